@@ -1,0 +1,58 @@
+/**
+ * The worker: builds real clients from the environment and runs the
+ * workflows and activities. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities/index.js';
+import { createRegistryClient, credentialsFromEnvironment, mirrorsFromEnvironment } from './activities/registry/client.js';
+import { createGit } from './activities/git/git.js';
+import { createForge, forgeOptionsFromEnvironment } from './activities/forge/github.js';
+import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ActivityDeps {
+  return {
+    registry: createRegistryClient({ mirrors: mirrorsFromEnvironment(env), credentials: credentialsFromEnvironment(env) }),
+    git: createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) }),
+    forge: createForge(forgeOptionsFromEnvironment(env)),
+    author: authorIdentity(env),
+  };
+}
+
+export async function createWorker(
+  options: { connection: NativeConnection; namespace: string; taskQueue: string; deps: ActivityDeps } & Partial<WorkerOptions>,
+): Promise<Worker> {
+  const { deps, ...rest } = options;
+  return Worker.create({
+    ...(rest.workflowBundle ? {} : { workflowsPath }),
+    activities: createActivities(deps),
+    ...rest,
+  });
+}
+
+async function main(): Promise<void> {
+  const settings = temporalSettings();
+  const connection = await NativeConnection.connect({ address: settings.address });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      deps: dependenciesFromEnvironment(),
+    });
+    console.log(`bumpflow worker: task queue ${settings.taskQueue} on ${settings.address} (${settings.namespace})`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(`bumpflow worker: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,58 @@
+/** Small helpers for workflow tests: a worker for a scenario, waiting on status, reading results. */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { statusQuery, type BumpRequest, type BumpStatus } from '../../src/shared/messages.js';
+import { startBump } from '../../src/client.js';
+import { createWorker } from '../../src/worker.js';
+import type { TemporalSettings } from '../../src/config.js';
+import type { Scenario } from './scenario.js';
+import { workflowBundle } from './temporal.js';
+
+export function settingsFor(env: TestWorkflowEnvironment, taskQueue: string): TemporalSettings {
+  return { address: env.address, namespace: env.namespace ?? 'default', taskQueue, uiUrl: 'http://127.0.0.1:8233' };
+}
+
+/** Runs an in-process worker for the scenario while `fn` runs. */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  scenario: Scenario,
+  fn: (ctx: { taskQueue: string; settings: TemporalSettings; start: (r: Omit<BumpRequest, 'targetRepo'>) => Promise<WorkflowHandle> }) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `bumpflow-test-${randomUUID()}`;
+  const settings = settingsFor(env, taskQueue);
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: settings.namespace,
+    taskQueue,
+    deps: scenario.deps,
+    workflowBundle: await workflowBundle(),
+  });
+  return worker.runUntil(
+    fn({ taskQueue, settings, start: (r) => startBump(env.client, settings, { targetRepo: scenario.targetUrl, ...r }) }),
+  );
+}
+
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: BumpStatus) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<BumpStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: BumpStatus | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // the first workflow task may not have run yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
+}
+
+export function allIn(state: string, count: number) {
+  return (s: BumpStatus) => s.branches.length === count && s.branches.every((b) => b.state === state);
+}

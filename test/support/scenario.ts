@@ -1,0 +1,203 @@
+/**
+ * One bump's world, built from real parts: git bare repos seeded from the
+ * real Atmosphere vars files, a source repo (docker-magnum) whose branch
+ * heads match the images' revision labels, a real distribution registry with
+ * basic auth holding images labelled as the real builds label them, and the
+ * GitHub stand-in (the one test double: GitHub cannot run here).
+ *
+ * `env` is what a worker process needs; `deps` are the same clients built in
+ * this process through the worker's own `dependenciesFromEnvironment`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import type { ActivityDeps } from '../../src/activities/index.js';
+import { createRegistryClient, type RegistryClient } from '../../src/activities/registry/client.js';
+import { dependenciesFromEnvironment } from '../../src/worker.js';
+import { branchTag } from '../../src/lib/branches.js';
+import { createGitSandbox, createSourceRepo, createTargetRepo, addCommit, type GitSandbox } from './gitFixtures.js';
+import { startRegistry, type RunningRegistry } from './registry.js';
+import { pushLabelledImage } from './images.js';
+import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
+
+export const SERVICE = 'magnum';
+export const IMAGE_REPOSITORY = 'vexxhost/magnum';
+export const SOURCE_SLUG = 'vexxhost/docker-magnum';
+export const DEPENDENCY = { name: 'magnum-cluster-api', old: '0.36.4', new: '0.36.5' };
+
+export interface ScenarioOptions {
+  /** target repo slug; unique per test so workflow ids never collide */
+  slug: string;
+  branches?: string[];
+  /** branches whose pin already equals the tag's newest digest */
+  current?: string[];
+  /** branches whose newest image is built from an older commit than the source branch's HEAD */
+  stale?: string[];
+  /** tag → version label to put on the newest image instead of the tag */
+  versionLabel?: Record<string, string>;
+  /** change a branch's vars file after the pins are set */
+  transform?: (branch: string, text: string) => string;
+}
+
+export interface Scenario {
+  git: GitSandbox;
+  registry: RunningRegistry;
+  github: GitHubStandIn;
+  /** a client that can push, configured like the worker's */
+  registryClient: RegistryClient;
+  targetUrl: string;
+  sourceUrl: string;
+  slug: string;
+  branches: string[];
+  /** per branch tag: the digest pinned at the start and the tag's newest digest */
+  oldDigest: Record<string, string>;
+  newDigest: Record<string, string>;
+  /** source commits per source branch, oldest first: [initial, fix, dependency bump] */
+  sourceCommits: Record<string, string[]>;
+  fixCommit: Record<string, string>;
+  /** the environment of a worker for this world (contains the secrets) */
+  env: Record<string, string>;
+  deps: ActivityDeps;
+  /** every secret value in play, to prove none leaks */
+  secrets: string[];
+  workDir: string;
+  /** pushes a new build of a tag, as CI would after a commit on the source branch */
+  publish(tag: string, options?: { revision?: string; version?: string; salt?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+function sourceBranchOf(branch: string): string {
+  return branch;
+}
+
+export async function createScenario(options: ScenarioOptions): Promise<Scenario> {
+  const branches = options.branches ?? ['main', 'stable/2024.2', 'stable/2025.1'];
+  const git = await createGitSandbox();
+  const registryPassword = `reg-${randomBytes(12).toString('hex')}`;
+  const githubToken = `ghp_${randomBytes(18).toString('hex')}`;
+  const registry = await startRegistry({ auth: { username: 'bumpflow', password: registryPassword } });
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-work-'));
+
+  // The source repo: each branch has an initial build, a fix, then a dependency bump at HEAD.
+  const sourceSpec: Record<string, Array<{ message: string; files: Record<string, string> }>> = {};
+  for (const branch of branches) {
+    sourceSpec[sourceBranchOf(branch)] = [
+      {
+        message: `Initial image for ${branch}`,
+        files: {
+          Dockerfile: `FROM ghcr.io/vexxhost/openstack-venv-builder:${branchTag(branch)}\nRUN pip install ${DEPENDENCY.name}==${DEPENDENCY.old}\n`,
+          'requirements.txt': `magnum\n${DEPENDENCY.name}==${DEPENDENCY.old}\n`,
+        },
+      },
+      { message: 'fix: preserve the floating IP flag during upgrades', files: { 'patches/0001-floating-ip.patch': `fix for ${branch}\n` } },
+      {
+        message: `chore: bump ${DEPENDENCY.name} to ${DEPENDENCY.new}`,
+        files: {
+          Dockerfile: `FROM ghcr.io/vexxhost/openstack-venv-builder:${branchTag(branch)}\nRUN pip install ${DEPENDENCY.name}==${DEPENDENCY.new}\n`,
+          'requirements.txt': `magnum\n${DEPENDENCY.name}==${DEPENDENCY.new}\n`,
+        },
+      },
+    ];
+  }
+  const source = await createSourceRepo(git, SOURCE_SLUG, sourceSpec);
+  const sourceUrl = source.url;
+
+  const registryClient = createRegistryClient({
+    mirrors: { 'ghcr.io': registry.url },
+    credentials: (host) => (host === 'ghcr.io' ? { username: 'bumpflow', password: registryPassword } : undefined),
+  });
+  const publish = async (tag: string, o: { revision?: string; version?: string; salt?: string } = {}): Promise<string> => {
+    const branch = tag === 'main' ? 'main' : `stable/${tag}`;
+    const commits = source.commits[sourceBranchOf(branch)] ?? [];
+    const { digest } = await pushLabelledImage(
+      registryClient,
+      { registry: 'ghcr.io', repository: IMAGE_REPOSITORY, tag },
+      {
+        source: `https://github.com/${SOURCE_SLUG}`,
+        revision: o.revision ?? commits[commits.length - 1]!,
+        version: o.version ?? tag,
+      },
+      { salt: o.salt ?? 'newest' },
+    );
+    return digest;
+  };
+
+  const oldDigest: Record<string, string> = {};
+  const newDigest: Record<string, string> = {};
+  const fixCommit: Record<string, string> = {};
+  for (const branch of branches) {
+    const tag = branchTag(branch);
+    const commits = source.commits[sourceBranchOf(branch)]!;
+    fixCommit[tag] = commits[1]!;
+    oldDigest[tag] = await publish(tag, { revision: commits[0]!, salt: 'previous' });
+    newDigest[tag] = await publish(tag, {
+      revision: options.stale?.includes(branch) ? commits[1]! : commits[2]!,
+      version: options.versionLabel?.[tag] ?? tag,
+    });
+    if (options.current?.includes(branch)) oldDigest[tag] = newDigest[tag]!;
+  }
+
+  // The target repo: the real vars files, with magnum pinned to the digests above.
+  const target = await createTargetRepo(git, {
+    slug: options.slug,
+    branches,
+    transform: (branch, text) => {
+      const tag = branchTag(branch);
+      const pinned = text.replace(
+        new RegExp(`ghcr\\.io/vexxhost/magnum:${tag.replace(/\./g, '\\.')}@sha256:[a-f0-9]{64}`, 'g'),
+        `ghcr.io/vexxhost/magnum:${tag}@${oldDigest[tag]}`,
+      );
+      return options.transform ? options.transform(branch, pinned) : pinned;
+    },
+  });
+
+  const github = await startGitHubStandIn({ token: githubToken });
+  github.resolveHeadSha = async (owner, repo, branch) => {
+    const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], { encoding: 'utf8' });
+    return out.split(/\s+/)[0] || undefined;
+  };
+
+  const env: Record<string, string> = {
+    ...git.env,
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.homedir(),
+    BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${registry.url}`,
+    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ 'ghcr.io': { username: 'bumpflow', password: registryPassword } }),
+    GITHUB_API_URL: github.url,
+    GITHUB_TOKEN: githubToken,
+    BUMPFLOW_WORK_DIR: workDir,
+    BUMPFLOW_GIT_AUTHOR_NAME: 'bumpflow bot',
+    BUMPFLOW_GIT_AUTHOR_EMAIL: 'bot@bumpflow.test',
+    DOCKER_CONFIG: path.join(workDir, 'no-docker-config'),
+  };
+
+  return {
+    git,
+    registry,
+    github,
+    registryClient,
+    targetUrl: target.url,
+    sourceUrl,
+    slug: options.slug,
+    branches,
+    oldDigest,
+    newDigest,
+    sourceCommits: source.commits,
+    fixCommit,
+    env,
+    deps: dependenciesFromEnvironment(env),
+    secrets: [registryPassword, githubToken],
+    workDir,
+    publish,
+    async close() {
+      await github.close();
+      await registry.close();
+      await git.close();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { addCommit };
