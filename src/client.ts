@@ -101,7 +101,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .command('bump')
     .description('start a bump of one service across main and every stable/* branch (or those named)')
     .argument('<service>', 'service (e.g. magnum) or full image name (ghcr.io/vexxhost/magnum)')
-    .requiredOption('--repo <url>', 'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere', env.BUMPFLOW_TARGET_REPO)
+    .requiredOption('--repo <url>', 'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere (or BUMPFLOW_TARGET_REPO)', env.BUMPFLOW_TARGET_REPO || undefined)
     .option('-b, --branch <branch...>', 'branches to bump (repeat or comma-separate); default: main + every stable/*', collect)
     .option('-r, --reason <reason>', 'commit SHA, PR number, dependency pin (name==1.2.3) or release URL to prove is included')
     .option('--vars-file <path>', 'vars file in the target repo')

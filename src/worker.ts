@@ -5,6 +5,9 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { searchAttributeKeys } from './shared/messages.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createRegistryClient, credentialsFromEnvironment, mirrorsFromEnvironment } from './activities/registry/client.js';
 import { createGit } from './activities/git/git.js';
@@ -33,8 +36,25 @@ export async function createWorker(
   });
 }
 
+/** Registers the Keyword search attributes the workflows set, when the server lacks them. */
+export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = searchAttributeKeys.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
 async function main(): Promise<void> {
   const settings = temporalSettings();
+  await ensureSearchAttributes(settings.address, settings.namespace);
   const connection = await NativeConnection.connect({ address: settings.address });
   try {
     const worker = await createWorker({

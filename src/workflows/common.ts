@@ -16,7 +16,7 @@ export function activitiesFor(retry: RetryPolicyInput, options: { untilDone?: bo
     backoffCoefficient: 2,
     // The parent's planning steps have no `blocked` state: they retry outages until they end
     // (the UI shows the pending activity's attempts and last failure); fatal failures still stop at once.
-    maximumAttempts: options.untilDone ? 0 : retry.maximumAttempts,
+    ...(options.untilDone ? {} : { maximumAttempts: retry.maximumAttempts }),
   };
   const cls = (startToCloseTimeout: ActivityOptions['startToCloseTimeout'], summary: string): ActivityOptions => ({
     startToCloseTimeout,

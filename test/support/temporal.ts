@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../src/shared/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { repoRoot } from './paths.js';
@@ -19,6 +19,8 @@ export function temporalCliPath(): string {
 }
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  // Workers log failures they retry; tests assert outcomes, so only errors are shown.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },

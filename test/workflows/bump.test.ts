@@ -224,16 +224,15 @@ describe('reasons', () => {
   ];
   for (const c of cases) {
     it(`${c.ok ? 'passes' : 'fails'} with ${c.name}`, async () => {
-      const s = await scenario({ branches: ['main', 'stable/2025.1'] });
+      const s = await scenario({ branches: ['main'] });
       try {
         const result = await withWorker(env, s, async ({ start }) => {
           const handle = await start({ service: 'magnum', reason: c.reason(s) });
           if (c.ok) {
-            const st = await waitForStatus(handle, allIn('awaiting-approval', 2), 'awaiting approval');
+            const st = await waitForStatus(handle, allIn('awaiting-approval', 1), 'awaiting approval');
             const evidence = st.branches.find((b) => b.branch === 'main')!.validation.join('\n');
             assert.match(evidence, c.reason(s).includes('==') ? /pins magnum-cluster-api==0\.36\.5/ : /ancestor/);
             await handle.signal(approveSignal, { branch: 'main' });
-            await handle.signal(rejectSignal, { branch: 'stable/2025.1', reason: 'main only' });
           }
           return (await handle.result()) as BumpResult;
         });
@@ -365,7 +364,10 @@ function renoLint(s: Scenario, branch: string): void {
   const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
   try {
     execFileSync('git', ['clone', '-q', '--branch', branch, s.git.barePath(s.slug), dir], { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
-    execFileSync('reno', ['lint'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    // Debian's reno (2.11) predates `default_branch` in config.yaml and scans from `master`.
+    execFileSync('git', ['branch', 'master', 'origin/main'], { cwd: dir });
+    const out = execFileSync('reno', ['lint'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    assert.doesNotMatch(out, /error/i);
   } finally {
     execFileSync('rm', ['-rf', dir]);
   }

@@ -1,0 +1,123 @@
+/**
+ * The sandbox demo: a real bump on local parts. Starts the Temporal dev
+ * server (UI on 8233), a distribution registry with labelled images, git
+ * repos seeded from Atmosphere's real vars files, the source repo, the
+ * GitHub stand-in and a worker; starts a bump of magnum and prints where to
+ * approve. `--auto-approve` approves by itself (for CI). Ctrl-C stops
+ * everything it started.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { approveSignal, searchAttributeKeys, type BumpResult } from '../src/shared/messages.js';
+import { startBump } from '../src/client.js';
+import { createWorker } from '../src/worker.js';
+import { workflowUiUrl, type TemporalSettings } from '../src/config.js';
+import { formatResult } from '../src/cli/format.js';
+import { createScenario } from '../test/support/scenario.js';
+import { allIn, waitForStatus } from '../test/support/bump.js';
+import { temporalCliPath } from '../test/support/temporal.js';
+
+const { values } = parseArgs({
+  options: {
+    'auto-approve': { type: 'boolean', default: false },
+    'state-dir': { type: 'string', default: path.join(os.homedir(), '.cache', 'bumpflow', 'demo') },
+    port: { type: 'string', default: '7233' },
+    'ui-port': { type: 'string', default: '8233' },
+  },
+});
+const stateDir = values['state-dir']!;
+const settings: TemporalSettings = {
+  address: `127.0.0.1:${values.port}`,
+  namespace: 'default',
+  taskQueue: 'bumpflow-demo',
+  uiUrl: `http://localhost:${values['ui-port']}`,
+};
+
+async function connectWithin(ms: number): Promise<Connection> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await Connection.connect({ address: settings.address, connectTimeout: '1s' });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  await rm(stateDir, { recursive: true, force: true });
+  await mkdir(stateDir, { recursive: true });
+  console.log(`demo state: ${stateDir} (reset at every run)`);
+
+  Runtime.install({ shutdownSignals: [] });
+  const server = spawn(
+    temporalCliPath(),
+    [
+      'server', 'start-dev', '--ip', '127.0.0.1', '--port', values.port!, '--ui-port', values['ui-port']!,
+      '--db-filename', path.join(stateDir, 'temporal.db'), '--log-level', 'error',
+      ...searchAttributeKeys.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const cleanups: Array<() => Promise<unknown>> = [
+    async () => {
+      if (server.exitCode !== null) return;
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    },
+  ];
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(130));
+  process.on('SIGTERM', () => void stop(143));
+
+  try {
+    const connection = await connectWithin(20_000);
+    const client = new Client({ connection, namespace: settings.namespace });
+    const scenario = await createScenario({ slug: 'vexxhost/atmosphere' });
+    cleanups.push(() => scenario.close());
+    const nativeConnection = await NativeConnection.connect({ address: settings.address });
+    const worker = await createWorker({ connection: nativeConnection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: scenario.deps });
+    const running = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+    });
+
+    const handle = await startBump(client, settings, { service: 'magnum', targetRepo: scenario.targetUrl });
+    const status = await waitForStatus(handle, allIn('awaiting-approval', scenario.branches.length), 'every branch awaiting approval', 120_000);
+    console.log(`\nawaiting approval after ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+    console.log(`bump:    ${workflowUiUrl(settings, handle.workflowId)}`);
+    for (const b of status.branches) console.log(`  ${b.branch.padEnd(14)} ${workflowUiUrl(settings, b.workflowId!)}  ${b.oldDigest?.slice(0, 19)} → ${b.newDigest?.slice(0, 19)}`);
+    console.log(`\nApprove in the UI: open the bump, "Send a Signal", name "approve", input {} — or from another terminal:`);
+    console.log(`  TEMPORAL_ADDRESS=${settings.address} npx bumpflow status ${handle.workflowId}`);
+    console.log(`  TEMPORAL_ADDRESS=${settings.address} npx bumpflow approve ${handle.workflowId}`);
+    if (values['auto-approve']) {
+      console.log('\n--auto-approve: approving every branch');
+      await handle.signal(approveSignal, { approver: 'demo' });
+    }
+    const result = (await handle.result()) as BumpResult;
+    console.log(`\n${formatResult(result)}\n`);
+    console.log(`pull requests on the GitHub stand-in: ${scenario.github.pulls.map((p) => `#${p.number} ${p.title}`).join('; ')}`);
+    await stop(result.branches.every((b) => b.outcome === 'pr-opened' || b.outcome === 'no-op') ? 0 : 1);
+  } catch (err) {
+    console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+    await stop(1);
+  }
+}
+
+await main();

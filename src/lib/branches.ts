@@ -1,0 +1,96 @@
+/** Branch names, branch tags and work-branch names. Pure. */
+import { fatal, FatalFailure } from '../shared/failures.js';
+
+const RELEASE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const SERVICE_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The image tag tied to a target branch: `main` → `main`; `stable/2025.1` → `2025.1`. */
+export function branchTag(branch: string): string {
+  if (branch === 'main') return 'main';
+  const release = /^stable\/(.+)$/.exec(branch)?.[1];
+  const expected = `expected a branch main or stable/<release> (such as stable/2025.1), found ${JSON.stringify(branch)}`;
+  if (release === undefined || !RELEASE_PATTERN.test(release))
+    throw fatal(FatalFailure.BadInput, expected, { branch });
+  try {
+    assertValidRefName(branch, 'branch');
+  } catch (err) {
+    throw fatal(FatalFailure.BadInput, `${expected}: ${err instanceof Error ? err.message : String(err)}`, {
+      branch,
+    });
+  }
+  return release;
+}
+
+/** The source repo's branch for an image's version label: `main` → `main`, `2025.1` → `stable/2025.1`. */
+export function sourceBranchForVersion(version: string): string {
+  if (version === 'main') return 'main';
+  if (!RELEASE_PATTERN.test(version)) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected an image version label such as main or 2025.1, found ${JSON.stringify(version)}`,
+      { version },
+    );
+  }
+  return assertValidRefName(`stable/${version}`, 'source branch');
+}
+
+/** `bump-magnum-2025.1`: built from the branch tag, so it never holds a '/'. */
+export function workBranchName(service: string, tag: string): string {
+  if (!SERVICE_PATTERN.test(service)) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected a service name of lowercase letters, digits, '-' and '_' for a work branch, found ${JSON.stringify(service)}`,
+      { service },
+    );
+  }
+  if (!RELEASE_PATTERN.test(tag)) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected a branch tag such as main or 2025.1 (no '/') for a work branch, found ${JSON.stringify(tag)}`,
+      { tag },
+    );
+  }
+  return assertValidRefName(`bump-${service}-${tag}`, 'work branch');
+}
+
+/**
+ * git check-ref-format's rules for a branch name (as `git check-ref-format
+ * --branch` applies them), reimplemented without git. Returns the name.
+ */
+export function assertValidRefName(name: string, what: string): string {
+  const bad = (why: string) =>
+    fatal(FatalFailure.BadInput, `expected a valid ${what} name (${why}), found ${JSON.stringify(name)}`, {
+      name,
+      rule: why,
+    });
+  if (name.length === 0) throw bad('not empty');
+  if (name === '@') throw bad("not '@'");
+  if (name === 'HEAD') throw bad("not 'HEAD'");
+  if (name.startsWith('-')) throw bad("no leading '-'");
+  if (name.startsWith('/') || name.endsWith('/')) throw bad("no leading or trailing '/'");
+  if (name.includes('//')) throw bad("no '//'");
+  if (name.includes('..')) throw bad("no '..'");
+  if (name.includes('@{')) throw bad("no '@{'");
+  if (name.endsWith('.')) throw bad("no trailing '.'");
+  // eslint-disable-next-line no-control-regex
+  const forbidden = /[\x00-\x20\x7f~^:?*[\\]/.exec(name);
+  if (forbidden)
+    throw bad(`no space, control character or any of ~^:?*[\\; found ${JSON.stringify(forbidden[0])}`);
+  for (const part of name.split('/')) {
+    if (part.startsWith('.')) throw bad(`no component starting with '.': ${JSON.stringify(part)}`);
+    if (part.endsWith('.lock')) throw bad(`no component ending with '.lock': ${JSON.stringify(part)}`);
+  }
+  return name;
+}
+
+/** A full commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex characters. */
+export function assertSha(sha: string, what: string): string {
+  if (!/^(?:[a-f0-9]{40}|[a-f0-9]{64})$/.test(sha)) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected ${what} as a full commit id of 40 (or 64) lowercase hex characters, found ${JSON.stringify(sha)}`,
+      { what, value: sha },
+    );
+  }
+  return sha;
+}

@@ -1,0 +1,193 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  assertSha,
+  assertValidRefName,
+  branchTag,
+  sourceBranchForVersion,
+  workBranchName,
+} from '../../src/lib/branches.js';
+import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
+
+function badInput(...needles: string[]): (err: unknown) => boolean {
+  return (err: unknown) => {
+    assert.ok(err instanceof BumpflowError, `expected a BumpflowError, got ${String(err)}`);
+    assert.equal(err.type, FatalFailure.BadInput);
+    for (const n of needles)
+      assert.ok(err.message.includes(n), `expected ${JSON.stringify(n)} in: ${err.message}`);
+    return true;
+  };
+}
+
+// The real stable branches of the snapshot (fixtures/atmosphere/SOURCES.md).
+const STABLE = ['zed', '2023.1', '2023.2', '2024.1', '2024.2', '2025.1', '2025.2'];
+
+void describe('branchTag', () => {
+  void it('main → main; stable/<release> → <release>', () => {
+    assert.equal(branchTag('main'), 'main');
+    for (const release of STABLE) assert.equal(branchTag(`stable/${release}`), release);
+  });
+
+  for (const bad of [
+    'master',
+    'stable/',
+    'stable',
+    'stable/2025.1/extra',
+    'feature/x',
+    'stable/2025.1.lock',
+    'stable/.hidden',
+    'Main',
+    ' main',
+    'stable/20 25',
+    '',
+  ]) {
+    void it(`refuses ${JSON.stringify(bad)} saying main or stable/<release> was expected`, () => {
+      assert.throws(() => branchTag(bad), badInput('main or stable/<release>', JSON.stringify(bad)));
+    });
+  }
+
+  void it('names the expected forms in its message', () => {
+    assert.throws(() => branchTag('develop'), badInput('main or stable/<release>', '"develop"'));
+  });
+});
+
+void describe('sourceBranchForVersion', () => {
+  void it('main → main; a release → stable/<release>', () => {
+    assert.equal(sourceBranchForVersion('main'), 'main');
+    assert.equal(sourceBranchForVersion('2025.1'), 'stable/2025.1');
+    assert.equal(sourceBranchForVersion('zed'), 'stable/zed');
+  });
+
+  void it('is the inverse of branchTag', () => {
+    for (const branch of ['main', ...STABLE.map((r) => `stable/${r}`)])
+      assert.equal(sourceBranchForVersion(branchTag(branch)), branch);
+  });
+
+  for (const bad of ['', 'stable/2025.1', '2025.1 ', '../main', '2025.1.lock', '.x']) {
+    void it(`refuses the version label ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => sourceBranchForVersion(bad), badInput(JSON.stringify(bad)));
+    });
+  }
+});
+
+void describe('workBranchName', () => {
+  void it('bump-<service>-<tag>, never with a slash', () => {
+    assert.equal(workBranchName('magnum', '2025.1'), 'bump-magnum-2025.1');
+    assert.equal(workBranchName('magnum', 'main'), 'bump-magnum-main');
+    assert.equal(workBranchName('nova-ssh', branchTag('stable/2024.2')), 'bump-nova-ssh-2024.2');
+    for (const release of STABLE)
+      assert.ok(!workBranchName('heat', branchTag(`stable/${release}`)).includes('/'));
+  });
+
+  for (const [service, tag] of [
+    ['magnum', 'stable/2025.1'],
+    ['magnum', ''],
+    ['ghcr.io/vexxhost/magnum', 'main'],
+    ['Magnum', 'main'],
+    ['magnum', '2025.1.lock'],
+    ['magnum', 'a..b'],
+    ['', 'main'],
+  ] as const) {
+    void it(`refuses service ${JSON.stringify(service)} with tag ${JSON.stringify(tag)}`, () => {
+      assert.throws(() => workBranchName(service, tag), badInput());
+    });
+  }
+});
+
+void describe('assertValidRefName', () => {
+  const valid = [
+    'main',
+    'stable/2025.1',
+    'bump-magnum-2025.1',
+    'a/b/c',
+    'a.lockx',
+    'a@b',
+    '@a',
+    'ü',
+    'a.b',
+    'a_b-c',
+  ];
+  const invalid: Array<[string, string]> = [
+    ['', 'empty'],
+    ['@', "'@'"],
+    ['HEAD', 'HEAD'],
+    ['-a', "leading '-'"],
+    ['/a', "'/'"],
+    ['a/', "'/'"],
+    ['a//b', "'//'"],
+    ['a..b', "'..'"],
+    ['a@{b', "'@{'"],
+    ['a.', "trailing '.'"],
+    ['a/b.', "trailing '.'"],
+    ['a.lock', '.lock'],
+    ['a.lock/b', '.lock'],
+    ['.a', "starting with '.'"],
+    ['a/.b', "starting with '.'"],
+    ['a b', 'space'],
+    ['a\tb', 'control'],
+    ['a\u007fb', 'control'],
+    ['a~b', '~'],
+    ['a^b', '~^'],
+    ['a:b', ':'],
+    ['a?b', '?'],
+    ['a*b', '*'],
+    ['a[b', '['],
+    ['a\\b', '\\'],
+  ];
+
+  for (const name of valid) {
+    void it(`accepts ${JSON.stringify(name)}`, () => {
+      assert.equal(assertValidRefName(name, 'branch'), name);
+    });
+  }
+  for (const [name, rule] of invalid) {
+    void it(`refuses ${JSON.stringify(name)} (${rule}) showing the name`, () => {
+      assert.throws(
+        () => assertValidRefName(name, 'work branch'),
+        badInput('work branch', JSON.stringify(name), rule),
+      );
+    });
+  }
+
+  void it('agrees with git check-ref-format --branch (except bare "@", which git reads as HEAD)', () => {
+    const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
+    assert.equal(git.status, 0, 'git is installed (the project needs it)');
+    for (const name of [...valid, ...invalid.map(([n]) => n)]) {
+      if (name === '@' || name === '') continue;
+      const r = spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8', cwd: '/' });
+      let ours = true;
+      try {
+        assertValidRefName(name, 'branch');
+      } catch {
+        ours = false;
+      }
+      assert.equal(ours, r.status === 0, `${JSON.stringify(name)}: ours ${ours}, git ${r.status === 0}`);
+    }
+  });
+});
+
+void describe('assertSha', () => {
+  void it('accepts 40 and 64 lowercase hex', () => {
+    const sha1 = 'c7d3a5e3b2c6898d530ff3a91362d1d987215930';
+    assert.equal(assertSha(sha1, 'revision'), sha1);
+    assert.equal(assertSha('a'.repeat(64), 'revision'), 'a'.repeat(64));
+  });
+
+  for (const bad of [
+    'c7d3a5e',
+    'C7D3A5E3B2C6898D530FF3A91362D1D987215930',
+    'g'.repeat(40),
+    'a'.repeat(41),
+    'a'.repeat(39),
+    '',
+    ` ${'a'.repeat(40)}`,
+  ]) {
+    void it(`refuses ${JSON.stringify(bad)} naming what it checked`, () => {
+      assert.throws(
+        () => assertSha(bad, 'source revision'),
+        badInput('source revision', JSON.stringify(bad)),
+      );
+    });
+  }
+});
