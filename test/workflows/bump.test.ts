@@ -218,7 +218,7 @@ describe('bumpImage on main and two stable branches', () => {
 describe('reasons', () => {
   const cases: Array<{ name: string; reason: (s: Scenario) => string; ok: boolean }> = [
     { name: 'a fix commit that is an ancestor', reason: (s) => s.fixCommit['main']!, ok: true },
-    { name: 'a commit of another branch', reason: (s) => s.fixCommit['2025.1']!, ok: false },
+    { name: 'a commit the source repo does not have', reason: () => 'deadbeefdeadbeefdeadbeef', ok: false },
     { name: 'the dependency pin the image carries', reason: () => `${DEPENDENCY.name}==${DEPENDENCY.new}`, ok: true },
     { name: 'a dependency pin the image lacks', reason: () => `${DEPENDENCY.name}==0.36.9`, ok: false },
   ];
