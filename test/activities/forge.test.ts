@@ -4,6 +4,7 @@
  * that refuses). Also checks that the stand-in keeps GitHub's shapes.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -23,7 +24,8 @@ import {
 } from '../../src/shared/failures.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/githubStandIn.js';
 
-const TOKEN = 'ghp_standInSecret0123456789abcdefABCDEF';
+// Made per run, so no token-shaped literal is tracked.
+const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const OWNER = 'vexxhost';
 const REPO = 'atmosphere';
 const PR_INPUT = {
@@ -280,7 +282,7 @@ void describe('findOrCreatePullRequest', () => {
 
 void describe('authentication refused', () => {
   void test('a wrong token is AuthRefused, non-retryable, and the token shows nowhere', async () => {
-    const wrong = 'ghp_wrongTokenABCDEF0123456789';
+    const wrong = `ghp_${randomBytes(15).toString('hex')}`;
     const bad = createForge({ baseUrl: gh.url, token: wrong });
     const err = await rejectsWith(bad.findOrCreatePullRequest(PR_INPUT), FatalFailure.AuthRefused);
     assert.equal(err.retryable, false);
