@@ -108,6 +108,18 @@ function compareBranches(a: string, b: string): number {
 export function createActivities(deps: ActivityDeps) {
   const { registry, git, forge } = deps;
 
+  /** How `fix` reached `revision`: as an ancestor, or as a cherry-pick -x backport; undefined when it did not. */
+  async function included(sourceRepo: string, fix: string, revision: string): Promise<string | undefined> {
+    const short = revision.slice(0, 12);
+    if (await git.isAncestor(sourceRepo, fix, revision)) {
+      return `commit ${fix.slice(0, 12)} is an ancestor of the image's source revision ${short} (git merge-base --is-ancestor)`;
+    }
+    // On a stable branch the fix arrives as a backport: a cherry-pick recorded with `git cherry-pick -x`.
+    const backport = await git.findBackport(sourceRepo, fix, revision);
+    if (backport === undefined) return undefined;
+    return `commit ${backport.slice(0, 12)}, a backport of ${fix.slice(0, 12)} ("cherry picked from commit" trailer), is an ancestor of the image's source revision ${short}`;
+  }
+
   async function readPinsAt(repoUrl: string, sha: string, branch: string, varsFile: string, service: string) {
     const text = await git.readFile(repoUrl, { commit: sha }, varsFile);
     if (text === undefined) {
@@ -204,10 +216,12 @@ export function createActivities(deps: ActivityDeps) {
             }
             throw err;
           }
-          if (!(await git.isAncestor(sourceRepo, fix, revision))) {
-            throw fatal(FatalFailure.FixNotIncluded, `expected commit ${fix.slice(0, 12)} to be an ancestor of the image's revision ${short} in ${sourceRepo}, found it is not`);
-          }
-          return [`commit ${fix.slice(0, 12)} is an ancestor of the image's source revision ${short} (git merge-base --is-ancestor)`];
+          const evidence = await included(sourceRepo, fix, revision);
+          if (evidence !== undefined) return [evidence];
+          throw fatal(
+            FatalFailure.FixNotIncluded,
+            `expected commit ${fix.slice(0, 12)} (or a backport of it recorded with git cherry-pick -x) in the history of the image's revision ${short} in ${sourceRepo}, found neither`,
+          );
         }
         case 'pull-request': {
           const repo = reason.owner && reason.repo ? { owner: reason.owner, repo: reason.repo } : parseRepoUrl(sourceRepo);
@@ -215,13 +229,14 @@ export function createActivities(deps: ActivityDeps) {
           if (!pr.merged || pr.mergeCommitSha === null) {
             throw fatal(FatalFailure.FixNotIncluded, `expected pull request #${reason.number} of ${repo.owner}/${repo.repo} to be merged, found it ${pr.state} and not merged`);
           }
-          if (!(await git.isAncestor(sourceRepo, pr.mergeCommitSha, revision))) {
+          const evidence = await included(sourceRepo, pr.mergeCommitSha, revision);
+          if (evidence === undefined) {
             throw fatal(
               FatalFailure.FixNotIncluded,
-              `expected the merge commit ${pr.mergeCommitSha.slice(0, 12)} of pull request #${reason.number} to be an ancestor of the image's revision ${short}, found it is not`,
+              `expected the merge commit ${pr.mergeCommitSha.slice(0, 12)} of pull request #${reason.number} (or a backport of it recorded with git cherry-pick -x) in the history of the image's revision ${short}, found neither`,
             );
           }
-          return [`pull request #${reason.number} is merged as ${pr.mergeCommitSha.slice(0, 12)}, an ancestor of the image's source revision ${short}`];
+          return [`pull request #${reason.number} is merged as ${pr.mergeCommitSha.slice(0, 12)}`, evidence];
         }
         case 'dependency':
         case 'release': {

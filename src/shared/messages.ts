@@ -132,6 +132,11 @@ export interface BranchStatus {
   refusals: string[];
   /** events an operator should see, e.g. "tag moved while waiting" */
   notices: string[];
+  /**
+   * Counts the child's reports: signals between workflows may arrive out of order,
+   * so the parent keeps the report with the highest number.
+   */
+  seq?: number | undefined;
 }
 
 export interface BranchOutcome {

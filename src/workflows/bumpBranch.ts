@@ -64,6 +64,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
   let retryRequested = false;
 
   function report(): void {
+    status.seq = (status.seq ?? 0) + 1;
     setCurrentDetails(branchDetails(status, input.sourceRepo));
     upsertSearchAttributes([
       { key: BumpService, value: input.service },

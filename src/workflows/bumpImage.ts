@@ -6,6 +6,7 @@
  * waiting, or the one a payload names.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   getExternalWorkflowHandle,
   log,
@@ -108,9 +109,25 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     ).then(() => undefined);
   }
 
+  /** Records a child's final outcome in the status; later (late) reports from it are ignored. */
+  function settle(o: BranchOutcome): void {
+    const b = status.branches.find((x) => x.branch === o.branch);
+    if (b === undefined) return;
+    b.state = o.outcome;
+    b.seq = Number.MAX_SAFE_INTEGER;
+    if (o.prUrl !== undefined) b.prUrl = o.prUrl;
+    if (o.prNumber !== undefined) b.prNumber = o.prNumber;
+    if (o.commitSha !== undefined) b.commitSha = o.commitSha;
+    if (o.error !== undefined) b.lastError = o.error;
+    if (o.outcome === 'rejected' && o.reason !== undefined) b.rejectedBecause = o.reason;
+    report();
+  }
+
   setHandler(statusQuery, () => status);
   setHandler(branchStatusSignal, (s) => {
     const i = status.branches.findIndex((b) => b.branch === s.branch);
+    const known = i >= 0 ? status.branches[i]! : undefined;
+    if (known !== undefined && (known.seq ?? 0) >= (s.seq ?? 0)) return; // an older report that arrived late
     if (i >= 0) status.branches[i] = s;
     else status.branches.push(s);
     report();
@@ -200,12 +217,18 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
         ],
       });
     });
-    const settled = await Promise.allSettled(handles.map(async (h) => (await h).result()));
-    const outcomes: BranchOutcome[] = settled.map((r, i) => {
-      const branch = status.branches[i]!.branch;
-      if (r.status === 'fulfilled') return r.value;
-      return { branch, outcome: 'failed', error: errorInfo(r.reason) };
-    });
+    // Each child's result is the last word on its branch, whatever its status signals said.
+    const settled = await Promise.allSettled(
+      handles.map(async (h, i) => {
+        const branch = status.branches[i]!.branch;
+        const outcome: BranchOutcome = await (await h).result().catch((err: unknown) => ({ branch, outcome: 'failed' as const, error: errorInfo(err) }));
+        settle(outcome);
+        return outcome;
+      }),
+    );
+    const outcomes: BranchOutcome[] = settled.map((r, i) =>
+      r.status === 'fulfilled' ? r.value : { branch: status.branches[i]!.branch, outcome: 'failed', error: errorInfo(r.reason) },
+    );
     status.state = 'done';
     report();
     return { service, image: main.image, targetRepo: input.targetRepo, noteFile: note.file, branches: outcomes };
@@ -213,6 +236,17 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     status.state = 'failed';
     status.error = errorInfo(err);
     report();
+    // Fail with the typed reason itself (not "activity task failed"), so the UI and `result()` show it first.
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({
+        message: cause.message,
+        type: cause.type ?? undefined,
+        nonRetryable: true,
+        details: cause.details ?? undefined,
+        cause,
+      });
+    }
     throw err;
   }
 }

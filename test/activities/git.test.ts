@@ -142,6 +142,11 @@ before(async () => {
         message: 'feat: build magnum 2025.1',
         files: { Dockerfile: 'FROM ghcr.io/vexxhost/openstack-venv-builder:2025.1\n' },
       },
+      {
+        message: (done) =>
+          `fix: bump magnum-cluster-api to 0.36.6\n\n(cherry picked from commit ${done.main?.[1] ?? ''})`,
+        files: { 'requirements.txt': 'magnum-cluster-api==0.36.6\n' },
+      },
     ],
   });
   git = createGit({ workDir, env: sandbox.env });
@@ -288,6 +293,19 @@ void describe('reading', () => {
       0,
       'a blob:none clone holds no blobs until one is read',
     );
+  });
+
+  void test('findBackport finds the cherry-pick -x of a fix in a stable history, and nothing else', async () => {
+    const [, fix, docs] = source.commits.main ?? [];
+    const backport = source.commits['stable/2025.1']?.[1];
+    assert.ok(fix && docs && backport);
+    const stableHead = source.heads['stable/2025.1'] ?? assert.fail('no stable head');
+    assert.equal(await git.isAncestor(source.url, fix, stableHead), false);
+    assert.equal(await git.findBackport(source.url, fix, stableHead), backport);
+    assert.equal(await git.findBackport(source.url, fix, stableHead.slice(0, 10)), backport);
+    assert.equal(await git.findBackport(source.url, docs, stableHead), undefined, 'docs was never backported');
+    assert.equal(await git.findBackport(source.url, fix, docs), undefined, 'main holds the fix itself, no backport');
+    await rejectsWith(git.findBackport(source.url, fix.slice(0, 10), stableHead), FatalFailure.BadInput, /full sha/);
   });
 
   void test('a commit pushed after the clone is found by fetching on demand', async () => {

@@ -250,7 +250,7 @@ export async function createTargetRepo(
 export async function createSourceRepo(
   sandbox: GitSandbox,
   slug: string,
-  branches: Record<string, Array<{ message: string; files: Record<string, string> }>>,
+  branches: Record<string, Array<{ message: string | ((done: Record<string, string[]>) => string); files: Record<string, string> }>>,
 ): Promise<{ url: string; heads: Record<string, string>; commits: Record<string, string[]> }> {
   await createBare(sandbox, slug);
   const commits: Record<string, string[]> = {};
@@ -263,7 +263,11 @@ export async function createSourceRepo(
     for (const [branch, list] of Object.entries(branches)) {
       await fixtureGit(['checkout', '--quiet', '-B', branch, root], { cwd: dir });
       const shas: string[] = [];
-      for (const commit of list) shas.push(await commitFiles(sandbox, dir, commit));
+      // a message may name commits made before it (e.g. a backport's "cherry picked from commit <sha>")
+      for (const commit of list) {
+        const message = typeof commit.message === 'string' ? commit.message : commit.message(commits);
+        shas.push(await commitFiles(sandbox, dir, { ...commit, message }));
+      }
       commits[branch] = shas;
     }
     if (branches.main === undefined)

@@ -39,6 +39,8 @@ export interface ScenarioOptions {
   versionLabel?: Record<string, string>;
   /** change a branch's vars file after the pins are set */
   transform?: (branch: string, text: string) => string;
+  /** stable branches whose fix commit is not a recorded backport of main's */
+  withoutBackport?: string[];
 }
 
 export interface Scenario {
@@ -81,7 +83,7 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-work-'));
 
   // The source repo: each branch has an initial build, a fix, then a dependency bump at HEAD.
-  const sourceSpec: Record<string, Array<{ message: string; files: Record<string, string> }>> = {};
+  const sourceSpec: Parameters<typeof createSourceRepo>[2] = {};
   for (const branch of branches) {
     sourceSpec[sourceBranchOf(branch)] = [
       {
@@ -91,7 +93,14 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
           'requirements.txt': `magnum\n${DEPENDENCY.name}==${DEPENDENCY.old}\n`,
         },
       },
-      { message: 'fix: preserve the floating IP flag during upgrades', files: { 'patches/0001-floating-ip.patch': `fix for ${branch}\n` } },
+      {
+        // on a stable branch the fix is a backport of main's, made with `git cherry-pick -x` (unless the scenario says not)
+        message: (done) =>
+          branch === 'main' || done['main'] === undefined || options.withoutBackport?.includes(branch)
+            ? 'fix: preserve the floating IP flag during upgrades'
+            : `fix: preserve the floating IP flag during upgrades\n\n(cherry picked from commit ${done['main'][1]})`,
+        files: { 'patches/0001-floating-ip.patch': `fix for ${branch}\n` },
+      },
       {
         message: `chore: bump ${DEPENDENCY.name} to ${DEPENDENCY.new}`,
         files: {

@@ -215,37 +215,65 @@ describe('bumpImage on main and two stable branches', () => {
   });
 });
 
-describe('reasons', () => {
-  const cases: Array<{ name: string; reason: (s: Scenario) => string; ok: boolean }> = [
-    { name: 'a fix commit that is an ancestor', reason: (s) => s.fixCommit['main']!, ok: true },
-    { name: 'a commit the source repo does not have', reason: () => 'deadbeefdeadbeefdeadbeef', ok: false },
-    { name: 'the dependency pin the image carries', reason: () => `${DEPENDENCY.name}==${DEPENDENCY.new}`, ok: true },
-    { name: 'a dependency pin the image lacks', reason: () => `${DEPENDENCY.name}==0.36.9`, ok: false },
+describe('reasons, checked on every branch', () => {
+  const STABLE = 'stable/2025.1';
+  const cases: Array<{
+    name: string;
+    reason: (s: Scenario) => string;
+    options?: Omit<ScenarioOptions, 'slug' | 'branches'>;
+    /** per branch: the evidence shown when it passes, or undefined when it must fail with FixNotIncluded */
+    expect: Record<string, RegExp | undefined>;
+  }> = [
+    {
+      name: 'a fix commit on main, backported with cherry-pick -x',
+      reason: (s) => s.fixCommit['main']!,
+      expect: { main: /is an ancestor of the image's source revision/, [STABLE]: /a backport of [0-9a-f]{12}/ },
+    },
+    {
+      name: 'a fix commit on main that the stable branch lacks',
+      reason: (s) => s.fixCommit['main']!.slice(0, 10),
+      options: { withoutBackport: [STABLE] },
+      expect: { main: /ancestor/, [STABLE]: undefined },
+    },
+    { name: 'a commit the source repo does not have', reason: () => 'deadbeefdeadbeefdeadbeef', expect: { main: undefined, [STABLE]: undefined } },
+    {
+      name: 'the dependency pin the image carries',
+      reason: () => `${DEPENDENCY.name}==${DEPENDENCY.new}`,
+      expect: { main: /pins magnum-cluster-api==0\.36\.5/, [STABLE]: /pins magnum-cluster-api==0\.36\.5/ },
+    },
+    { name: 'a dependency pin the image lacks', reason: () => `${DEPENDENCY.name}==0.36.9`, expect: { main: undefined, [STABLE]: undefined } },
   ];
   for (const c of cases) {
-    it(`${c.ok ? 'passes' : 'fails'} with ${c.name}`, async () => {
-      const s = await scenario({ branches: ['main'] });
+    const passing = Object.keys(c.expect).filter((b) => c.expect[b] !== undefined);
+    it(`${c.name}: ${passing.length ? `passes on ${passing.join(', ')}` : 'fails everywhere'}`, async () => {
+      const s = await scenario({ branches: ['main', STABLE], ...c.options });
       try {
         const result = await withWorker(env, s, async ({ start }) => {
           const handle = await start({ service: 'magnum', reason: c.reason(s) });
-          if (c.ok) {
-            const st = await waitForStatus(handle, allIn('awaiting-approval', 1), 'awaiting approval');
-            const evidence = st.branches.find((b) => b.branch === 'main')!.validation.join('\n');
-            assert.match(evidence, c.reason(s).includes('==') ? /pins magnum-cluster-api==0\.36\.5/ : /ancestor/);
-            await handle.signal(approveSignal, { branch: 'main' });
+          const st = await waitForStatus(
+            handle,
+            (x) => x.branches.length === 2 && x.branches.every((b) => b.state === (c.expect[b.branch] ? 'awaiting-approval' : 'failed')),
+            'each branch waiting or failed as expected',
+          );
+          for (const b of st.branches) {
+            const evidence = c.expect[b.branch];
+            if (evidence) assert.match(b.validation.join('\n'), evidence, `evidence on ${b.branch}`);
+            else assert.match(b.lastError?.message ?? '', /expected .*found/, `a clear failure on ${b.branch}`);
           }
+          if (passing.length) await handle.signal(approveSignal, {});
           return (await handle.result()) as BumpResult;
         });
-        const main = result.branches.find((b) => b.branch === 'main')!;
-        if (c.ok) {
-          assert.equal(main.outcome, 'pr-opened');
-          assert.match(s.github.pulls[0]!.title, /^fix\(magnum\)/);
-          assert.equal(s.github.pulls.length, 1);
-        } else {
-          assert.equal(main.outcome, 'failed');
-          assert.equal(main.error?.type, 'FixNotIncluded');
-          await assertNothingPushed(s);
+        for (const b of result.branches) {
+          if (c.expect[b.branch]) {
+            assert.equal(b.outcome, 'pr-opened', b.branch);
+          } else {
+            assert.equal(b.outcome, 'failed', b.branch);
+            assert.equal(b.error?.type, 'FixNotIncluded', b.branch);
+          }
         }
+        assert.deepEqual(s.github.pulls.map((p) => p.base).sort(), [...passing].sort());
+        for (const pr of s.github.pulls) assert.match(pr.title, /^fix\(magnum\)/);
+        if (passing.length === 0) await assertNothingPushed(s);
       } finally {
         await s.close();
       }

@@ -57,6 +57,11 @@ export interface Git {
   branchHead(url: string, branch: string): Promise<string | undefined>;
   /** Source repos (cached partial clone, fetched on demand; abbreviated SHAs resolved). Unknown commit → BadInput. */
   isAncestor(url: string, ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * A backport of `fix` in the history of `descendant`: the newest commit whose message carries
+   * `git cherry-pick -x`'s trailer "(cherry picked from commit <fix>)"; undefined when there is none.
+   */
+  findBackport(url: string, fix: string, descendant: string): Promise<string | undefined>;
   /** the full sha of a commit named by a full or abbreviated sha, or BadInput */
   resolveCommit(url: string, shaOrAbbrev: string): Promise<string>;
   /** files anywhere in the tree at `commit` whose basename is one of `names`, sorted by path, with contents */
@@ -521,6 +526,23 @@ export function createGit(options: GitOptions): Git {
     throw unavailable(`git merge-base in the cache of ${redactCredentials(url)}`, run, url);
   }
 
+  async function findBackport(url: string, fix: string, descendant: string): Promise<string | undefined> {
+    const fixSha = checkShaPrefix(fix, 'commit');
+    if (!FULL_SHA.test(fixSha)) {
+      throw fatal(FatalFailure.BadInput, `expected the full sha of the fix commit, found ${JSON.stringify(fix)}`);
+    }
+    const descendantSha = await resolveIn('partial', url, descendant);
+    const dir = cloneDirFor(workDir, 'partial', url);
+    const out = await local(dir, [
+      'log',
+      '--format=%H',
+      '--fixed-strings',
+      `--grep=(cherry picked from commit ${fixSha})`,
+      descendantSha,
+    ]);
+    return out.split('\n').find((line) => line.trim() !== '')?.trim();
+  }
+
   async function listFiles(
     url: string,
     commit: string,
@@ -794,7 +816,7 @@ export function createGit(options: GitOptions): Git {
     throw unavailable('git check-ref-format', run);
   }
 
-  return { lsRemoteHeads, readFile, branchHead, isAncestor, resolveCommit, listFiles, pushBranch };
+  return { lsRemoteHeads, readFile, branchHead, isAncestor, findBackport, resolveCommit, listFiles, pushBranch };
 }
 
 function checkUrl(url: string): void {
