@@ -10,5 +10,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY bin ./bin
 ENV NODE_ENV=production BUMPFLOW_WORK_DIR=/var/cache/bumpflow
+# the work directory is a volume: create it owned by the user the worker runs as
+RUN mkdir -p /var/cache/bumpflow && chown node:node /var/cache/bumpflow
+EXPOSE 9464
 USER node
 CMD ["node", "--import", "tsx", "src/worker.ts"]

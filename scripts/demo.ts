@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installRuntime } from '../src/observability.js';
 import { approveSignal, searchAttributeKeys, type BumpResult } from '../src/shared/messages.js';
 import { startBump } from '../src/client.js';
 import { createWorker } from '../src/worker.js';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'state-dir': { type: 'string', default: path.join(os.homedir(), '.cache', 'bumpflow', 'demo') },
     port: { type: 'string', default: '7233' },
     'ui-port': { type: 'string', default: '8233' },
+    'metrics-port': { type: 'string', default: '9464' },
   },
 });
 const stateDir = values['state-dir']!;
@@ -54,9 +56,10 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
-  console.log(`demo state: ${stateDir} (reset at every run)`);
+  console.log(`demo state: ${stateDir} (Temporal's database, git remotes, registry storage, worker clones; reset at every run)`);
 
-  Runtime.install({ shutdownSignals: [] });
+  // Warnings and errors only, as text: the demo's own lines are the story. Metrics as the real worker serves them.
+  installRuntime({ metricsAddress: `127.0.0.1:${values['metrics-port']}`, logLevel: 'WARN', logFormat: 'text' }, { shutdownSignals: [] });
   const server = spawn(
     temporalCliPath(),
     [
@@ -87,7 +90,11 @@ async function main(): Promise<void> {
   try {
     const connection = await connectWithin(20_000);
     const client = new Client({ connection, namespace: settings.namespace });
-    const scenario = await createScenario({ slug: 'vexxhost/atmosphere' });
+    const scenario = await createScenario({
+      slug: 'vexxhost/atmosphere',
+      branches: ['main', 'stable/2024.1', 'stable/2024.2', 'stable/2025.1'],
+      stateDir,
+    });
     cleanups.push(() => scenario.close());
     const nativeConnection = await NativeConnection.connect({ address: settings.address });
     const worker = await createWorker({ connection: nativeConnection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: scenario.deps });
@@ -103,6 +110,7 @@ async function main(): Promise<void> {
     console.log(`\nawaiting approval after ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
     console.log(`bump:    ${workflowUiUrl(settings, handle.workflowId)}`);
     for (const b of status.branches) console.log(`  ${b.branch.padEnd(14)} ${workflowUiUrl(settings, b.workflowId!)}  ${b.oldDigest?.slice(0, 19)} → ${b.newDigest?.slice(0, 19)}`);
+    console.log(`\nworker metrics: http://127.0.0.1:${values['metrics-port']}/metrics`);
     console.log(`\nApprove in the UI: open the bump, "Send a Signal", name "approve", input {} — or from another terminal:`);
     console.log(`  TEMPORAL_ADDRESS=${settings.address} npx bumpflow status ${handle.workflowId}`);
     console.log(`  TEMPORAL_ADDRESS=${settings.address} npx bumpflow approve ${handle.workflowId}`);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what bumpflow's tests and demo need on a fresh Debian machine:
-# Debian packages (git, the CNCF distribution registry, reno, skopeo) and the
+# Debian packages (git, the CNCF distribution registry, reno, skopeo, chromium
+# for the UI test, docker-compose to validate the stack) and the
 # Temporal CLI (built from the Go module proxy, cached outside the repo).
 set -euo pipefail
 
-packages=(git docker-registry python3-reno skopeo)
+packages=(git docker-registry python3-reno skopeo chromium docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

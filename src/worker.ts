@@ -4,7 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { installRuntime, observabilitySettings, secretValues } from './observability.js';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { searchAttributeKeys } from './shared/messages.js';
@@ -54,6 +55,8 @@ export async function ensureSearchAttributes(address: string, namespace: string)
 
 async function main(): Promise<void> {
   const settings = temporalSettings();
+  const telemetry = observabilitySettings();
+  installRuntime(telemetry, { secrets: secretValues() });
   await ensureSearchAttributes(settings.address, settings.namespace);
   const connection = await NativeConnection.connect({ address: settings.address });
   try {
@@ -63,7 +66,12 @@ async function main(): Promise<void> {
       taskQueue: settings.taskQueue,
       deps: dependenciesFromEnvironment(),
     });
-    console.log(`bumpflow worker: task queue ${settings.taskQueue} on ${settings.address} (${settings.namespace})`);
+    Runtime.instance().logger.info('bumpflow worker started', {
+      taskQueue: settings.taskQueue,
+      address: settings.address,
+      namespace: settings.namespace,
+      metrics: telemetry.metricsAddress === undefined ? 'off' : `http://${telemetry.metricsAddress}/metrics`,
+    });
     await worker.run();
   } finally {
     await connection.close();

@@ -8,6 +8,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  metricMeter,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -180,6 +181,9 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
   function finish(outcome: BranchOutcomeKind, extra: Partial<BranchOutcome> = {}): BranchOutcome {
     status.state = outcome;
     report();
+    metricMeter
+      .createCounter('bumpflow_branch_outcomes', 'branches', 'Branches of bumps that ended, by outcome')
+      .add(1, { service: input.service, outcome });
     return {
       branch: input.branch,
       outcome,
@@ -276,7 +280,9 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
       decision = undefined;
       status.state = 'awaiting-approval';
       report();
-      const decided = await condition(() => decision !== undefined, input.approvalTimeout);
+      const decided = await condition(() => decision !== undefined, input.approvalTimeout, {
+        summary: `approval of ${input.branch} (expires after ${input.approvalTimeout})`,
+      });
       if (!decided) return finish('expired', { reason: `no approval within ${input.approvalTimeout}` });
       if (decision!.kind === 'reject') throw new Rejected();
       status.approvedBy = decision!.by;

@@ -18,23 +18,31 @@ export function activitiesFor(retry: RetryPolicyInput, options: { untilDone?: bo
     // (the UI shows the pending activity's attempts and last failure); fatal failures still stop at once.
     ...(options.untilDone ? {} : { maximumAttempts: retry.maximumAttempts }),
   };
-  const cls = (startToCloseTimeout: ActivityOptions['startToCloseTimeout'], summary: string): ActivityOptions => ({
+  const cls = (startToCloseTimeout: ActivityOptions['startToCloseTimeout']): ActivityOptions => ({
     startToCloseTimeout,
     retry: retryPolicy,
-    summary,
   });
-  const registry = proxyActivities<Activities>(cls('30s', 'registry'));
-  const git = proxyActivities<Activities>(cls('3m', 'git'));
-  const forge = proxyActivities<Activities>(cls('20s', 'forge'));
+  /** Each call carries a one-line summary (shown on the activity in the Temporal UI). */
+  const bind =
+    <K extends keyof Activities>(name: K, options: ActivityOptions, describe: (input: Parameters<Activities[K]>[0]) => string) =>
+    (input: Parameters<Activities[K]>[0]): ReturnType<Activities[K]> => {
+      const fn = proxyActivities<Activities>({ ...options, summary: describe(input) })[name] as unknown as (
+        i: typeof input,
+      ) => ReturnType<Activities[K]>;
+      return fn(input);
+    };
+  const registry = cls('30s');
+  const git = cls('3m');
+  const forge = cls('20s');
   return {
-    listBranches: git.listBranches,
-    readPins: git.readPins,
-    sourceHead: git.sourceHead,
-    validateReason: git.validateReason,
-    pushBump: git.pushBump,
-    resolveDigest: registry.resolveDigest,
-    inspectImage: registry.inspectImage,
-    openPullRequest: forge.openPullRequest,
+    listBranches: bind('listBranches', git, (i) => `list main and stable/* of ${i.repoUrl}`),
+    readPins: bind('readPins', git, (i) => `read the ${i.service} pins in ${i.varsFile} on ${i.branch}`),
+    sourceHead: bind('sourceHead', git, (i) => `HEAD of ${i.branch} in ${i.sourceRepo}`),
+    validateReason: bind('validateReason', git, (i) => `check the reason at source revision ${i.revision.slice(0, 12)}`),
+    pushBump: bind('pushBump', git, (i) => `push ${i.workBranch} onto ${i.baseBranch}`),
+    resolveDigest: bind('resolveDigest', registry, (i) => `resolve ${i.registry}/${i.repository}:${i.tag}`),
+    inspectImage: bind('inspectImage', registry, (i) => `read the labels of ${i.registry}/${i.repository}@${i.digest.slice(0, 19)}`),
+    openPullRequest: bind('openPullRequest', forge, (i) => `open or find the PR ${i.head} → ${i.base}`),
   };
 }
 

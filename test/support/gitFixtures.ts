@@ -81,8 +81,8 @@ function nextDate(sandbox: GitSandbox): Record<string, string> {
   return { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
 }
 
-export async function createGitSandbox(): Promise<GitSandbox> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-git-'));
+export async function createGitSandbox(parentDir: string = os.tmpdir()): Promise<GitSandbox> {
+  const root = await mkdtemp(path.join(parentDir, 'bumpflow-git-'));
   const remotes = path.join(root, 'remotes');
   await mkdir(remotes);
   const sandbox: GitSandbox = {

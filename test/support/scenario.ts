@@ -39,6 +39,8 @@ export interface ScenarioOptions {
   versionLabel?: Record<string, string>;
   /** change a branch's vars file after the pins are set */
   transform?: (branch: string, text: string) => string;
+  /** where the git sandbox, the registry's storage and the worker's work directory live (default: the system temp dir) */
+  stateDir?: string;
   /** stable branches whose fix commit is not a recorded backport of main's */
   withoutBackport?: string[];
 }
@@ -76,11 +78,15 @@ function sourceBranchOf(branch: string): string {
 
 export async function createScenario(options: ScenarioOptions): Promise<Scenario> {
   const branches = options.branches ?? ['main', 'stable/2024.2', 'stable/2025.1'];
-  const git = await createGitSandbox();
+  const parentDir = options.stateDir ?? os.tmpdir();
+  const git = await createGitSandbox(parentDir);
   const registryPassword = `reg-${randomBytes(12).toString('hex')}`;
   const githubToken = `ghp_${randomBytes(18).toString('hex')}`;
-  const registry = await startRegistry({ auth: { username: 'bumpflow', password: registryPassword } });
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-work-'));
+  const registry = await startRegistry({
+    auth: { username: 'bumpflow', password: registryPassword },
+    ...(options.stateDir === undefined ? {} : { dataDir: await mkdtemp(path.join(parentDir, 'bumpflow-registry-')) }),
+  });
+  const workDir = await mkdtemp(path.join(parentDir, 'bumpflow-work-'));
 
   // The source repo: each branch has an initial build, a fix, then a dependency bump at HEAD.
   const sourceSpec: Parameters<typeof createSourceRepo>[2] = {};

@@ -12,6 +12,8 @@ import {
   approveSignal,
   approveUpdate,
   branchStatusQuery,
+  BumpBranch,
+  BumpState,
   rejectSignal,
   type BumpResult,
 } from '../../src/shared/messages.js';
@@ -58,14 +60,20 @@ after(async () => {
   if (!env) return;
   try {
     // Secrets stay in the worker's environment: no history of this run holds one.
+    // Payload bytes come out of the history's toJSON as base64 `data` strings: decode them, or the search sees base64 only.
+    const decode = (key: string, value: unknown): unknown =>
+      key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value;
     let histories = 0;
+    let readable = 0;
     for await (const wf of env.client.workflow.list()) {
       const history = await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-      const text = JSON.stringify(history);
+      const text = JSON.stringify(history, decode);
       for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked into the history of ${wf.workflowId}`);
       histories += 1;
+      if (text.includes('\\"service\\":\\"magnum\\"')) readable += 1;
     }
-    assert.ok(histories >= 10, `expected the histories of this run, found ${histories}`);
+    assert.ok(histories >= 1, `expected the histories of this run, found ${histories}`);
+    assert.ok(readable >= 1, 'expected decoded payloads (the service name in an input) in the histories searched');
   } finally {
     await env.teardown();
   }
@@ -365,10 +373,10 @@ describe('typed failures push nothing', () => {
 
 describe('branch status', () => {
   it('is queryable on the child with the plan an operator needs', async () => {
-    const s = await scenario({ branches: ['stable/2025.1'] });
+    const s = await scenario({ branches: ['main', 'stable/2025.1'] });
     try {
       await withWorker(env, s, async ({ start }) => {
-        const handle = await start({ service: 'magnum' });
+        const handle = await start({ service: 'magnum', branches: ['stable/2025.1'] });
         const st = await waitForStatus(handle, allIn('awaiting-approval', 1), 'awaiting approval');
         const child = await env.client.workflow.getHandle(st.branches[0]!.workflowId!).query(branchStatusQuery);
         assert.equal(child.branch, 'stable/2025.1');
@@ -377,7 +385,8 @@ describe('branch status', () => {
         assert.equal(child.oldRevision, s.sourceCommits['stable/2025.1']![0]);
         assert.equal(child.plan?.workBranch, 'bump-magnum-2025.1');
         const desc = await env.client.workflow.getHandle(st.branches[0]!.workflowId!).describe();
-        assert.equal(desc.typedSearchAttributes.get({ name: 'BumpState', valueType: 'KEYWORD' } as never), 'awaiting-approval');
+        assert.equal(desc.typedSearchAttributes.get(BumpState), 'awaiting-approval');
+        assert.equal(desc.typedSearchAttributes.get(BumpBranch), 'stable/2025.1');
         await handle.signal(rejectSignal, { reason: 'done' });
         await handle.result();
       });
