@@ -10,47 +10,73 @@ function short(value: string | undefined, length = 19): string {
   return value.startsWith('sha256:') ? value.slice(0, 7 + length - 7) : value.slice(0, 12);
 }
 
-export function branchDetails(s: BranchStatus, sourceRepo?: string): string {
+/**
+ * A child's current details: narrow enough for the UI's details panel (lists, short digests),
+ * so the operator sees branch, old and new digest, source SHAs and what will change at a glance.
+ */
+export function branchDetails(s: BranchStatus, sourceRepo?: string, varsFile?: string): string {
+  const repo = sourceRepo?.replace(/\.git$/, '');
   const commit = (sha: string | undefined) =>
-    sha === undefined ? '—' : sourceRepo ? `[${sha.slice(0, 12)}](${sourceRepo.replace(/\.git$/, '')}/commit/${sha})` : sha.slice(0, 12);
+    sha === undefined ? '—' : repo ? `[\`${sha.slice(0, 12)}\`](${repo}/commit/${sha})` : `\`${sha.slice(0, 12)}\``;
+  const digest = (d: string | undefined) => (d === undefined ? '—' : `\`${short(d, 23)}\``);
   const lines = [
-    `### ${s.branch}: **${s.state}**`,
+    `### ${s.branch} — ${s.state.replace(/-/g, ' ')}`,
     '',
-    `| | old | new |`,
-    `|---|---|---|`,
-    `| digest | \`${s.oldDigest ?? '—'}\` | \`${s.newDigest ?? '—'}\` |`,
-    `| source | ${commit(s.oldRevision)} | ${commit(s.newRevision)} |`,
-    '',
-    `image \`${s.image ?? '—'}:${s.tag}\`, source branch \`${s.sourceBranch ?? '—'}\``,
+    `- **old** ${digest(s.oldDigest)} · source ${commit(s.oldRevision)}`,
+    `- **new** ${digest(s.newDigest)} · source ${commit(s.newRevision)}${s.sourceBranch ? ` (\`${s.sourceBranch}\`)` : ''}`,
   ];
   if (s.plan) {
-    lines.push('', `**PR:** ${s.plan.title}`, `**branch:** \`${s.plan.workBranch}\``, '', '**changes:**', ...s.plan.changes.map((c) => `- \`${c}\``));
+    const keys = s.keys ?? s.plan.changes.map((c) => c.split(':')[0]);
+    lines.push(
+      '',
+      `**Will change** ${keys.length} pin${keys.length === 1 ? '' : 's'} of \`${s.image ?? '—'}:${s.tag}\`${varsFile ? ` in \`${varsFile}\`` : ''}, digest only:`,
+      '',
+      ...keys.map((k) => `- \`${k}\``),
+      '',
+      `**PR** ${s.plan.title}`,
+      '',
+      `from branch \`${s.plan.workBranch}\` into \`${s.branch}\``,
+    );
   }
-  if (s.validation.length > 0) lines.push('', '**validated:**', ...s.validation.map((v) => `- ${v}`));
+  if (s.validation.length > 0) lines.push('', '**Validated**', '', ...s.validation.map((v) => `- ${v}`));
   if (s.state === 'awaiting-approval') {
-    lines.push('', `To approve, send the signal \`approve\` with \`{"digest": "${s.newDigest ?? ''}"}\`; to refuse, \`reject\` with \`{"reason": "…"}\`.`);
+    lines.push(
+      '',
+      '**To approve**: More Actions → Send a Signal, name `approve`, input `{}`; to bind the approval to this digest:',
+      '',
+      '```',
+      `{"digest": "${s.newDigest ?? ''}"}`,
+      '```',
+      '',
+      'To refuse: signal `reject` with `{"reason": "…"}`.',
+    );
   }
-  if (s.lastError) lines.push('', `**last error** (${s.lastError.type}): ${s.lastError.message}`);
+  if (s.lastError) lines.push('', `**Last error** (${s.lastError.type}): ${s.lastError.message}`);
   if (s.state === 'blocked') lines.push('', 'Send the signal `retry` with `{}` to try again, or `reject` to give up.');
-  if (s.prUrl) lines.push('', `**pull request:** ${s.prUrl}`);
-  for (const n of s.notices) lines.push(`- notice: ${n}`);
-  for (const r of s.refusals) lines.push(`- refused: ${r}`);
+  if (s.prUrl) lines.push('', `**Pull request** ${s.prUrl}`);
+  if (s.notices.length > 0) lines.push('', ...s.notices.map((n) => `- notice: ${n}`));
+  if (s.refusals.length > 0) lines.push('', ...s.refusals.map((r) => `- refused: ${r}`));
   return lines.join('\n');
 }
 
 export function bumpDetails(s: BumpStatus): string {
   const lines = [
-    `## bump ${s.service} in ${s.targetRepo}: **${s.state}**`,
+    `### bump ${s.service} — ${s.state.replace(/-/g, ' ')}`,
     '',
-    `image \`${s.image ?? '—'}\`, source ${s.sourceRepo ?? '—'}`,
-    s.note ? `release note \`${s.note.file}\` (${s.note.section})` : '',
-    '',
-    '| branch | state | old digest | new digest | PR |',
-    '|---|---|---|---|---|',
-    ...s.branches.map(
-      (b) => `| ${b.branch} | ${b.state} | \`${short(b.oldDigest)}\` | \`${short(b.newDigest)}\` | ${b.prUrl ?? (b.lastError ? `${b.lastError.type}` : '')} |`,
-    ),
+    `- target \`${s.targetRepo}\``,
+    `- image \`${s.image ?? '—'}\`, source ${s.sourceRepo ?? '—'}`,
   ];
-  if (s.error) lines.push('', `**error** (${s.error.type}): ${s.error.message}`);
+  if (s.note) lines.push(`- release note \`${s.note.file}\` (${s.note.section})`);
+  if (s.branches.length > 0) {
+    lines.push('', '**Branches**', '');
+    for (const b of s.branches) {
+      const outcome = b.prUrl ?? (b.lastError ? `${b.lastError.type}` : '');
+      lines.push(`- \`${b.branch}\` ${b.state.replace(/-/g, ' ')}: \`${short(b.oldDigest)}\` → \`${short(b.newDigest)}\`${outcome ? ` ${outcome}` : ''}`);
+    }
+  }
+  if (s.branches.some((b) => b.state === 'awaiting-approval')) {
+    lines.push('', '**To approve every waiting branch**: More Actions → Send a Signal, name `approve`, input `{}` (or `{"branch": "stable/2025.1"}` for one).');
+  }
+  if (s.error) lines.push('', `**Error** (${s.error.type}): ${s.error.message}`);
   return lines.join('\n');
 }

@@ -66,7 +66,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
 
   function report(): void {
     status.seq = (status.seq ?? 0) + 1;
-    setCurrentDetails(branchDetails(status, input.sourceRepo));
+    setCurrentDetails(branchDetails(status, input.sourceRepo, input.varsFile));
     upsertSearchAttributes([
       { key: BumpService, value: input.service },
       { key: BumpBranch, value: input.branch },

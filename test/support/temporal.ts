@@ -11,6 +11,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSour
 import { searchAttributeKeys } from '../../src/shared/messages.js';
 import { workflowsPath } from '../../src/worker.js';
 import { repoRoot } from './paths.js';
+import { freePort } from './registry.js';
 
 export function temporalCliPath(): string {
   const fromEnv = process.env.BUMPFLOW_TEMPORAL_CLI;
@@ -18,17 +19,21 @@ export function temporalCliPath(): string {
   return execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-temporal-cli.sh')], { encoding: 'utf8' }).trim();
 }
 
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+/** The dev server, with its web UI on a free loopback port when `ui` is set (`uiUrl` then says where). */
+export async function startTemporal(options: { ui?: boolean } = {}): Promise<TestWorkflowEnvironment & { uiUrl?: string }> {
   // Workers log failures they retry; tests assert outcomes, so only errors are shown.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  return TestWorkflowEnvironment.createLocal({
+  const uiPort = options.ui ? await freePort() : undefined;
+  const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
+      ...(uiPort === undefined ? {} : { ui: true, uiPort }),
       searchAttributes: [...searchAttributeKeys],
       extraArgs: ['--log-level', 'error'],
     },
   });
+  return Object.assign(env, uiPort === undefined ? {} : { uiUrl: `http://127.0.0.1:${uiPort}` });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
