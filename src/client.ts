@@ -20,7 +20,10 @@ import {
   approveSignal,
   approveUpdate,
   branchWorkflowId,
+  BumpBranch,
   bumpInputSchema,
+  BumpService,
+  BumpState,
   bumpWorkflowId,
   rejectUpdate,
   retrySignal,
@@ -31,7 +34,8 @@ import {
   type BumpStatus,
 } from './shared/messages.js';
 import { temporalSettings, workflowUiUrl, type TemporalSettings } from './config.js';
-import { formatResult, formatStatus } from './cli/format.js';
+import { formatList, formatResult, formatStatus, type ListedBump } from './cli/format.js';
+import { approvalPolicy, ConfigError, loadConfig, type BumpflowConfig } from './configFile.js';
 
 class UsageError extends Error {}
 class UnreachableError extends Error {}
@@ -82,6 +86,40 @@ async function readStatus(client: Client, id: string): Promise<BumpStatus> {
   }
 }
 
+/** Redraws the status until the workflow closes; then prints the result. Exit code 1 if a branch failed. */
+async function watch(client: Client, id: string, o: { json: boolean; intervalMs: number }): Promise<void> {
+  const handle = client.workflow.getHandle(id);
+  const tty = process.stdout.isTTY === true;
+  let last = '';
+  for (;;) {
+    const description = await handle.describe().catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) throw new UsageError(`no bump workflow with id ${id}`);
+      throw err;
+    });
+    const running = description.status.name === 'RUNNING';
+    if (running) {
+      const status = await readStatus(client, id);
+      const text = o.json ? JSON.stringify(status) : formatStatus(id, status);
+      if (text !== last) {
+        // on a terminal: redraw in place; in a pipe or log: a new table only when something changed
+        process.stdout.write(tty && !o.json ? `\x1b[2J\x1b[H${text}\n(watching; Ctrl-C to stop)\n` : `${text}\n`);
+        last = text;
+      }
+      await new Promise((r) => setTimeout(r, o.intervalMs));
+      continue;
+    }
+    try {
+      const result = (await handle.result()) as BumpResult;
+      print(o.json, result, formatResult(result));
+      if (result.branches.some((b) => b.outcome === 'failed')) process.exitCode = 1;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) throw err;
+      throw new UsageError(`the bump ${id} ended as ${description.status.name}`);
+    }
+    return;
+  }
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
@@ -94,30 +132,62 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const settings = temporalSettings(env);
   const program = new Command('bumpflow')
     .description('Bump digest-pinned container images across release branches, with approval, one PR per branch.')
+    .option('--config <file>', 'bumpflow config file (targets, approval policy); or BUMPFLOW_CONFIG', env.BUMPFLOW_CONFIG || undefined)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, BUMPFLOW_TASK_QUEUE, BUMPFLOW_UI_URL, BUMPFLOW_CONFIG.',
+        'Exit codes: 0 done; 1 a bump or branch failed, or an approval was refused; 2 bad usage, input or config file; 3 Temporal not reachable.',
+      ].join('\n'),
+    );
+  let config: BumpflowConfig | undefined;
+  const configFile = (): BumpflowConfig | undefined => {
+    const file = program.opts<{ config?: string }>().config;
+    if (file === undefined) return undefined;
+    config ??= loadConfig(file);
+    return config;
+  };
 
   program
     .command('bump')
     .description('start a bump of one service across main and every stable/* branch (or those named)')
     .argument('<service>', 'service (e.g. magnum) or full image name (ghcr.io/vexxhost/magnum)')
-    .requiredOption('--repo <url>', 'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere (or BUMPFLOW_TARGET_REPO)', env.BUMPFLOW_TARGET_REPO || undefined)
+    .option('--repo <url>', 'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere (or BUMPFLOW_TARGET_REPO)', env.BUMPFLOW_TARGET_REPO || undefined)
+    .option('-t, --target <name>', 'a target repo named in the config file (its repo and vars file)')
     .option('-b, --branch <branch...>', 'branches to bump (repeat or comma-separate); default: main + every stable/*', collect)
     .option('-r, --reason <reason>', 'commit SHA, PR number, dependency pin (name==1.2.3) or release URL to prove is included')
     .option('--vars-file <path>', 'vars file in the target repo')
     .option('--approval-timeout <duration>', 'how long each branch waits for approval (e.g. 72h)')
     .option('--wait', 'wait for the bump to end and print every branch outcome')
     .option('--json', 'print JSON')
-    .action(async (service: string, o: { repo: string; branch?: string[]; reason?: string; varsFile?: string; approvalTimeout?: string; wait?: boolean; json?: boolean }) => {
-      const client = await connect(settings);
+    .action(async (service: string, o: { repo?: string; target?: string; branch?: string[]; reason?: string; varsFile?: string; approvalTimeout?: string; wait?: boolean; json?: boolean }) => {
+      const cfg = configFile();
+      let target: { repo: string; varsFile?: string } | undefined;
+      if (o.target !== undefined) {
+        target = cfg?.targets[o.target];
+        if (target === undefined) {
+          const known = Object.keys(cfg?.targets ?? {});
+          throw new UsageError(`expected --target to name a target of the config file, found ${JSON.stringify(o.target)}; known: ${known.join(', ') || (cfg ? 'none' : 'no config file given (--config)')}`);
+        }
+      }
+      const repo = o.repo ?? target?.repo;
+      if (repo === undefined) throw new UsageError('expected the target repo: --repo <url>, or --target <name> with a config file');
+      const varsFile = o.varsFile ?? target?.varsFile;
+      const approvalTimeout = o.approvalTimeout ?? cfg?.approval.timeout;
+      const policy = cfg ? approvalPolicy(cfg) : [];
       const request: BumpRequest = {
         service,
-        targetRepo: o.repo,
+        targetRepo: repo,
         ...(o.branch ? { branches: o.branch } : {}),
         ...(o.reason ? { reason: o.reason } : {}),
-        ...(o.varsFile ? { varsFile: o.varsFile } : {}),
-        ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
+        ...(varsFile ? { varsFile } : {}),
+        ...(approvalTimeout ? { approvalTimeout } : {}),
+        ...(policy.length > 0 ? { approvalPolicy: policy } : {}),
       };
+      const client = await connect(settings);
       const handle = await startBump(client, settings, request);
       const url = workflowUiUrl(settings, handle.workflowId);
       if (!o.wait) {
@@ -138,10 +208,54 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .description('show every branch of a bump')
     .argument('<id>', 'bump workflow id (printed by bump)')
     .option('--json', 'print JSON')
-    .action(async (id: string, o: { json?: boolean }) => {
+    .option('-w, --watch', 'redraw until the bump ends, then print its result')
+    .option('--interval <seconds>', 'seconds between redraws with --watch', '2')
+    .action(async (id: string, o: { json?: boolean; watch?: boolean; interval: string }) => {
       const client = await connect(settings);
-      const status = await readStatus(client, id);
-      print(!!o.json, status, formatStatus(id, status));
+      if (!o.watch) {
+        const status = await readStatus(client, id);
+        print(!!o.json, status, formatStatus(id, status));
+        return;
+      }
+      const seconds = Number(o.interval);
+      if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) throw new UsageError(`expected --interval in seconds (0.1 to 3600), found ${JSON.stringify(o.interval)}`);
+      await watch(client, id, { json: !!o.json, intervalMs: seconds * 1000 });
+    });
+
+  program
+    .command('list')
+    .description('list bumps by state, from the search attributes (running ones unless --all)')
+    .option('-s, --state <state>', 'only bumps in this state, e.g. awaiting-approval, blocked, running')
+    .option('--service <service>', 'only bumps of this service')
+    .option('--branches', 'list the branch workflows instead of the bumps')
+    .option('-a, --all', 'include bumps that have ended')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON')
+    .action(async (o: { state?: string; service?: string; branches?: boolean; all?: boolean; limit: string; json?: boolean }) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`expected --limit as a whole number from 1 to 10000, found ${JSON.stringify(o.limit)}`);
+      for (const [name, value] of [['--state', o.state], ['--service', o.service]] as const) {
+        if (value !== undefined && !/^[A-Za-z0-9._/-]+$/.test(value)) throw new UsageError(`expected ${name} of letters, digits, . _ / -, found ${JSON.stringify(value)}`);
+      }
+      const clauses = [`WorkflowType = '${o.branches ? WorkflowType.bumpBranch : WorkflowType.bumpImage}'`];
+      if (!o.all) clauses.push(`ExecutionStatus = 'Running'`);
+      if (o.state) clauses.push(`BumpState = '${o.state}'`);
+      if (o.service) clauses.push(`BumpService = '${o.service}'`);
+      const client = await connect(settings);
+      const rows: ListedBump[] = [];
+      for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+        rows.push({
+          workflowId: wf.workflowId,
+          service: wf.typedSearchAttributes.get(BumpService),
+          branch: wf.typedSearchAttributes.get(BumpBranch),
+          state: wf.typedSearchAttributes.get(BumpState),
+          status: wf.status.name,
+          started: wf.startTime.toISOString(),
+          url: workflowUiUrl(settings, wf.workflowId),
+        });
+        if (rows.length >= limit) break;
+      }
+      print(!!o.json, rows, formatList(rows));
     });
 
   program
@@ -229,7 +343,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`bumpflow: ${err.message}`);
       return 2;
     }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { installRuntime, observabilitySettings, secretValues } from './observability.js';
+import { loadConfig, workerEnvironment } from './configFile.js';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { searchAttributeKeys } from './shared/messages.js';
@@ -24,6 +25,11 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     forge: createForge(forgeOptionsFromEnvironment(env)),
     author: authorIdentity(env),
   };
+}
+
+/** The environment with the config file's sources (BUMPFLOW_CONFIG) filled in; the environment wins. */
+export function workerEnvironmentFrom(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.BUMPFLOW_CONFIG ? workerEnvironment(loadConfig(env.BUMPFLOW_CONFIG), env) : env;
 }
 
 export async function createWorker(
@@ -64,7 +70,7 @@ async function main(): Promise<void> {
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      deps: dependenciesFromEnvironment(),
+      deps: dependenciesFromEnvironment(workerEnvironmentFrom(process.env)),
     });
     Runtime.instance().logger.info('bumpflow worker started', {
       taskQueue: settings.taskQueue,

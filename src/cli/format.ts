@@ -32,3 +32,29 @@ export function formatResult(r: BumpResult): string {
   }
   return [`bump ${r.service} (${r.image}) in ${r.targetRepo}; release note ${r.noteFile}`, '', table(rows)].join('\n');
 }
+
+export interface ListedBump {
+  workflowId: string;
+  service?: string | undefined;
+  branch?: string | undefined;
+  state?: string | undefined;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, … */
+  status: string;
+  started: string;
+  url: string;
+}
+
+export function formatList(rows: readonly ListedBump[]): string {
+  if (rows.length === 0) return 'no bumps match';
+  const withBranch = rows.some((r) => r.branch !== undefined);
+  const head = ['ID', 'SERVICE', ...(withBranch ? ['BRANCH'] : []), 'STATE', 'STARTED', 'UI'];
+  const body = rows.map((r) => [
+    r.workflowId,
+    r.service ?? '-',
+    ...(withBranch ? [r.branch ?? '-'] : []),
+    r.status === 'RUNNING' ? (r.state ?? '-') : `${r.state ?? '-'} (${r.status.toLowerCase()})`,
+    r.started.replace('T', ' ').slice(0, 19),
+    r.url,
+  ]);
+  return table([head, ...body]);
+}

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
+import { patternProblem } from '../lib/approvalPolicy.js';
 
 export const DEFAULT_TASK_QUEUE = 'bumpflow';
 export const DEFAULT_VARS_FILE = 'roles/defaults/vars/main.yml';
@@ -41,6 +42,18 @@ export const bumpInputSchema = z
     /** how long each branch waits for a human, e.g. `72h` */
     approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_APPROVAL_TIMEOUT),
     retry: retryPolicyInputSchema.default({ maximumAttempts: 8, initialInterval: '1s', maximumInterval: '30s' }),
+    /** which branches wait for a human: the first matching pattern decides; unmatched branches wait */
+    approvalPolicy: z
+      .array(
+        z
+          .object({
+            pattern: z.string().min(1).max(200).refine((p) => patternProblem(p) === undefined, { message: 'expected a branch pattern such as main or stable/*' }),
+            required: z.boolean(),
+          })
+          .strict(),
+      )
+      .max(50)
+      .default([]),
   })
   .strict();
 /** What a caller passes (defaults optional). */
@@ -68,6 +81,8 @@ export interface BumpBranchInput {
   sourceRepo: string;
   reason?: string | undefined;
   note: ReleaseNotePlan;
+  /** false when the approval policy lets this branch go without a human; absent means required */
+  approval?: { required: boolean; pattern?: string | undefined } | undefined;
   approvalTimeout: string;
   retry: RetryPolicyInput;
   /** how many branches the bump has: a note replacement is only taken on a child when it is the only one */

@@ -277,6 +277,12 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     // Plan, wait for a human, and re-plan if the tag moved while waiting.
     for (;;) {
       if (!(await plan())) return finish('no-op');
+      if (input.approval?.required === false) {
+        // The approval policy lets this branch go without a human (e.g. `main: required: false`).
+        status.approvedBy = `policy (branch pattern ${input.approval.pattern ?? '?'} needs no approval)`;
+        status.notices.push(`no approval needed: the approval policy's pattern ${input.approval.pattern ?? '?'} matches ${input.branch}`);
+        break;
+      }
       decision = undefined;
       status.state = 'awaiting-approval';
       report();

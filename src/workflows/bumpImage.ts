@@ -46,6 +46,7 @@ import { branchTag } from '../lib/branches.js';
 import { parseReason, type Reason } from '../lib/reason.js';
 import { draftNoteText, noteFileName, renderNote } from '../lib/releaseNote.js';
 import { bumpDetails } from '../lib/details.js';
+import { approvalFor } from '../lib/approvalPolicy.js';
 import { activitiesFor, errorInfo, pure } from './common.js';
 import type { bumpBranch } from './bumpBranch.js';
 
@@ -211,6 +212,10 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
             reason: input.reason,
             note,
             approvalTimeout: input.approvalTimeout,
+            approval: (() => {
+              const a = approvalFor(input.approvalPolicy, b.branch);
+              return { required: a.required, pattern: a.rule?.pattern };
+            })(),
             retry: input.retry,
             branchCount: branches.length,
           },
