@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { freePort } from '../support/registry.js';
 
 const run = promisify(execFile);
 
-describe('npm run demo -- --auto-approve', () => {
+describe('the sandbox demo (npm run demo)', () => {
   it('bumps magnum on main and three stable branches, opens four PRs, stops everything, and runs again on the same state', async () => {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-demo-'));
     try {
@@ -42,4 +43,50 @@ describe('npm run demo -- --auto-approve', () => {
       await rm(stateDir, { recursive: true, force: true });
     }
   });
+
+  it('Ctrl-C while it waits for approval stops everything it started', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-demo-'));
+    try {
+      const [port, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+      const demo = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/demo.ts', '--port', `${port}`, '--ui-port', `${uiPort}`, '--metrics-port', `${metricsPort}`, '--state-dir', stateDir],
+        { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+      const killer = setTimeout(() => demo.kill('SIGKILL'), 120_000);
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        demo.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('npx bumpflow approve')) resolve();
+        });
+        void exited.then((code) => reject(new Error(`the demo exited (${code}) before waiting for approval:\n${out}`)));
+      });
+      const registries = await processesMentioning(stateDir);
+      assert.ok(registries.length > 0, 'the demo runs a registry under its state directory');
+      demo.kill('SIGINT');
+      const code = await exited;
+      clearTimeout(killer);
+      assert.equal(code, 130, out);
+      for (const p of [port, uiPort, metricsPort]) assert.equal(await listening(p), false, `port ${p} still open after Ctrl-C`);
+      assert.deepEqual(await processesMentioning(stateDir), [], 'no process of the demo is left');
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
 });
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Processes whose command line names `dir` (the demo's registry and Temporal server do). */
+async function processesMentioning(dir: string): Promise<string[]> {
+  const { stdout } = await run('ps', ['-eo', 'pid=,args=']).catch(() => ({ stdout: '' }));
+  return stdout.split('\n').filter((l) => l.includes(dir) && !l.includes('scripts/demo.ts'));
+}
