@@ -22,13 +22,26 @@ let env: TestWorkflowEnvironment | undefined;
 let browser: Browser | undefined;
 let uiUrl = '';
 
+/** `promise`, or a failure naming `what` after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 before(async () => {
   const started = await startTemporal({ ui: true });
   env = started;
   uiUrl = started.uiUrl!;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'], timeout: 60_000 });
   await mkdir(artifacts, { recursive: true });
-});
+}, { timeout: 120_000 });
 
 after(async () => {
   await browser?.close();
@@ -36,7 +49,7 @@ after(async () => {
 });
 
 describe('approval in the Temporal UI', () => {
-  it('shows the plan on the branch workflow and approves it through "Send a Signal"', async () => {
+  it('shows the plan on the branch workflow and approves it through "Send a Signal"', { timeout: 180_000 }, async () => {
     const s = await createScenario({ slug: 'ops-ui/atmosphere', branches: ['main', 'stable/2025.1'] });
     try {
       const result = await withWorker(env!, s, async ({ start }) => {
@@ -64,6 +77,27 @@ describe('approval in the Temporal UI', () => {
             await new Promise((r) => setTimeout(r, 250));
           }
         };
+        /**
+         * The UI scrolls its content inside a fixed-height pane, so a full-page screenshot is cut at the viewport:
+         * grow the viewport until the pane holding the details frames no longer scrolls.
+         */
+        const fitViewport = async (): Promise<void> => {
+          // (a string: the page's DOM is not in this project's type libraries)
+          const overflow = await page.evaluate<number>(`(() => {
+            let most = 0;
+            for (const frame of document.querySelectorAll('iframe')) {
+              for (let e = frame.parentElement; e; e = e.parentElement) {
+                if (e.scrollHeight > e.clientHeight && /auto|scroll/.test(getComputedStyle(e).overflowY)) {
+                  most = Math.max(most, e.scrollHeight - e.clientHeight);
+                  break;
+                }
+              }
+            }
+            return most;
+          })()`);
+          const size = page.viewportSize()!;
+          if (overflow > 0) await page.setViewportSize({ width: size.width, height: Math.min(size.height + overflow + 40, 4000) });
+        };
         await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(branch.workflowId!)}`);
 
         // The plan, as the operator reads it: the workflow's summary, details and current details.
@@ -76,6 +110,7 @@ describe('approval in the Temporal UI', () => {
         assert.ok(text.includes(branch.newRevision!.slice(0, 12)), 'new source SHA shown');
         for (const key of ['magnum_api', 'magnum_cluster_api_proxy', 'magnum_conductor', 'magnum_db_sync']) assert.ok(text.includes(key), `${key} listed as changing`);
         assert.match(text, /Will change 4 pins of ghcr\.io\/vexxhost\/magnum:2025\.1 in roles\/defaults\/vars\/main\.yml/);
+        await fitViewport();
         await page.screenshot({ path: path.join(artifacts, 'ui-pending-approval.png'), fullPage: true });
 
         // More Actions → Send a Signal → approve, one JSON object → Submit.
@@ -103,9 +138,10 @@ describe('approval in the Temporal UI', () => {
         await page.reload();
         await openUserMetadata();
         assert.match(await pageText('stable/2025.1 — pr opened'), /Pull request https:\/\/github\.com\/ops-ui\/atmosphere\/pull\/1/);
+        await fitViewport();
         await page.screenshot({ path: path.join(artifacts, 'ui-after-approval.png'), fullPage: true });
         await page.close();
-        return (await handle.result()) as BumpResult;
+        return (await within(handle.result(), 30_000, 'the bump to finish')) as BumpResult;
       });
       assert.equal(result.branches[0]?.outcome, 'pr-opened');
       assert.equal(s.github.pulls.length, 1);
