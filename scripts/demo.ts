@@ -19,9 +19,9 @@ import { startBump } from '../src/client.js';
 import { createWorker } from '../src/worker.js';
 import { workflowUiUrl, type TemporalSettings } from '../src/config.js';
 import { formatResult } from '../src/cli/format.js';
-import { createScenario } from '../test/support/scenario.js';
-import { allIn, waitForStatus } from '../test/support/bump.js';
-import { temporalCliPath } from '../test/support/temporal.js';
+import { createScenario } from '../src/sandbox/scenario.js';
+import { allIn, waitForStatus } from '../src/sandbox/status.js';
+import { temporalCliPath } from '../src/sandbox/temporalCli.js';
 
 const { values } = parseArgs({
   options: {

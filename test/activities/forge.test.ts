@@ -22,7 +22,7 @@ import {
   TransientFailure,
   type FailureType,
 } from '../../src/shared/failures.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../support/githubStandIn.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/githubStandIn.js';
 
 // Made per run, so no token-shaped literal is tracked.
 const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;

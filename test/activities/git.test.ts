@@ -29,8 +29,8 @@ import {
   readBranchFile,
   VARS_PATH,
   type GitSandbox,
-} from '../support/gitFixtures.js';
-import { atmosphereDir } from '../support/paths.js';
+} from '../../src/sandbox/gitFixtures.js';
+import { atmosphereDir } from '../../src/sandbox/paths.js';
 
 const TARGET = 'vexxhost/atmosphere';
 const SOURCE = 'vexxhost/docker-magnum';

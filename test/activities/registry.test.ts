@@ -28,8 +28,8 @@ import {
   TransientFailure,
   type FailureType,
 } from '../../src/shared/failures.js';
-import { imageLabels, pushLabelledImage, type ImageLabels } from '../support/images.js';
-import { startRegistry, type RunningRegistry } from '../support/registry.js';
+import { imageLabels, pushLabelledImage, type ImageLabels } from '../../src/sandbox/images.js';
+import { startRegistry, type RunningRegistry } from '../../src/sandbox/registry.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -11,8 +11,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '../support/paths.js';
-import { freePort } from '../support/registry.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
+import { freePort } from '../../src/sandbox/registry.js';
 
 const run = promisify(execFile);
 

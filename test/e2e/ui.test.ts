@@ -12,10 +12,10 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { branchStatusQuery, type BumpResult } from '../../src/shared/messages.js';
-import { createScenario } from '../support/scenario.js';
+import { createScenario } from '../../src/sandbox/scenario.js';
 import { startTemporal } from '../support/temporal.js';
 import { allIn, waitForStatus, withWorker } from '../support/bump.js';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 let env: TestWorkflowEnvironment | undefined;

@@ -3,21 +3,14 @@
  * scripts/install-temporal-cli.sh (cached outside the repo), started through
  * @temporalio/testing with our search attributes registered.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../src/shared/messages.js';
 import { workflowsPath } from '../../src/worker.js';
-import { repoRoot } from './paths.js';
-import { freePort } from './registry.js';
+import { freePort } from '../../src/sandbox/registry.js';
+import { temporalCliPath } from '../../src/sandbox/temporalCli.js';
 
-export function temporalCliPath(): string {
-  const fromEnv = process.env.BUMPFLOW_TEMPORAL_CLI;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  return execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-temporal-cli.sh')], { encoding: 'utf8' }).trim();
-}
+export { temporalCliPath };
 
 /** The dev server, with its web UI on a free loopback port when `ui` is set (`uiUrl` then says where). */
 export async function startTemporal(options: { ui?: boolean } = {}): Promise<TestWorkflowEnvironment & { uiUrl?: string }> {

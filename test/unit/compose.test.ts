@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
 
 const run = promisify(execFile);
 

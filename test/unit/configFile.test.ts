@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { approvalPolicy, ConfigError, loadConfig, parseConfig, workerEnvironment } from '../../src/configFile.js';
 import { approvalFor, branchMatches, patternProblem } from '../../src/lib/approvalPolicy.js';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
 
 function refused(text: string, key: string, line: number, message: RegExp): void {
   assert.throws(

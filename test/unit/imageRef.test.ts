@@ -11,7 +11,7 @@ import {
   parseImageRef,
 } from '../../src/lib/imageRef.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
-import { atmosphereDir } from '../support/paths.js';
+import { atmosphereDir } from '../../src/sandbox/paths.js';
 
 const MAGNUM_DIGEST = 'sha256:be30fc62b97ee15502c211cc1c73ae698a47d9ea7d5982a396db1d677f2088aa';
 

@@ -25,7 +25,7 @@ import {
 } from '../../src/lib/releaseNote.js';
 import { parseReason } from '../../src/lib/reason.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
-import { atmosphereDir } from '../support/paths.js';
+import { atmosphereDir } from '../../src/sandbox/paths.js';
 
 const notesDir = path.join(atmosphereDir, 'releasenotes');
 const HEX = 'f88cf86553123def';

@@ -11,7 +11,7 @@ import {
 } from '../../src/lib/varsFile.js';
 import { imageName } from '../../src/lib/imageRef.js';
 import { BumpflowError, FatalFailure, type FatalFailureType } from '../../src/shared/failures.js';
-import { atmosphereDir } from '../support/paths.js';
+import { atmosphereDir } from '../../src/sandbox/paths.js';
 
 const FILES = [
   'main.yml',

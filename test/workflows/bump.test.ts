@@ -18,9 +18,9 @@ import {
   type BumpResult,
 } from '../../src/shared/messages.js';
 import { startTemporal } from '../support/temporal.js';
-import { createScenario, DEPENDENCY, type Scenario, type ScenarioOptions } from '../support/scenario.js';
+import { createScenario, DEPENDENCY, type Scenario, type ScenarioOptions } from '../../src/sandbox/scenario.js';
 import { allIn, waitForStatus, withWorker } from '../support/bump.js';
-import { commitsOn, listBranches, readBranchFile, VARS_PATH } from '../support/gitFixtures.js';
+import { commitsOn, listBranches, readBranchFile, VARS_PATH } from '../../src/sandbox/gitFixtures.js';
 
 /** In the real main.yml, nova_compute* keys pin two images: nova and nova-ssh. */
 const AMBIGUOUS_SERVICE = 'nova_compute';
@@ -201,7 +201,7 @@ describe('bumpImage on main and two stable branches', () => {
         const handle = await start({ service: 'magnum' });
         await waitForStatus(handle, allIn('awaiting-approval', 1), 'main awaiting approval');
         // CI publishes a newer build of a newer commit while the operator looks away.
-        const { addCommit } = await import('../support/gitFixtures.js');
+        const { addCommit } = await import('../../src/sandbox/gitFixtures.js');
         const head = await addCommit(s.git, 'vexxhost/docker-magnum', 'main', { message: 'fix: newer', files: { 'NEWS': 'newer\n' } });
         const moved = await s.publish('main', { revision: head, salt: 'moved' });
         await handle.signal(approveSignal, {});

@@ -8,9 +8,9 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { rejectSignal, statusQuery, type BumpResult, type BumpStatus } from '../../src/shared/messages.js';
 import { startTemporal } from '../support/temporal.js';
-import { createScenario } from '../support/scenario.js';
+import { createScenario } from '../../src/sandbox/scenario.js';
 import { withWorker } from '../support/bump.js';
-import { repoRoot } from '../support/paths.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
 
 let env: TestWorkflowEnvironment;
 before(async () => {

@@ -10,8 +10,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { installRuntime, mask, observabilitySettings } from '../../src/observability.js';
 import { searchAttributeKeys, type BumpResult } from '../../src/shared/messages.js';
-import { createScenario } from '../support/scenario.js';
-import { freePort } from '../support/registry.js';
+import { createScenario } from '../../src/sandbox/scenario.js';
+import { freePort } from '../../src/sandbox/registry.js';
 import { temporalCliPath } from '../support/temporal.js';
 import { withWorker } from '../support/bump.js';
 

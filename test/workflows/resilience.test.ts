@@ -12,10 +12,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveSignal, retrySignal, type BumpResult } from '../../src/shared/messages.js';
 import { startBump } from '../../src/client.js';
 import { startTemporal } from '../support/temporal.js';
-import { createScenario, type Scenario } from '../support/scenario.js';
+import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
 import { allIn, settingsFor, waitForStatus, withWorker } from '../support/bump.js';
-import { commitsOn, listBranches } from '../support/gitFixtures.js';
-import { repoRoot } from '../support/paths.js';
+import { commitsOn, listBranches } from '../../src/sandbox/gitFixtures.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
 
 let env: TestWorkflowEnvironment;
 const fastRetry = { maximumAttempts: 3, initialInterval: '200ms', maximumInterval: '500ms' };
