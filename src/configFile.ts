@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
-import { patternProblem, type ApprovalRule } from './lib/approvalPolicy.js';
+import { patternProblem, type ApprovalRule } from './shared/approvalRule.js';
 import { DEFAULT_VARS_FILE } from './shared/messages.js';
 
 export class ConfigError extends Error {

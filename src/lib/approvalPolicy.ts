@@ -3,25 +3,11 @@
  * first rule whose pattern matches the branch decides; with no matching rule
  * a branch waits (approval is the safe default). Pure: runs in workflows.
  */
+import type { ApprovalRule } from '../shared/approvalRule.js';
 
-export interface ApprovalRule {
-  /** a branch glob: `*` matches within one path segment, `**` across segments, e.g. `stable/*` */
-  pattern: string;
-  required: boolean;
-}
+export type { ApprovalRule };
 
-const PATTERN = /^[A-Za-z0-9._/*-]+$/;
-
-/** An error text for a pattern that is not a branch glob, or undefined when it is one. */
-export function patternProblem(pattern: string): string | undefined {
-  if (!PATTERN.test(pattern)) return `expected a branch pattern of letters, digits, . _ - / and *, found ${JSON.stringify(pattern)}`;
-  if (/\*{3,}/.test(pattern) || pattern.startsWith('/') || pattern.endsWith('/') || pattern.includes('//')) {
-    return `expected a branch pattern such as main, stable/* or stable/**, found ${JSON.stringify(pattern)}`;
-  }
-  return undefined;
-}
-
-/** Does `branch` match the glob `pattern`? */
+/** Does `branch` match the glob `pattern`? `*` matches within one path segment, `**` across segments. */
 export function branchMatches(pattern: string, branch: string): boolean {
   const source = pattern
     .split(/(\*\*|\*)/)

@@ -54,8 +54,10 @@ export function workBranchName(service: string, tag: string): string {
 }
 
 /**
- * git check-ref-format's rules for a branch name (as `git check-ref-format
- * --branch` applies them), reimplemented without git. Returns the name.
+ * The one branch-name validator: git check-ref-format's rules for a branch
+ * name (as `git check-ref-format --branch` applies them), without spawning
+ * git. Returns the name. One deliberate difference: a bare `@` is refused
+ * (git 2.39 accepts it as refs/heads/@, but `@` means HEAD in every revision).
  */
 export function assertValidRefName(name: string, what: string): string {
   const bad = (why: string) =>
@@ -63,6 +65,7 @@ export function assertValidRefName(name: string, what: string): string {
       name,
       rule: why,
     });
+  if (typeof name !== 'string') throw bad('a string');
   if (name.length === 0) throw bad('not empty');
   if (name === '@') throw bad("not '@'");
   if (name === 'HEAD') throw bad("not 'HEAD'");

@@ -3,7 +3,7 @@
  * bodies' summary: which branch, which digests, which source SHAs, what will
  * change. Pure.
  */
-import type { BranchStatus, BumpStatus } from '../shared/messages.js';
+import type { BranchStatus, BumpStatus, StepInfo } from '../shared/bump.js';
 
 function short(value: string | undefined, length = 19): string {
   if (value === undefined) return '—';
@@ -51,8 +51,9 @@ export function branchDetails(s: BranchStatus, sourceRepo?: string, varsFile?: s
       'To refuse: signal `reject` with `{"reason": "…"}`.',
     );
   }
+  lines.push(...stepLines(s.state, s.step));
   if (s.lastError) lines.push('', `**Last error** (${s.lastError.type}): ${s.lastError.message}`);
-  if (s.state === 'blocked') lines.push('', 'Send the signal `retry` with `{}` to try again, or `reject` to give up.');
+  if (s.state === 'blocked') lines.push('', 'Send the signal `retry` with `{}` to try again, or `reject` with `{"reason": "…"}` to give up.');
   if (s.prUrl) lines.push('', `**Pull request** ${s.prUrl}`);
   if (s.notices.length > 0) lines.push('', ...s.notices.map((n) => `- notice: ${n}`));
   if (s.refusals.length > 0) lines.push('', ...s.refusals.map((r) => `- refused: ${r}`));
@@ -77,6 +78,17 @@ export function bumpDetails(s: BumpStatus): string {
   if (s.branches.some((b) => b.state === 'awaiting-approval')) {
     lines.push('', '**To approve every waiting branch**: More Actions → Send a Signal, name `approve`, input `{}` (or `{"branch": "stable/2025.1"}` for one).');
   }
-  if (s.error) lines.push('', `**Error** (${s.error.type}): ${s.error.message}`);
+  lines.push(...stepLines(s.state, s.step));
+  if (s.error) lines.push('', `**${s.state === 'failed' ? 'Error' : 'Last error'}** (${s.error.type}): ${s.error.message}`);
+  if (s.state === 'blocked') lines.push('', 'Send the signal `retry` with `{}` to try again, or `reject` with `{"reason": "…"}` to give up.');
+  if (s.refusals.length > 0) lines.push('', ...s.refusals.map((r) => `- refused: ${r}`));
   return lines.join('\n');
+}
+
+/** What a blocked or retrying workflow is on. */
+function stepLines(state: string, step: StepInfo | undefined): string[] {
+  if (step === undefined) return [];
+  if (state === 'blocked') return ['', `**Blocked on** ${step.name}${step.retries > 0 ? ` (after ${step.retries} retr${step.retries === 1 ? 'y' : 'ies'})` : ''}`];
+  if (state === 'retrying') return ['', `**Retrying** ${step.name} (retry ${step.retries})`];
+  return [];
 }

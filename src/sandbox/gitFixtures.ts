@@ -1,18 +1,18 @@
 /**
  * Real git repositories for tests and the demo: bare repos in a temp dir that
  * stand in for https://github.com/<slug> through git's own
- * `url.<base>.insteadOf`, filled with the real Atmosphere files.
+ * `url.<base>.insteadOf`, filled with the real Atmosphere files (the repos
+ * themselves are built in src/sandbox/fixtureRepos.ts), and what tests read back.
  *
  * Fixture commands never read the user's git config (GIT_CONFIG_GLOBAL=/dev/null,
  * GIT_CONFIG_NOSYSTEM=1) and commit as a fixed identity at fixed, increasing
  * dates, so the same calls build the same SHAs on every machine.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { atmosphereDir } from './paths.js';
 
 export interface GitSandbox {
   root: string;
@@ -113,7 +113,7 @@ function checkSlug(slug: string): string {
 }
 
 /** A bare repo that serves partial clones and fetches by sha, as GitHub does. */
-async function createBare(sandbox: GitSandbox, slug: string): Promise<string> {
+export async function createBare(sandbox: GitSandbox, slug: string): Promise<string> {
   const bare = sandbox.barePath(slug);
   if (existsSync(bare)) throw new Error(`fixture: ${slug} already exists in the sandbox`);
   await mkdir(path.dirname(bare), { recursive: true });
@@ -126,7 +126,7 @@ async function createBare(sandbox: GitSandbox, slug: string): Promise<string> {
 }
 
 /** A throw-away working clone of a sandbox repo (removed afterwards). */
-async function withScratch<T>(
+export async function withScratch<T>(
   sandbox: GitSandbox,
   slug: string,
   fn: (dir: string) => Promise<T>,
@@ -145,7 +145,7 @@ async function withScratch<T>(
 }
 
 /** Writes `files` into the checkout, commits them with the next fixture date and returns the sha. */
-async function commitFiles(
+export async function commitFiles(
   sandbox: GitSandbox,
   dir: string,
   commit: { message: string; files: Record<string, string> },
@@ -164,121 +164,6 @@ async function commitFiles(
     env: nextDate(sandbox),
   });
   return (await fixtureGit(['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
-}
-
-async function readFixture(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(atmosphereDir, file), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** main → main.yml, stable/2025.1 → stable-2025.1.yml */
-function fixtureFileFor(branch: string): string {
-  return `${branch.replace(/\//g, '-')}.yml`;
-}
-
-/**
- * The target repo: every branch holds the real vars file of that branch (main → main.yml,
- * stable/X → stable-X.yml, changed by `transform`), releasenotes/config.yaml, the real notes
- * under releasenotes/notes/ and a README. Branches fork from one root commit; main always
- * exists (the root commit alone when it is not listed).
- */
-export async function createTargetRepo(
-  sandbox: GitSandbox,
-  options: {
-    slug?: string;
-    branches?: string[];
-    varsPath?: string;
-    transform?: (branch: string, text: string) => string;
-  } = {},
-): Promise<{ url: string; heads: Record<string, string> }> {
-  const slug = options.slug ?? DEFAULT_TARGET_SLUG;
-  const branches = options.branches ?? [...DEFAULT_TARGET_BRANCHES];
-  const varsPath = options.varsPath ?? VARS_PATH;
-
-  const vars: Record<string, string> = {};
-  for (const branch of branches) {
-    const fixture = await readFixture(fixtureFileFor(branch));
-    const text = options.transform ? options.transform(branch, fixture ?? '') : fixture;
-    if (text === undefined || text === '') {
-      throw new Error(
-        `fixture: no vars file for ${branch}: expected ${path.join(atmosphereDir, fixtureFileFor(branch))} or content from options.transform`,
-      );
-    }
-    vars[branch] = text;
-  }
-  const notes: Record<string, string> = {};
-  for (const name of (await readdir(path.join(atmosphereDir, 'releasenotes'))).sort()) {
-    const text = await readFile(path.join(atmosphereDir, 'releasenotes', name), 'utf8');
-    notes[name === 'config.yaml' ? 'releasenotes/config.yaml' : `releasenotes/notes/${name}`] = text;
-  }
-
-  await createBare(sandbox, slug);
-  await withScratch(sandbox, slug, async (dir) => {
-    await fixtureGit(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
-    const root = await commitFiles(sandbox, dir, {
-      message: 'Initial commit',
-      files: {
-        'README.md': `# ${slug}\n\nA test copy of ${slug} built by bumpflow's git fixtures.\n`,
-        ...notes,
-      },
-    });
-    for (const branch of branches) {
-      await fixtureGit(['checkout', '--quiet', '-B', branch, root], { cwd: dir });
-      await commitFiles(sandbox, dir, {
-        message: `chore: image pins of ${branch}`,
-        files: { [varsPath]: vars[branch] ?? '' },
-      });
-    }
-    if (!branches.includes('main')) await fixtureGit(['branch', '--quiet', '-f', 'main', root], { cwd: dir });
-    const names = [...new Set(['main', ...branches])];
-    await fixtureGit(
-      ['push', '--quiet', 'origin', ...names.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)],
-      { cwd: dir },
-    );
-  });
-  return { url: sandbox.remoteUrl(slug), heads: pick(await listBranches(sandbox, slug), branches) };
-}
-
-/**
- * A source repo (docker-<service>): a root commit on main, every other branch forked from it,
- * then each branch's commits in order. `commits[branch]` are the SHAs of the listed commits.
- */
-export async function createSourceRepo(
-  sandbox: GitSandbox,
-  slug: string,
-  branches: Record<string, Array<{ message: string | ((done: Record<string, string[]>) => string); files: Record<string, string> }>>,
-): Promise<{ url: string; heads: Record<string, string>; commits: Record<string, string[]> }> {
-  await createBare(sandbox, slug);
-  const commits: Record<string, string[]> = {};
-  await withScratch(sandbox, slug, async (dir) => {
-    await fixtureGit(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
-    const root = await commitFiles(sandbox, dir, {
-      message: 'Initial commit',
-      files: { 'README.md': `# ${slug}\n` },
-    });
-    for (const [branch, list] of Object.entries(branches)) {
-      await fixtureGit(['checkout', '--quiet', '-B', branch, root], { cwd: dir });
-      const shas: string[] = [];
-      // a message may name commits made before it (e.g. a backport's "cherry picked from commit <sha>")
-      for (const commit of list) {
-        const message = typeof commit.message === 'string' ? commit.message : commit.message(commits);
-        shas.push(await commitFiles(sandbox, dir, { ...commit, message }));
-      }
-      commits[branch] = shas;
-    }
-    if (branches.main === undefined)
-      await fixtureGit(['branch', '--quiet', '-f', 'main', root], { cwd: dir });
-    const names = [...new Set(['main', ...Object.keys(branches)])];
-    await fixtureGit(
-      ['push', '--quiet', 'origin', ...names.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)],
-      { cwd: dir },
-    );
-  });
-  return { url: sandbox.remoteUrl(slug), heads: await listBranches(sandbox, slug), commits };
 }
 
 /** Adds one commit on top of an existing branch (as someone pushing to the remote would) and returns its sha. */
@@ -360,14 +245,4 @@ export async function commitsOn(
     commits.push({ sha, message, files });
   }
   return commits;
-}
-
-function pick(heads: Record<string, string>, names: readonly string[]): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of names) {
-    const sha = heads[name];
-    if (sha === undefined) throw new Error(`fixture: expected branch ${name} after the push, found none`);
-    picked[name] = sha;
-  }
-  return picked;
 }

@@ -16,6 +16,7 @@ export const FatalFailure = {
   UnknownService: 'UnknownService',
   AmbiguousService: 'AmbiguousService',
   MissingBranch: 'MissingBranch',
+  RepoNotFound: 'RepoNotFound',
   MalformedVarsFile: 'MalformedVarsFile',
   NotPinnedByDigest: 'NotPinnedByDigest',
   InconsistentPins: 'InconsistentPins',
@@ -25,9 +26,12 @@ export const FatalFailure = {
   StaleTag: 'StaleTag',
   FixNotIncluded: 'FixNotIncluded',
   AuthRefused: 'AuthRefused',
+  ForgeMisconfigured: 'ForgeMisconfigured',
   DigestMismatch: 'DigestMismatch',
   PushRejected: 'PushRejected',
   UnsupportedMediaType: 'UnsupportedMediaType',
+  TagExists: 'TagExists',
+  DigestShared: 'DigestShared',
 } as const;
 export type FatalFailureType = (typeof FatalFailure)[keyof typeof FatalFailure];
 

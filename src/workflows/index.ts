@@ -1,3 +1,3 @@
 // The bundle entry (workflowsPath): every workflow the worker runs.
-export { bumpImage } from './bumpImage.js';
-export { bumpBranch } from './bumpBranch.js';
+export { bumpImage } from './bump/bumpImage.js';
+export { bumpBranch } from './bump/bumpBranch.js';

@@ -95,53 +95,53 @@ void describe('workBranchName', () => {
   }
 });
 
-void describe('assertValidRefName', () => {
-  const valid = [
-    'main',
-    'stable/2025.1',
-    'bump-magnum-2025.1',
-    'a/b/c',
-    'a.lockx',
-    'a@b',
-    '@a',
-    'ü',
-    'a.b',
-    'a_b-c',
-  ];
-  const invalid: Array<[string, string]> = [
-    ['', 'empty'],
-    ['@', "'@'"],
-    ['HEAD', 'HEAD'],
-    ['-a', "leading '-'"],
-    ['/a', "'/'"],
-    ['a/', "'/'"],
-    ['a//b', "'//'"],
-    ['a..b', "'..'"],
-    ['a@{b', "'@{'"],
-    ['a.', "trailing '.'"],
-    ['a/b.', "trailing '.'"],
-    ['a.lock', '.lock'],
-    ['a.lock/b', '.lock'],
-    ['.a', "starting with '.'"],
-    ['a/.b', "starting with '.'"],
-    ['a b', 'space'],
-    ['a\tb', 'control'],
-    ['a\u007fb', 'control'],
-    ['a~b', '~'],
-    ['a^b', '~^'],
-    ['a:b', ':'],
-    ['a?b', '?'],
-    ['a*b', '*'],
-    ['a[b', '['],
-    ['a\\b', '\\'],
-  ];
+const VALID = [
+  'main',
+  'stable/2025.1',
+  'bump-magnum-2025.1',
+  'a/b/c',
+  'a.lockx',
+  'a@b',
+  '@a',
+  'ü',
+  'a.b',
+  'a_b-c',
+];
+const INVALID: Array<[string, string]> = [
+  ['', 'empty'],
+  ['@', "'@'"],
+  ['HEAD', 'HEAD'],
+  ['-a', "leading '-'"],
+  ['/a', "'/'"],
+  ['a/', "'/'"],
+  ['a//b', "'//'"],
+  ['a..b', "'..'"],
+  ['a@{b', "'@{'"],
+  ['a.', "trailing '.'"],
+  ['a/b.', "trailing '.'"],
+  ['a.lock', '.lock'],
+  ['a.lock/b', '.lock'],
+  ['.a', "starting with '.'"],
+  ['a/.b', "starting with '.'"],
+  ['a b', 'space'],
+  ['a\tb', 'control'],
+  ['a\u007fb', 'control'],
+  ['a~b', '~'],
+  ['a^b', '~^'],
+  ['a:b', ':'],
+  ['a?b', '?'],
+  ['a*b', '*'],
+  ['a[b', '['],
+  ['a\\b', '\\'],
+];
 
-  for (const name of valid) {
+void describe('assertValidRefName', () => {
+  for (const name of VALID) {
     void it(`accepts ${JSON.stringify(name)}`, () => {
       assert.equal(assertValidRefName(name, 'branch'), name);
     });
   }
-  for (const [name, rule] of invalid) {
+  for (const [name, rule] of INVALID) {
     void it(`refuses ${JSON.stringify(name)} (${rule}) showing the name`, () => {
       assert.throws(
         () => assertValidRefName(name, 'work branch'),
@@ -150,20 +150,106 @@ void describe('assertValidRefName', () => {
     });
   }
 
-  void it('agrees with git check-ref-format --branch (except bare "@", which git reads as HEAD)', () => {
-    const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
-    assert.equal(git.status, 0, 'git is installed (the project needs it)');
-    for (const name of [...valid, ...invalid.map(([n]) => n)]) {
-      if (name === '@' || name === '') continue;
-      const r = spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8', cwd: '/' });
-      let ours = true;
-      try {
-        assertValidRefName(name, 'branch');
-      } catch {
-        ours = false;
-      }
-      assert.equal(ours, r.status === 0, `${JSON.stringify(name)}: ours ${ours}, git ${r.status === 0}`);
+  void it('refuses a value that is not a string, saying what it checked', () => {
+    assert.throws(
+      () => assertValidRefName(42 as unknown as string, 'branch'),
+      badInput('branch', 'a string'),
+    );
+  });
+});
+
+/** Names at the edges of git's rules; each is checked against git itself below. */
+const TRICKY = [
+  '',
+  'a@b',
+  'a@',
+  '@a',
+  'a/@',
+  '@/a',
+  '@@',
+  '@{-1}',
+  'a@{u}',
+  'HEAD',
+  'HEAD/x',
+  'x/HEAD',
+  'refs/heads/x',
+  '-x',
+  'x-',
+  'a/-b',
+  'a..b',
+  '..',
+  '.',
+  'a..',
+  'a.',
+  'a/b.',
+  'a./b',
+  'a./',
+  'a/./b',
+  'a/../b',
+  '.a',
+  'a/.b',
+  'a.lock',
+  'a.lock/b',
+  '.lock',
+  'x.lock.y',
+  'a.LOCK',
+  'a//b',
+  '/a',
+  'a/',
+  'a b',
+  'a\tb',
+  'a\u0001b',
+  'a\u007fb',
+  'a\u0085b',
+  'a\u00a0b',
+  'é',
+  '日本/ブランチ',
+  'a\\b',
+  'a[b',
+  'a]b',
+  'a{b',
+  'a}b',
+  'a~1',
+  'a^{}',
+  'a:b',
+  'a?',
+  'a*',
+  'a!b#c"d\'e|f<g>h,i;j=k%l',
+  'stable/2025.1',
+  'bump-magnum-2025.1',
+];
+
+void describe('assertValidRefName agrees with git check-ref-format --branch', () => {
+  function ours(name: string): boolean {
+    try {
+      assertValidRefName(name, 'branch');
+      return true;
+    } catch {
+      return false;
     }
+  }
+
+  function gits(name: string): boolean {
+    // outside any repository, so git interprets nothing (no @{-1} lookup)
+    const r = spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8', cwd: '/' });
+    assert.ok(r.status === 0 || r.status === 128, `git check-ref-format ran: ${r.stderr}`);
+    return r.status === 0 && r.stdout.trim() === name;
+  }
+
+  void it(`on ${TRICKY.length} tricky names (and every name of the lists above)`, () => {
+    assert.ok(TRICKY.length >= 40);
+    const names = [...new Set([...TRICKY, ...VALID, ...INVALID.map(([n]) => n)])].filter((n) => n !== '@');
+    const disagreements = names.filter((name) => ours(name) !== gits(name));
+    assert.deepEqual(
+      disagreements.map((name) => ({ name, ours: ours(name), git: gits(name) })),
+      [],
+    );
+    // both sides say yes and no: the comparison is not vacuous
+    assert.ok(names.some(gits) && names.some((name) => !gits(name)));
+  });
+
+  void it("refuses a bare '@' where git 2.39 takes it as refs/heads/@ (deliberately stricter: '@' means HEAD)", () => {
+    assert.equal(ours('@'), false);
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { approvalPolicy, ConfigError, loadConfig, parseConfig, workerEnvironment } from '../../src/configFile.js';
-import { approvalFor, branchMatches, patternProblem } from '../../src/lib/approvalPolicy.js';
+import { approvalFor, branchMatches } from '../../src/lib/approvalPolicy.js';
+import { patternProblem } from '../../src/shared/approvalRule.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
 
 function refused(text: string, key: string, line: number, message: RegExp): void {

@@ -1,0 +1,29 @@
+/**
+ * The git layer: every fact the bump takes from a git remote, and the one write it makes (a work branch),
+ * through the git CLI. Modules by concern:
+ *   run.ts      the process runner (env, timeout, abort signal, heartbeats)
+ *   classify.ts git's failures → RepoNotFound / AuthRefused (fatal), GitUnavailable (transient); redaction
+ *   check.ts    input checks (branch names by src/lib/branches.ts, URLs, shas, paths, identity, dates)
+ *   cache.ts    the clone cache: full and partial clones, per-directory locks, fetch-on-demand
+ *   read.ts     ls-remote, a file at a ref, ancestry, backports, dependency files
+ *   push.ts     the work branch: tree, signed-off commit, push with a lease, verify after the push
+ *
+ * Errors are typed (src/shared/failures.ts) and never carry credentials: userinfo is stripped from every
+ * URL and every piece of git output quoted.
+ */
+import { createCache } from './cache.js';
+import { createPush } from './push.js';
+import { createReads } from './read.js';
+import { createRunner } from './run.js';
+import type { Git, GitOptions } from './types.js';
+
+export { cloneDirFor, type CloneKind } from './cache.js';
+export { redactCredentials } from './classify.js';
+export type { Git, GitCall, GitOptions, PushInput, PushResult } from './types.js';
+
+export function createGit(options: GitOptions): Git {
+  const runner = createRunner(options);
+  const cache = createCache(runner);
+  const reads = createReads(runner, cache);
+  return { ...reads, pushBranch: createPush(runner, cache, reads) };
+}

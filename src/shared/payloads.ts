@@ -1,0 +1,70 @@
+/**
+ * The payloads a person can type (Temporal UI, `temporal workflow signal`,
+ * the CLI) and their strict schemas: one JSON object each, no unknown keys.
+ * Every handler parses its input with `parsePayload` before acting on it. Pure.
+ */
+import { z } from 'zod';
+
+export const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, { message: 'expected a digest sha256:<64 lower-case hex>' });
+const branchSchema = z.string().min(1).max(200);
+const approverSchema = z.string().min(1).max(200);
+
+export const approvePayloadSchema = z.strictObject({
+  /** the branch (or its tag) this approval is for; sent to the parent it picks one child */
+  branch: branchSchema.optional(),
+  /** bind the approval to this digest; refused if it is not the planned one */
+  digest: digestSchema.optional(),
+  approver: approverSchema.optional(),
+  /** replacement release-note text (the section stays) */
+  note: z.string().max(10_000).optional(),
+});
+export type ApprovePayload = z.infer<typeof approvePayloadSchema>;
+
+export const rejectPayloadSchema = z.strictObject({
+  branch: branchSchema.optional(),
+  reason: z.string().trim().min(1).max(2000),
+  approver: approverSchema.optional(),
+});
+export type RejectPayload = z.infer<typeof rejectPayloadSchema>;
+
+export const retryPayloadSchema = z.strictObject({ branch: branchSchema.optional() });
+export type RetryPayload = z.infer<typeof retryPayloadSchema>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** The keys a strict object schema knows, for messages such as "expected {branch?, digest?}". */
+function shapeOf(schema: z.ZodType): string {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  if (shape === undefined) return 'a JSON object';
+  const keys = Object.entries(shape).map(([k, v]) => (v.safeParse(undefined).success ? `${k}?` : k));
+  return `one JSON object {${keys.join(', ')}}`;
+}
+
+function shown(raw: unknown): string {
+  if (raw === undefined) return 'no payload';
+  let text: string;
+  try {
+    text = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    text = String(raw);
+  }
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
+
+/**
+ * Parses a payload a person may have typed. Never throws: a refusal says what
+ * was expected and what was found, so a handler can record it and go on.
+ */
+export function parsePayload<T>(schema: z.ZodType<T>, raw: unknown, what: string): Parsed<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const expected = shapeOf(schema);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problem: `${what} refused: expected ${expected}, found ${shown(raw)}` };
+  }
+  const issues = parsed.error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    return `${i.path.join('.') || '(payload)'}: ${i.message}`;
+  });
+  return { ok: false, problem: `${what} refused: expected ${expected}; ${issues.join('; ')}; found ${shown(raw)}` };
+}

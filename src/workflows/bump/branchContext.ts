@@ -1,0 +1,23 @@
+/** What every step of a branch bump works with: its input, activities, status and blockable step. */
+import type { BranchStatus, BumpBranchInput, ReleaseNotePlan } from '../../shared/bump.js';
+import type { Reason } from '../../lib/reason.js';
+import type { Blocker, BumpActivities } from '../kit/index.js';
+
+export interface BranchContext {
+  input: BumpBranchInput;
+  /** `registry/repository` of the image */
+  image: string;
+  reason: Reason | undefined;
+  acts: BumpActivities;
+  status: BranchStatus;
+  report(): void;
+  step: Blocker['step'];
+  /** the release note as it stands (a replacement may have arrived) */
+  note(): ReleaseNotePlan;
+}
+
+/** Sets the state and shows it. */
+export function enter(ctx: BranchContext, state: BranchStatus['state']): void {
+  ctx.status.state = state;
+  ctx.report();
+}

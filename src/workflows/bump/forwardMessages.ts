@@ -1,0 +1,91 @@
+/**
+ * The parent's message handlers. Every payload is parsed with its schema; a
+ * malformed one, or one naming no branch of this bump, is refused and shown
+ * in the parent's status. A valid one reaches the children it addresses
+ * (all still waiting, or the one named); `retry` also restarts the parent's
+ * own blocked planning step.
+ */
+import { getExternalWorkflowHandle, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
+import { approveSignal, branchStatusSignal, rejectSignal, replaceNoteSignal, retrySignal, statusQuery } from '../../shared/messages.js';
+import { approvePayloadSchema, parsePayload, rejectPayloadSchema, retryPayloadSchema } from '../../shared/payloads.js';
+import { branchStatusSchema, type BranchStatus, type BumpStatus } from '../../shared/bump.js';
+import { renderNote } from '../../lib/releaseNote.js';
+import { pure, type Blocker, type Gate } from '../kit/index.js';
+import { targets, type BumpContext } from './bumpContext.js';
+
+const PUSHED: readonly string[] = ['pushing', 'opening-pr', 'pr-opened'];
+
+export function forwardMessages(ctx: BumpContext, blocker: Blocker, gate: Pick<Gate, 'rejected'> & { reject(reason: string): void }): void {
+  const { status } = ctx;
+  const refuse = (problem: string): void => {
+    status.refusals.push(problem);
+    ctx.report();
+  };
+  /** The branches a payload names, or a refusal when it names one this bump does not have. */
+  const addressed = (what: string, branch: string | undefined): BranchStatus[] | undefined => {
+    const to = targets(status, branch);
+    if (branch !== undefined && to.length === 0) {
+      refuse(`${what} refused: no branch ${branch} in this bump (branches: ${status.branches.map((b) => b.branch).join(', ') || 'none yet'})`);
+      return undefined;
+    }
+    return to;
+  };
+  function forward<T>(signal: SignalDefinition<[T]>, payload: T, to: BranchStatus[]): Promise<void> {
+    return Promise.all(
+      to.map((b) => {
+        const id = ctx.children.get(b.branch);
+        if (id === undefined) return undefined;
+        return getExternalWorkflowHandle(id)
+          .signal(signal, payload)
+          .catch((err: unknown) => log.warn('could not signal a branch', { branch: b.branch, error: String(err) }));
+      }),
+    ).then(() => undefined);
+  }
+
+  setHandler(statusQuery, (): BumpStatus => status);
+  setHandler(branchStatusSignal, (raw: unknown) => {
+    const p = parsePayload(branchStatusSchema, raw, 'branchStatus');
+    if (!p.ok) return refuse(p.problem);
+    const s = p.value;
+    const i = status.branches.findIndex((b) => b.branch === s.branch);
+    if (i < 0) return refuse(`branchStatus refused: no branch ${s.branch} in this bump`);
+    if ((status.branches[i]!.seq ?? 0) >= (s.seq ?? 0)) return; // an older report that arrived late
+    status.branches[i] = s;
+    ctx.report();
+  });
+  setHandler(approveSignal, async (raw: unknown) => {
+    const p = parsePayload(approvePayloadSchema, raw, 'approve');
+    if (!p.ok) return refuse(p.problem);
+    const to = addressed('approve', p.value.branch)?.filter((b) => b.state === 'awaiting-approval');
+    if (to === undefined) return;
+    if (to.length === 0) return refuse(`approve refused: no branch${p.value.branch ? ` ${p.value.branch}` : ''} is awaiting approval`);
+    const text = p.value.note?.trim();
+    if (text !== undefined && text !== '' && status.note !== undefined) {
+      const pushed = status.branches.filter((b) => PUSHED.includes(b.state));
+      if (pushed.length > 0) {
+        refuse(`the release note was not replaced: ${pushed.map((b) => b.branch).join(', ')} already pushed`);
+      } else {
+        status.note = { ...status.note, text, content: pure(() => renderNote(status.note!.section, text)) };
+        await forward(replaceNoteSignal, status.note, status.branches);
+      }
+    }
+    const { note: _note, ...rest } = p.value;
+    await forward(approveSignal, { ...rest, branch: undefined }, to);
+  });
+  setHandler(rejectSignal, async (raw: unknown) => {
+    const p = parsePayload(rejectPayloadSchema, raw, 'reject');
+    if (!p.ok) return refuse(p.problem);
+    if (blocker.isBlocked() && p.value.branch === undefined) gate.reject(p.value.reason);
+    const to = addressed('reject', p.value.branch);
+    if (to !== undefined) await forward(rejectSignal, { ...p.value, branch: undefined }, to);
+  });
+  setHandler(retrySignal, async (raw: unknown) => {
+    const p = parsePayload(retryPayloadSchema, raw, 'retry');
+    if (!p.ok) return refuse(p.problem);
+    if (p.value.branch === undefined && blocker.retry()) return;
+    const to = addressed('retry', p.value.branch)?.filter((b) => b.state === 'blocked');
+    if (to === undefined) return;
+    if (to.length === 0) return refuse(`retry refused: nothing${p.value.branch ? ` on ${p.value.branch}` : ''} is blocked`);
+    await forward(retrySignal, {}, to);
+  });
+}

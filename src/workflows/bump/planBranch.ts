@@ -1,0 +1,99 @@
+/**
+ * Steps a–f of a branch: read the pins at origin/<branch>, resolve the tag's
+ * digest (equal: nothing to do), check the new image's labels, that its
+ * revision is the source branch's HEAD (else the tag is stale), the stated
+ * reason, and write the exact plan an operator approves.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import { FatalFailure } from '../../shared/failures.js';
+import { formatImageRef } from '../../lib/imageRef.js';
+import { sourceBranchForVersion, workBranchName } from '../../lib/branches.js';
+import { commitMessage, prBody, prTitle, type PlanText } from '../../lib/pullRequest.js';
+import { isFatal, pure } from '../kit/index.js';
+import { enter, type BranchContext } from './branchContext.js';
+
+/** Resolves, validates and plans; false when the branch already pins the tag's digest. */
+export async function planBranch(ctx: BranchContext): Promise<boolean> {
+  const { input, acts, status, image } = ctx;
+  status.validation = [];
+  status.plan = undefined;
+  enter(ctx, 'resolving');
+
+  const pins = await ctx.step(`read the pins on ${input.branch}`, () =>
+    acts.readPins({ repoUrl: input.targetRepo, branch: input.branch, varsFile: input.varsFile, service: image }),
+  );
+  if (pins.tag !== input.tag) {
+    throw ApplicationFailure.nonRetryable(
+      `expected ${image} pinned with tag ${input.tag} on ${input.branch}, found tag ${pins.tag}: never bump a branch to another branch's image`,
+      FatalFailure.LabelMismatch,
+    );
+  }
+  status.keys = pins.keys;
+  status.baseSha = pins.baseSha;
+  status.oldDigest = pins.digest;
+  const newDigest = await ctx.step(`resolve ${image}:${input.tag}`, () => acts.resolveDigest({ ...input.image, tag: input.tag }));
+  status.newDigest = newDigest;
+  if (newDigest === pins.digest) return false;
+
+  const newFacts = await ctx.step(`read the labels of ${image}@${newDigest.slice(0, 19)}`, () =>
+    acts.inspectImage({ ...input.image, digest: newDigest, expectedVersion: input.tag, expectedSource: input.sourceRepo }),
+  );
+  // The old revision is for the reader's links only: an image gone from the registry must not stop the bump.
+  const oldFacts = await ctx
+    .step(`read the labels of ${image}@${pins.digest.slice(0, 19)}`, () =>
+      acts.inspectImage({ ...input.image, digest: pins.digest, expectedVersion: input.tag }),
+    )
+    .catch((err: unknown) => {
+      if (isFatal(err)) return undefined;
+      throw err;
+    });
+  status.oldRevision = oldFacts?.revision;
+  status.newRevision = newFacts.revision;
+  status.validation.push(`org.opencontainers.image.version of the new image is ${newFacts.version}, the tag pinned on ${input.branch}`);
+
+  const sourceBranch = sourceBranchForVersion(newFacts.version);
+  status.sourceBranch = sourceBranch;
+  const head = await ctx.step(`HEAD of ${sourceBranch} in the source repo`, () =>
+    acts.sourceHead({ sourceRepo: input.sourceRepo, branch: sourceBranch }),
+  );
+  if (head !== newFacts.revision) {
+    throw ApplicationFailure.nonRetryable(
+      `expected the image's revision ${newFacts.revision.slice(0, 12)} to be the HEAD of ${sourceBranch} in ${input.sourceRepo}, found HEAD at ${head.slice(0, 12)}: the tag ${input.tag} is stale (a newer commit is not published yet)`,
+      FatalFailure.StaleTag,
+      { revision: newFacts.revision, head },
+    );
+  }
+  status.validation.push(`the image's revision ${head.slice(0, 12)} is the HEAD of ${sourceBranch} in the source repo`);
+  const reason = ctx.reason;
+  if (reason !== undefined) {
+    const evidence = await ctx.step('check the stated reason', () =>
+      acts.validateReason({ sourceRepo: input.sourceRepo, revision: newFacts.revision, reason }),
+    );
+    status.validation.push(...evidence);
+  }
+
+  const text: PlanText = {
+    service: input.service,
+    branch: input.branch,
+    image,
+    tag: input.tag,
+    oldDigest: pins.digest,
+    newDigest,
+    oldRevision: status.oldRevision,
+    newRevision: newFacts.revision,
+    sourceRepoUrl: input.sourceRepo.replace(/\.git$/, ''),
+    reason,
+    validation: status.validation,
+    changedKeys: pins.keys,
+    noteFile: ctx.note().file,
+  };
+  const ref = (digest: string) => formatImageRef({ ...input.image, tag: input.tag, digest });
+  status.plan = {
+    title: pure(() => prTitle(text)),
+    body: pure(() => prBody(text)),
+    commitMessage: pure(() => commitMessage(text)),
+    workBranch: pure(() => workBranchName(input.service, input.tag)),
+    changes: pins.keys.map((key) => `${key}: ${ref(pins.digest)} → ${ref(newDigest)}`),
+  };
+  return true;
+}

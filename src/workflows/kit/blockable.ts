@@ -1,0 +1,81 @@
+/**
+ * The blockable step: an activity whose retries ran out on an outage does not
+ * fail the workflow. It waits in `blocked`, showing the step and its error,
+ * until `retry` (then `retrying` while the step runs again) or a rejection.
+ * Whatever was done before the step is kept.
+ */
+import { condition } from '@temporalio/workflow';
+import type { ErrorInfo, StepInfo } from '../../shared/bump.js';
+import { errorInfo, isFatal } from './failures.js';
+
+/** Thrown out of a step when a human rejects while it is blocked. */
+export class Rejected extends Error {}
+
+export interface BlockableOptions {
+  getState(): string;
+  /** `blocked`, `retrying`, or the state the step ran in once it passes */
+  setState(state: 'blocked' | 'retrying' | string): void;
+  setStep(step: StepInfo | undefined): void;
+  setLastError(error: ErrorInfo | undefined): void;
+  report(): void;
+  /** a rejection ends a blocked wait */
+  rejected(): boolean;
+}
+
+export interface Blocker {
+  /**
+   * Runs `run`; when it fails with an outage (or a fatal type listed in `blockOn`,
+   * e.g. a forge token that an operator can fix in the worker's environment),
+   * waits in `blocked` for `retry` or a rejection.
+   */
+  step<T>(name: string, run: () => Promise<T>, options?: { blockOn?: readonly string[] }): Promise<T>;
+  /** Asks a blocked step to run again; false when nothing is blocked. */
+  retry(): boolean;
+  isBlocked(): boolean;
+}
+
+export function createBlocker(o: BlockableOptions): Blocker {
+  let blocked = false;
+  let retryRequested = false;
+
+  return {
+    isBlocked: () => blocked,
+    retry() {
+      if (!blocked) return false;
+      retryRequested = true;
+      return true;
+    },
+    async step(name, run, options = {}) {
+      const resumeState = o.getState();
+      let retries = 0;
+      for (;;) {
+        try {
+          const result = await run();
+          if (retries > 0) {
+            o.setState(resumeState);
+            o.setStep(undefined);
+            o.setLastError(undefined);
+            o.report();
+          }
+          return result;
+        } catch (err) {
+          const info = errorInfo(err);
+          if (isFatal(err) && !(options.blockOn ?? []).includes(info.type)) throw err;
+          o.setLastError(info);
+          o.setStep({ name, retries, lastError: info });
+          o.setState('blocked');
+          blocked = true;
+          retryRequested = false;
+          o.report();
+          await condition(() => retryRequested || o.rejected());
+          blocked = false;
+          if (o.rejected()) throw new Rejected(`rejected while blocked on ${name}`);
+          retries += 1;
+          o.setState('retrying');
+          o.setStep({ name, retries, lastError: info });
+          o.report();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** The workflow kit: what every procedure is composed of. Deterministic code only. */
+export * from './failures.js';
+export * from './proxies.js';
+export * from './status.js';
+export * from './gate.js';
+export * from './blockable.js';
+export * from './metrics.js';

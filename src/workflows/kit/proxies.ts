@@ -1,0 +1,48 @@
+/**
+ * Activity proxies per class, declared once: timeouts, heartbeats and retries
+ * by what an activity touches. Long git and registry calls heartbeat, so a
+ * lost worker or a lost task is noticed in seconds, not at the end of the
+ * start-to-close timeout. Each call carries a one-line summary for the UI.
+ */
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { RetryPolicyInput } from '../../shared/bump.js';
+
+type Input<K extends keyof Activities> = Parameters<Activities[K]>[0];
+type Output<K extends keyof Activities> = ReturnType<Activities[K]>;
+
+/** Timeouts per class of activity; `heartbeatTimeout` needs the activity to heartbeat (see src/activities/heartbeat.ts). */
+export const activityClasses = {
+  registry: { startToCloseTimeout: '2m', heartbeatTimeout: '10s' },
+  git: { startToCloseTimeout: '5m', heartbeatTimeout: '10s' },
+  forge: { startToCloseTimeout: '30s' },
+} satisfies Record<string, ActivityOptions>;
+export type ActivityClass = keyof typeof activityClasses;
+
+export function activitiesFor(retry: RetryPolicyInput) {
+  const retryPolicy = {
+    initialInterval: retry.initialInterval,
+    maximumInterval: retry.maximumInterval,
+    backoffCoefficient: 2,
+    maximumAttempts: retry.maximumAttempts,
+  };
+  const bind =
+    <K extends keyof Activities>(name: K, cls: ActivityClass, describe: (input: Input<K>) => string) =>
+    (input: Input<K>): Output<K> => {
+      const options: ActivityOptions = { ...activityClasses[cls], retry: retryPolicy, summary: describe(input) };
+      const fn = proxyActivities<Activities>(options)[name] as unknown as (i: Input<K>) => Output<K>;
+      return fn(input);
+    };
+  return {
+    listBranches: bind('listBranches', 'git', (i) => `list main and stable/* of ${i.repoUrl}`),
+    readPins: bind('readPins', 'git', (i) => `read the ${i.service} pins in ${i.varsFile} on ${i.branch}`),
+    sourceHead: bind('sourceHead', 'git', (i) => `HEAD of ${i.branch} in ${i.sourceRepo}`),
+    validateReason: bind('validateReason', 'git', (i) => `check the reason at source revision ${i.revision.slice(0, 12)}`),
+    pushBump: bind('pushBump', 'git', (i) => `push ${i.workBranch} onto ${i.baseBranch}`),
+    resolveDigest: bind('resolveDigest', 'registry', (i) => `resolve ${i.registry}/${i.repository}:${i.tag}`),
+    inspectImage: bind('inspectImage', 'registry', (i) => `read the labels of ${i.registry}/${i.repository}@${i.digest.slice(0, 19)}`),
+    checkForge: bind('checkForge', 'forge', (i) => `check that pull requests can be opened on ${i.repoUrl}`),
+    openPullRequest: bind('openPullRequest', 'forge', (i) => `open or find the PR ${i.head} → ${i.base}`),
+  };
+}
+export type BumpActivities = ReturnType<typeof activitiesFor>;
