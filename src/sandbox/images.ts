@@ -10,8 +10,8 @@
  * inputs give the same digests; another salt or other labels give others.
  */
 import { gzipSync } from 'node:zlib';
-import { sha256, type RegistryClient } from '../activities/registry/client.js';
-import { MediaType } from '../activities/registry/schema.js';
+import { sha256, type RegistryClient } from '../clients/registry/index.js';
+import { MediaType } from '../clients/registry/schema.js';
 
 export interface ImageLabels {
   source: string;

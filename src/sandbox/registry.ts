@@ -1,7 +1,7 @@
 /**
  * A real CNCF distribution registry (Debian's `docker-registry` 2.8) on
  * loopback, for tests and the demo: filesystem storage under a temp dir,
- * deletes enabled, optional htpasswd (bcrypt) basic auth — distribution 2.8
+ * deletes enabled (unless `deletes: false`), optional htpasswd (bcrypt) basic auth — distribution 2.8
  * accepts it over plain HTTP. Every process started here is killed on stop,
  * and at the latest when this process exits or is ended by SIGINT, SIGTERM or
  * SIGHUP (its temp data dirs go too).
@@ -36,6 +36,8 @@ export interface StartRegistryOptions {
   dataDir?: string;
   /** a fixed port; a free loopback port by default */
   port?: number;
+  /** `storage.delete.enabled`; true by default (tag clean-up tests), false to see a registry refuse deletes */
+  deletes?: boolean;
 }
 
 const REGISTRY_BINARY = 'docker-registry';
@@ -91,7 +93,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function configYaml(o: { port: number; storage: string; secret: string; htpasswd?: string }): string {
+function configYaml(o: {
+  port: number;
+  storage: string;
+  secret: string;
+  deletes: boolean;
+  htpasswd?: string;
+}): string {
   // JSON strings are valid YAML double-quoted scalars.
   const q = (s: string): string => JSON.stringify(s);
   const lines = [
@@ -104,7 +112,7 @@ function configYaml(o: { port: number; storage: string; secret: string; htpasswd
     '  filesystem:',
     `    rootdirectory: ${q(o.storage)}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${o.deletes ? 'true' : 'false'}`,
     '  maintenance:',
     '    uploadpurging:',
     '      enabled: false',
@@ -157,7 +165,13 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   async function launch(): Promise<void> {
     await writeFile(
       configPath,
-      configYaml({ port, storage, secret, ...(htpasswd === undefined ? {} : { htpasswd }) }),
+      configYaml({
+        port,
+        storage,
+        secret,
+        deletes: options.deletes ?? true,
+        ...(htpasswd === undefined ? {} : { htpasswd }),
+      }),
     );
     const proc = spawn(REGISTRY_BINARY, ['serve', configPath], {
       stdio: ['ignore', 'ignore', 'pipe'],

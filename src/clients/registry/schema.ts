@@ -15,7 +15,13 @@ export const MediaType = {
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   inToto: 'application/vnd.in-toto+json',
+  ociEmpty: 'application/vnd.oci.empty.v1+json',
+  cosignSimpleSigning: 'application/vnd.dev.cosign.simplesigning.v1+json',
+  cosignSignatureArtifact: 'application/vnd.dev.cosign.artifact.sig.v1+json',
 } as const;
+
+/** The annotation holding a cosign signature (base64) on a simple-signing layer. */
+export const COSIGN_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
 /** The manifest media types this client reads, in the order it prefers them. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
@@ -48,6 +54,7 @@ export const descriptorSchema = z.object({
   digest: digestSchema,
   size: z.number().int().nonnegative(),
   platform: platformSchema.optional(),
+  artifactType: z.string().optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 export type Descriptor = z.infer<typeof descriptorSchema>;
@@ -71,6 +78,7 @@ export const dockerListSchema = z.object({
 export const ociManifestSchema = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.literal(MediaType.ociManifest).optional(),
+  artifactType: z.string().optional(),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
   subject: descriptorSchema.optional(),
@@ -106,6 +114,12 @@ export const configSchema = z.object({
   rootfs: z.object({ type: z.string(), diff_ids: z.array(digestSchema) }).optional(),
 });
 export type ImageConfig = z.infer<typeof configSchema>;
+
+/** `GET /v2/<name>/tags/list`: distribution answers `"tags": null` for a repository without tags. */
+export const tagListSchema = z.object({
+  name: z.string(),
+  tags: z.array(z.string()).nullable(),
+});
 
 /** The token service's answer (Docker token auth and its OAuth2 form). */
 export const tokenSchema = z.object({

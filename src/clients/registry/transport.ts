@@ -1,0 +1,89 @@
+/**
+ * The wire: one Session per client (fetch under a deadline, mirrors, the
+ * token cache), sending a request and reading its body. A server that does
+ * not answer, resets, or stalls mid-body is a transient RegistryUnavailable.
+ */
+import { transient, TransientFailure } from '../../shared/failures.js';
+import { describeNoAnswer, fetchWithDeadline } from '../http.js';
+import { type RegistryCredentials } from './credentials.js';
+import { registryEndpoint } from './mirrors.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** `key` → Authorization header, until `expires` (ms since epoch). */
+export type AuthCache = Map<string, { header: string; expires: number }>;
+
+export interface Session {
+  /** fetch whose deadline covers the whole exchange, body included */
+  fetch: typeof fetch;
+  mirrors: Record<string, string>;
+  timeoutMs: number;
+  userAgent: string;
+  credentials: ((registry: string) => RegistryCredentials | undefined) | undefined;
+  authCache: AuthCache;
+}
+
+export interface SessionOptions {
+  mirrors?: Record<string, string>;
+  credentials?: (registry: string) => RegistryCredentials | undefined;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+export function createSession(options: SessionOptions): Session {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return {
+    fetch: fetchWithDeadline(timeoutMs, options.fetch ?? globalThis.fetch),
+    mirrors: options.mirrors ?? {},
+    timeoutMs,
+    userAgent: options.userAgent ?? 'bumpflow',
+    credentials: options.credentials,
+    authCache: new Map(),
+  };
+}
+
+/** The registry for messages: `ghcr.io`, or `ghcr.io (via http://127.0.0.1:5000)` through a mirror. */
+export function where(s: Session, registry: string): string {
+  const mirror = s.mirrors[registry] ?? s.mirrors[registry.toLowerCase()];
+  return mirror === undefined ? registry : `${registry} (via ${registryEndpoint(registry, s.mirrors)})`;
+}
+
+/** The base URL of a registry, mirrors applied. */
+export function endpointOf(s: Session, registry: string): string {
+  return registryEndpoint(registry, s.mirrors);
+}
+
+export async function send(
+  s: Session,
+  url: string,
+  init: RequestInit,
+  what: string,
+  registry: string,
+): Promise<Response> {
+  try {
+    return await s.fetch(url, { ...init, redirect: 'follow' });
+  } catch (err) {
+    throw transient(
+      TransientFailure.RegistryUnavailable,
+      `expected ${where(s, registry)} to answer for ${what}, found ${describeNoAnswer(err, s.timeoutMs)}`,
+      { cause: err, details: { registry, url } },
+    );
+  }
+}
+
+export async function readBody(s: Session, res: Response, what: string, registry: string): Promise<Buffer> {
+  try {
+    return Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    throw transient(
+      TransientFailure.RegistryUnavailable,
+      `expected ${where(s, registry)} to send ${what} in full, found ${describeNoAnswer(err, s.timeoutMs)}`,
+      { cause: err, details: { registry } },
+    );
+  }
+}
+
+export async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
+}
