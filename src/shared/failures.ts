@@ -1,41 +1,72 @@
 /**
- * The failure taxonomy: one place that names every way a bump can fail.
+ * The failure taxonomy: one place that names every way a procedure can fail.
  *
  * Activities and helpers throw `BumpflowError`s; the activity layer turns the
  * non-retryable ones into `ApplicationFailure.nonRetryable(message, type)` so
  * Temporal stops retrying, and lets retryable ones (outages) be retried with
  * backoff. Workflows and the client match on `type`, never on message text.
  *
- * This module is imported by workflow code: keep it free of I/O.
+ * This module is imported by workflow code and by src/lib: keep it free of
+ * I/O and of Temporal (its Temporal form is in temporalFailure.ts).
  */
-import { ApplicationFailure } from '@temporalio/common';
 
-/** Failures that no retry can fix. */
-export const FatalFailure = {
+/**
+ * Fatal failures (no retry can fix them), grouped by where they come from, so
+ * every procedure reuses the same names and an operator knows where to look.
+ */
+/** What a person or a file asked for is not usable. */
+export const InputFailure = {
   BadInput: 'BadInput',
   UnknownService: 'UnknownService',
   AmbiguousService: 'AmbiguousService',
   MissingBranch: 'MissingBranch',
-  RepoNotFound: 'RepoNotFound',
   MalformedVarsFile: 'MalformedVarsFile',
   NotPinnedByDigest: 'NotPinnedByDigest',
   InconsistentPins: 'InconsistentPins',
+  /** the procedure was rejected by a person */
+  Rejected: 'Rejected',
+} as const;
+/** The registry answered, definitely. */
+export const RegistryFailure = {
   ManifestUnknown: 'ManifestUnknown',
-  LabelMissing: 'LabelMissing',
-  LabelMismatch: 'LabelMismatch',
-  StaleTag: 'StaleTag',
-  FixNotIncluded: 'FixNotIncluded',
-  AuthRefused: 'AuthRefused',
-  ForgeMisconfigured: 'ForgeMisconfigured',
-  DigestMismatch: 'DigestMismatch',
-  PushRejected: 'PushRejected',
   UnsupportedMediaType: 'UnsupportedMediaType',
   TagExists: 'TagExists',
   DigestShared: 'DigestShared',
 } as const;
+/** git answered, definitely. */
+export const GitFailure = {
+  RepoNotFound: 'RepoNotFound',
+  PushRejected: 'PushRejected',
+} as const;
+/** The forge (GitHub) answered, definitely, or is not where the worker's settings say. */
+export const ForgeFailure = {
+  ForgeMisconfigured: 'ForgeMisconfigured',
+} as const;
+/** A registry, git server or forge refused the worker's credentials (fix the worker's environment). */
+export const AccessFailure = {
+  AuthRefused: 'AuthRefused',
+} as const;
+/** bumpflow's own checks said no: the change is not the one it claims to be. */
+export const VerdictFailure = {
+  LabelMissing: 'LabelMissing',
+  LabelMismatch: 'LabelMismatch',
+  StaleTag: 'StaleTag',
+  FixNotIncluded: 'FixNotIncluded',
+  DigestMismatch: 'DigestMismatch',
+} as const;
+
+/** Every fatal failure, by name. */
+export const FatalFailure = {
+  ...InputFailure,
+  ...RegistryFailure,
+  ...GitFailure,
+  ...ForgeFailure,
+  ...AccessFailure,
+  ...VerdictFailure,
+} as const;
 export type FatalFailureType = (typeof FatalFailure)[keyof typeof FatalFailure];
 
-/** Failures that a later attempt may not see (outages, rate limits, timeouts). */
+/** Failures that a later attempt may not see (outages, rate limits, timeouts), by where they come from. */
 export const TransientFailure = {
   RegistryUnavailable: 'RegistryUnavailable',
   GitUnavailable: 'GitUnavailable',
@@ -91,16 +122,9 @@ export function transient(
   return new BumpflowError(type, message, options);
 }
 
-/**
- * The Temporal form of a BumpflowError: non-retryable for fatal types, and for
- * transient ones a retryable failure that honours Retry-After.
- */
-export function toApplicationFailure(err: BumpflowError): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: err.type,
-    message: err.message,
-    nonRetryable: !err.retryable,
-    details: err.details === undefined ? [] : [err.details],
-    ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
-  });
+/** Where a failure type comes from: input, registry, git, forge, access, verdict, or an outage. */
+export function failureOrigin(type: string): 'input' | 'registry' | 'git' | 'forge' | 'access' | 'verdict' | 'outage' | 'unknown' {
+  const groups = { input: InputFailure, registry: RegistryFailure, git: GitFailure, forge: ForgeFailure, access: AccessFailure, verdict: VerdictFailure, outage: TransientFailure };
+  for (const [origin, group] of Object.entries(groups)) if (Object.values(group).includes(type as never)) return origin as keyof typeof groups;
+  return 'unknown';
 }

@@ -37,21 +37,40 @@ async function assertOneCommitAndOnePrPerBranch(s: Scenario, branches: string[])
 }
 
 describe('registry outage', () => {
-  it('waits out an outage while planning, blocks after the retry budget, and finishes after retry', async () => {
+  it('blocks while planning and after approval when the outage outlasts the retries, and finishes after retry', async () => {
     const s = await createScenario({ slug: 'outage/atmosphere', branches: ['main', 'stable/2025.1'] });
     try {
       const result = await withWorker(env, s, async ({ start }) => {
         await s.registry.stop();
         const handle = await start({ service: 'magnum', retry: fastRetry });
-        await new Promise((r) => setTimeout(r, 2500));
+        // The parent's planning step is blockable: it shows `blocked` with the step and the error, not a silent `planning`.
+        const planning = await waitForStatus(handle, (st) => st.state === 'blocked', 'the bump blocked while planning');
+        assert.equal(planning.error?.type, 'RegistryUnavailable', JSON.stringify(planning.error));
+        assert.match(planning.step?.name ?? '', /read the labels of ghcr\.io\/vexxhost\/magnum/);
+        assert.equal(planning.branches.length, 0, 'no branch started while planning is blocked');
+
+        // retry while the registry is still down: `retrying`, then `blocked` again, with the retry counted.
+        await handle.signal(retrySignal, {});
+        const again = await waitForStatus(handle, (st) => st.state === 'blocked' && (st.step?.retries ?? 0) === 1, 'blocked again after one retry');
+        assert.equal(again.error?.type, 'RegistryUnavailable');
+
         await s.registry.start();
+        await handle.signal(retrySignal, {});
         await waitForStatus(handle, allIn('awaiting-approval', 2), 'awaiting approval after the registry came back');
 
         await s.registry.stop();
         await handle.signal(approveSignal, { approver: 'ops' });
         const blocked = await waitForStatus(handle, allIn('blocked', 2), 'every branch blocked');
-        for (const b of blocked.branches) assert.equal(b.lastError?.type, 'RegistryUnavailable', JSON.stringify(b.lastError));
+        for (const b of blocked.branches) {
+          assert.equal(b.lastError?.type, 'RegistryUnavailable', JSON.stringify(b.lastError));
+          // Approved, then blocked re-checking the tag: the state names what the branch waits for, not `awaiting-approval`.
+          assert.equal(b.approvedBy, 'ops');
+          assert.match(b.step?.name ?? '', /resolve ghcr\.io\/vexxhost\/magnum:.* again/);
+        }
         assert.equal(s.github.pulls.length, 0);
+        await handle.signal(retrySignal, {});
+        const retried = await waitForStatus(handle, (st) => st.branches.every((b) => b.state === 'blocked' && b.step?.retries === 1), 'every branch blocked again after a retry');
+        assert.ok(retried.branches.every((b) => b.state !== 'awaiting-approval'));
 
         await s.registry.start();
         await handle.signal(retrySignal, {});

@@ -92,7 +92,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     if (err instanceof Rejected) {
       status.state = 'rejected';
       reporter.reportFinal();
-      throw ApplicationFailure.nonRetryable(`the bump was rejected while planning: ${rejectedBecause ?? 'rejected'}`, 'Rejected');
+      throw ApplicationFailure.nonRetryable(`the bump was rejected while planning: ${rejectedBecause ?? 'rejected'}`, FatalFailure.Rejected);
     }
     status.state = 'failed';
     status.error = errorInfo(err);

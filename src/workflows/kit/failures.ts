@@ -4,7 +4,8 @@
  * code whose typed errors must fail the workflow, never its task.
  */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
-import { BumpflowError, toApplicationFailure } from '../../shared/failures.js';
+import { BumpflowError } from '../../shared/failures.js';
+import { toApplicationFailure } from '../../shared/temporalFailure.js';
 import type { ErrorInfo } from '../../shared/bump.js';
 
 /** Runs pure code whose typed errors must fail the workflow, not its task. */

@@ -1,0 +1,12 @@
+/** What activities are built from: real clients in the worker, clients of local real parts in tests. */
+import type { RegistryClient } from '../clients/registry/index.js';
+import type { Git } from '../clients/git/index.js';
+import type { Forge } from '../clients/forge/index.js';
+
+export interface ActivityDeps {
+  registry: RegistryClient;
+  git: Git;
+  forge: Forge;
+  /** commit identity (and DCO sign-off) of the bot */
+  author: { name: string; email: string };
+}

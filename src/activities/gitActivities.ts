@@ -1,0 +1,90 @@
+/** Activities that read and write the target and source repos through git. Idempotent: a retried push finds its commit. */
+import { log } from '@temporalio/activity';
+import { fatal, FatalFailure } from '../shared/failures.js';
+import { commonDigest, indexVarsFile, replaceDigest, selectService } from '../lib/varsFile.js';
+import { chooseBranches } from '../lib/branchChoice.js';
+import type { ActivityDeps } from './deps.js';
+import type { PinsOnBranch, PushBumpInput, PushBumpResult } from './types.js';
+
+export function gitActivities(deps: ActivityDeps) {
+  const { git } = deps;
+
+  async function readPinsAt(repoUrl: string, sha: string, branch: string, varsFile: string, service: string) {
+    const text = await git.readFile(repoUrl, { commit: sha }, varsFile);
+    if (text === undefined) {
+      throw fatal(FatalFailure.MalformedVarsFile, `expected ${varsFile} on ${branch} of ${repoUrl} (at ${sha.slice(0, 12)}), found no such file`);
+    }
+    const selection = selectService(indexVarsFile(text, `${branch}:${varsFile}`), service);
+    const { tag, digest } = commonDigest(selection, branch);
+    return { text, selection, tag, digest };
+  }
+
+  return {
+    async listBranches(input: { repoUrl: string; requested?: string[] | undefined }): Promise<{ branches: string[]; heads: Record<string, string> }> {
+      const heads = await git.lsRemoteHeads(input.repoUrl);
+      const branches = chooseBranches([...heads.keys()], input.requested, input.repoUrl);
+      return { branches, heads: Object.fromEntries(branches.map((b) => [b, heads.get(b) ?? ''])) };
+    },
+
+    async readPins(input: { repoUrl: string; branch: string; varsFile: string; service: string }): Promise<PinsOnBranch> {
+      const baseSha = await git.branchHead(input.repoUrl, input.branch);
+      if (baseSha === undefined) {
+        throw fatal(FatalFailure.MissingBranch, `expected branch ${input.branch} on ${input.repoUrl}, found none`);
+      }
+      const { selection, tag, digest } = await readPinsAt(input.repoUrl, baseSha, input.branch, input.varsFile, input.service);
+      const first = selection.pins[0]!;
+      return {
+        image: selection.image,
+        registry: first.ref.registry,
+        repository: first.ref.repository,
+        tag,
+        digest,
+        keys: selection.pins.map((p) => p.key),
+        baseSha,
+      };
+    },
+
+    async sourceHead(input: { sourceRepo: string; branch: string }): Promise<string> {
+      const head = await git.branchHead(input.sourceRepo, input.branch);
+      if (head === undefined) {
+        throw fatal(FatalFailure.MissingBranch, `expected branch ${input.branch} in the source repo ${input.sourceRepo}, found none`);
+      }
+      return head;
+    },
+
+    /**
+     * Creates (or finds, on a retry) the bump branch: the vars file with every
+     * pin of the image moved to the new digest, and the release note. Safe to
+     * retry: the same inputs build the same commit, and a branch that already
+     * holds it is left as it is.
+     */
+    async pushBump(input: PushBumpInput): Promise<PushBumpResult> {
+      const baseSha = await git.branchHead(input.repoUrl, input.baseBranch);
+      if (baseSha === undefined) {
+        throw fatal(FatalFailure.MissingBranch, `expected branch ${input.baseBranch} on ${input.repoUrl}, found none`);
+      }
+      const { text, selection, digest } = await readPinsAt(input.repoUrl, baseSha, input.baseBranch, input.varsFile, input.image);
+      const changedKeys = selection.pins.map((p) => p.key);
+      if (digest === input.newDigest) {
+        log.info('base branch already pins the new digest', { branch: input.baseBranch, image: input.image });
+        return { alreadyCurrent: true, baseSha, pushed: false, changedKeys: [] };
+      }
+      const edited = replaceDigest(text, selection, input.newDigest);
+      const result = await git.pushBranch({
+        url: input.repoUrl,
+        baseBranch: input.baseBranch,
+        workBranch: input.workBranch,
+        expectedBaseSha: baseSha,
+        files: [
+          { path: input.varsFile, content: edited.text },
+          { path: input.note.file, content: input.note.content },
+        ],
+        message: input.message,
+        author: deps.author,
+        date: input.date,
+      });
+      log.info('bump branch ready', { branch: input.workBranch, commit: result.commitSha, pushed: result.pushed });
+      return { alreadyCurrent: false, commitSha: result.commitSha, baseSha: result.baseSha, pushed: result.pushed, changedKeys };
+    },
+  };
+}
