@@ -1,7 +1,9 @@
 /** Activities that read and write the target and source repos through git. Idempotent: a retried push finds its commit. */
 import { log } from '@temporalio/activity';
 import { fatal, FatalFailure } from '../shared/failures.js';
-import { commonDigest, indexVarsFile, replaceDigest, selectService } from '../lib/varsFile.js';
+import { indexVarsFile } from '../lib/varsFile.js';
+import { commonDigest, selectService } from '../lib/serviceSelection.js';
+import { replaceDigest } from '../lib/digestEdit.js';
 import { chooseBranches } from '../lib/branchChoice.js';
 import type { ActivityDeps } from './deps.js';
 import type { PinsOnBranch, PushBumpInput, PushBumpResult } from './types.js';
