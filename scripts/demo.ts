@@ -3,8 +3,10 @@
  * server (UI on 8233), a distribution registry with labelled images, git
  * repos seeded from Atmosphere's real vars files, the source repo, the
  * GitHub stand-in and a worker; starts a bump of magnum and prints where to
- * approve. `--auto-approve` approves by itself (for CI). Ctrl-C stops
- * everything it started.
+ * approve. Once the bump ends everything stays up, so the finished workflows
+ * and PRs can be looked at in the UI, until Ctrl-C (exit 130), which stops
+ * everything it started. `--auto-approve` approves by itself and exits when
+ * the bump ends (for CI: 0 when every branch has its PR or needs none).
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
@@ -15,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { installRuntime } from '../src/observability.js';
 import { approveSignal, searchAttributeKeys, type BumpResult } from '../src/shared/messages.js';
-import { startBump } from '../src/client.js';
+import { startBump } from '../src/cli/start.js';
 import { createWorker } from '../src/worker.js';
 import { workflowUiUrl, type TemporalSettings } from '../src/config.js';
 import { formatResult } from '../src/cli/format.js';
@@ -56,22 +58,37 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
-  console.log(`demo state: ${stateDir} (Temporal's database, git remotes, registry storage, worker clones; reset at every run)`);
+  console.log(
+    `demo state: ${stateDir} (Temporal's database, git remotes, registry storage, worker clones; reset at every run)`,
+  );
 
   // Warnings and errors only, as text: the demo's own lines are the story. Metrics as the real worker serves them.
-  installRuntime({ metricsAddress: `127.0.0.1:${values['metrics-port']}`, logLevel: 'WARN', logFormat: 'text' }, { shutdownSignals: [] });
+  installRuntime(
+    { metricsAddress: `127.0.0.1:${values['metrics-port']}`, logLevel: 'WARN', logFormat: 'text' },
+    { shutdownSignals: [] },
+  );
   const server = spawn(
     temporalCliPath(),
     [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', values.port!, '--ui-port', values['ui-port']!,
-      '--db-filename', path.join(stateDir, 'temporal.db'), '--log-level', 'error',
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      values.port!,
+      '--ui-port',
+      values['ui-port']!,
+      '--db-filename',
+      path.join(stateDir, 'temporal.db'),
+      '--log-level',
+      'error',
       ...searchAttributeKeys.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const cleanups: Array<() => Promise<unknown>> = [
     async () => {
-      if (server.exitCode !== null) return;
+      if (server.exitCode !== null || server.signalCode !== null) return;
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
     },
@@ -97,7 +114,12 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => scenario.close());
     const nativeConnection = await NativeConnection.connect({ address: settings.address });
-    const worker = await createWorker({ connection: nativeConnection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: scenario.deps });
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      deps: scenario.deps,
+    });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();
@@ -106,12 +128,22 @@ async function main(): Promise<void> {
     });
 
     const handle = await startBump(client, settings, { service: 'magnum', targetRepo: scenario.targetUrl });
-    const status = await waitForStatus(handle, allIn('awaiting-approval', scenario.branches.length), 'every branch awaiting approval', 120_000);
+    const status = await waitForStatus(
+      handle,
+      allIn('awaiting-approval', scenario.branches.length),
+      'every branch awaiting approval',
+      120_000,
+    );
     console.log(`\nawaiting approval after ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
     console.log(`bump:    ${workflowUiUrl(settings, handle.workflowId)}`);
-    for (const b of status.branches) console.log(`  ${b.branch.padEnd(14)} ${workflowUiUrl(settings, b.workflowId!)}  ${b.oldDigest?.slice(0, 19)} → ${b.newDigest?.slice(0, 19)}`);
+    for (const b of status.branches)
+      console.log(
+        `  ${b.branch.padEnd(14)} ${workflowUiUrl(settings, b.workflowId!)}  ${b.oldDigest?.slice(0, 19)} → ${b.newDigest?.slice(0, 19)}`,
+      );
     console.log(`\nworker metrics: http://127.0.0.1:${values['metrics-port']}/metrics`);
-    console.log(`\nApprove in the UI: open the bump, "Send a Signal", name "approve", input {} — or from another terminal:`);
+    console.log(
+      `\nApprove in the UI: open the bump, "Send a Signal", name "approve", input {} — or from another terminal:`,
+    );
     console.log(`  TEMPORAL_ADDRESS=${settings.address} npx bumpflow status ${handle.workflowId}`);
     console.log(`  TEMPORAL_ADDRESS=${settings.address} npx bumpflow approve ${handle.workflowId}`);
     if (values['auto-approve']) {
@@ -120,8 +152,25 @@ async function main(): Promise<void> {
     }
     const result = (await handle.result()) as BumpResult;
     console.log(`\n${formatResult(result)}\n`);
-    console.log(`pull requests on the GitHub stand-in: ${scenario.github.pulls.map((p) => `#${p.number} ${p.title}`).join('; ')}`);
-    await stop(result.branches.every((b) => b.outcome === 'pr-opened' || b.outcome === 'no-op') ? 0 : 1);
+    console.log(
+      `pull requests on the GitHub stand-in: ${scenario.github.pulls.map((p) => `#${p.number} ${p.title}`).join('; ')}`,
+    );
+    if (values['auto-approve'])
+      await stop(result.branches.every((b) => b.outcome === 'pr-opened' || b.outcome === 'no-op') ? 0 : 1);
+
+    // Interactive: keep everything up so the operator can open the finished workflows and PRs.
+    const opened = result.branches.filter((b) => b.outcome === 'pr-opened').length;
+    console.log(
+      `\ndone: ${opened} PR${opened === 1 ? '' : 's'} opened; the servers stay up so you can look around — Ctrl-C to stop`,
+    );
+    console.log(`  bump: ${workflowUiUrl(settings, handle.workflowId)}`);
+    server.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`demo: the Temporal server exited by itself (${code ?? signal}); stopping`);
+      void stop(1);
+    });
+    // The servers keep the process alive; this timer says so explicitly, until a signal calls stop().
+    setInterval(() => undefined, 60_000);
   } catch (err) {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
     await stop(1);
