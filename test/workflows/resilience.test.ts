@@ -10,12 +10,13 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveSignal, retrySignal, type BumpResult } from '../../src/shared/messages.js';
-import { startBump } from '../../src/client.js';
+import { startBump } from '../../src/cli/start.js';
 import { startTemporal } from '../support/temporal.js';
 import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
 import { allIn, settingsFor, waitForStatus, withWorker } from '../support/bump.js';
 import { commitsOn, listBranches } from '../../src/sandbox/gitFixtures.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
+import { assertOneCommitAndOnePrPerBranch } from '../support/outcomes.js';
 
 let env: TestWorkflowEnvironment;
 const fastRetry = { maximumAttempts: 3, initialInterval: '200ms', maximumInterval: '500ms' };
@@ -27,14 +28,6 @@ after(async () => {
   await env?.teardown();
 });
 
-async function assertOneCommitAndOnePrPerBranch(s: Scenario, branches: string[]): Promise<void> {
-  assert.equal(s.github.pulls.length, branches.length, 'exactly one PR per branch');
-  for (const branch of branches) {
-    const pr = s.github.pulls.find((p) => p.base === branch);
-    assert.ok(pr, `a PR for ${branch}`);
-    assert.equal((await commitsOn(s.git, s.slug, pr.head, branch)).length, 1, `exactly one commit on ${pr.head}`);
-  }
-}
 
 describe('registry outage', () => {
   it('blocks while planning and after approval when the outage outlasts the retries, and finishes after retry', async () => {
