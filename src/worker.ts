@@ -11,9 +11,9 @@ import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { searchAttributeKeys } from './shared/messages.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
-import { createRegistryClient, credentialsFromEnvironment, mirrorsFromEnvironment } from './activities/registry/client.js';
-import { createGit } from './activities/git/git.js';
-import { createForge, forgeOptionsFromEnvironment } from './activities/forge/github.js';
+import { createRegistryClient, credentialsFromEnvironment, mirrorsFromEnvironment } from './clients/registry/index.js';
+import { createGit } from './clients/git/index.js';
+import { createForge, forgeOptionsFromEnvironment } from './clients/forge/index.js';
 import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));

@@ -12,9 +12,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveSignal, retrySignal, type BumpResult } from '../../src/shared/messages.js';
 import { startBump } from '../../src/cli/start.js';
 import { startTemporal } from '../support/temporal.js';
-import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
+import { createScenario } from '../../src/sandbox/scenario.js';
 import { allIn, settingsFor, waitForStatus, withWorker } from '../support/bump.js';
-import { commitsOn, listBranches } from '../../src/sandbox/gitFixtures.js';
+import { listBranches } from '../../src/sandbox/gitFixtures.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
 import { assertOneCommitAndOnePrPerBranch } from '../support/outcomes.js';
 

@@ -1,0 +1,30 @@
+/**
+ * The forge: GitHub's REST API through Octokit, used only for what git cannot
+ * do — check the token may open pull requests, find or open a pull request,
+ * read a pull request's merge commit, read an upstream release's notes.
+ *
+ * - Base URL from GITHUB_API_URL (GitHub Enterprise: https://HOST/api/v3, or
+ *   the test stand-in); token from GITHUB_TOKEN, else GH_TOKEN (settings.ts).
+ * - Temporal owns retries; every HTTP exchange has a deadline (client.ts).
+ * - Errors are classified at the edge into the failure taxonomy of
+ *   src/shared/failures.ts (classify.ts), and never carry the token.
+ */
+import { checkPullRequestAccess } from './access.js';
+import { createClient } from './client.js';
+import { findOrCreatePullRequest, getPullRequest } from './pulls.js';
+import { getReleaseNotes } from './releases.js';
+import type { Forge, ForgeOptions } from './types.js';
+
+export type { Forge, ForgeOptions, PullRequestAccess, PullRequestDetails, PullRequestRef } from './types.js';
+export { forgeOptionsFromEnvironment } from './settings.js';
+export { parseRepoUrl } from './repoUrl.js';
+
+export function createForge(options: ForgeOptions): Forge {
+  const client = createClient(options);
+  return {
+    findOrCreatePullRequest: findOrCreatePullRequest(client),
+    getPullRequest: getPullRequest(client),
+    getReleaseNotes: getReleaseNotes(client),
+    checkPullRequestAccess: checkPullRequestAccess(client),
+  };
+}

@@ -1,0 +1,51 @@
+/** Forge settings: from the environment, and checked before any request. */
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { withoutUserinfo } from './repoUrl.js';
+import type { ForgeOptions } from './types.js';
+
+export const DEFAULT_BASE_URL = 'https://api.github.com';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** GITHUB_API_URL (GitHub Enterprise, the stand-in), GITHUB_TOKEN, else GH_TOKEN (gh's name). */
+export function forgeOptionsFromEnvironment(env: NodeJS.ProcessEnv): ForgeOptions {
+  const baseUrl = env.GITHUB_API_URL?.trim();
+  const token = env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim();
+  return { ...(baseUrl ? { baseUrl } : {}), ...(token ? { token } : {}) };
+}
+
+/** The API root without a trailing slash; BadInput for anything but a plain http(s) URL. */
+export function checkBaseUrl(raw: string): string {
+  const text = raw.trim().replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected the GitHub API URL (GITHUB_API_URL) to be an http(s) URL like https://api.github.com, found ${JSON.stringify(withoutUserinfo(raw))}`,
+    );
+  }
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected the GitHub API URL (GITHUB_API_URL) to be a plain http(s) URL without credentials, query or fragment, like https://api.github.com or https://ghe.example.com/api/v3, found ${JSON.stringify(withoutUserinfo(raw))}`,
+    );
+  }
+  return text;
+}
+
+export function checkTimeout(timeoutMs: number): number {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected a request timeout in milliseconds above 0, found ${String(timeoutMs)}`,
+    );
+  }
+  return timeoutMs;
+}

@@ -1,0 +1,64 @@
+/** What the rest of bumpflow sees of the forge: options, results, and the Forge interface. */
+
+export interface ForgeOptions {
+  /** REST API root; default https://api.github.com. */
+  baseUrl?: string;
+  token?: string;
+  userAgent?: string;
+  /** Deadline in milliseconds for one HTTP exchange, body included (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface PullRequestRef {
+  number: number;
+  /** The pull request's page (`html_url`). */
+  url: string;
+  state: 'open' | 'closed';
+  headSha: string;
+  /** true when this call opened it, false when it was already open. */
+  created: boolean;
+}
+
+export interface PullRequestDetails {
+  number: number;
+  merged: boolean;
+  mergeCommitSha: string | null;
+  state: string;
+  url: string;
+}
+
+/** The token may push to the repository, so it may open pull requests from a branch of it. */
+export interface PullRequestAccess {
+  /** `owner/repo` as GitHub spells it (after a rename, the new name). */
+  fullName: string;
+  defaultBranch: string;
+  canPush: true;
+}
+
+export interface Forge {
+  /**
+   * The open pull request from `head` (a branch of owner/repo itself) into
+   * `base`, opened with `title` and `body` when there is none. An existing one
+   * is returned as it is, never edited. Safe to retry and to race: at most one
+   * pull request is ever opened for a head and base.
+   */
+  findOrCreatePullRequest(input: {
+    owner: string;
+    repo: string;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<PullRequestRef>;
+  getPullRequest(input: { owner: string; repo: string; number: number }): Promise<PullRequestDetails>;
+  /** The body of the release for `tag`; undefined when there is no such release. */
+  getReleaseNotes(input: { owner: string; repo: string; tag: string }): Promise<string | undefined>;
+  /**
+   * Pre-flight, before anything is pushed: `GET /repos/{owner}/{repo}` with the
+   * configured token. Fatal AuthRefused without a token, for a refused token or
+   * one that cannot push there; fatal RepoNotFound for a 404; fatal
+   * ForgeMisconfigured when the answer is not GitHub's (a wrong GITHUB_API_URL);
+   * transient ForgeUnavailable for outages and rate limits.
+   */
+  checkPullRequestAccess(input: { owner: string; repo: string }): Promise<PullRequestAccess>;
+}
