@@ -1,5 +1,6 @@
 /** GitHub repository names: parsing a repository URL and checking owner/repo input. */
 import { fatal, FatalFailure } from '../../shared/failures.js';
+import { parseRepoUrl as parseGitUrl } from '../../lib/repoUrl.js';
 
 const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
@@ -16,30 +17,30 @@ function validOwnerAndRepo(owner: unknown, repo: unknown): boolean {
 }
 
 /**
- * Owner, repo (and host) of a GitHub repository URL:
- * https://github.com/vexxhost/atmosphere(.git)(/), git@github.com:o/r.git, ssh://git@github.com/o/r.git.
+ * Owner, repo (and host) of a GitHub repository URL, on top of the one URL
+ * parser (src/lib/repoUrl.ts): https://github.com/vexxhost/atmosphere(.git)(/),
+ * git@github.com:o/r.git, ssh://git@github.com/o/r.git. Userinfo is dropped
+ * (the forge authenticates with its token), never echoed.
  */
 export function parseRepoUrl(url: string): { host: string; owner: string; repo: string } {
-  const text = url.trim();
-  const https = /^https?:\/\/(?:[^@/\s]*@)?([^/@\s]+)\/([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/i.exec(text);
-  const ssh =
-    /^(?:ssh:\/\/)?[A-Za-z0-9._-]+@([^:/\s]+)(?::\d+\/|:|\/)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(text);
-  const m = https ?? ssh;
+  const text = withoutUserinfo(url.trim());
   const expected =
     'expected a repository URL like https://github.com/<owner>/<repo>(.git) or git@github.com:<owner>/<repo>.git';
-  if (!m)
-    throw fatal(FatalFailure.BadInput, `${expected}, found ${JSON.stringify(withoutUserinfo(url))}`, {
-      url: withoutUserinfo(url),
-    });
-  const [, host, owner, repo] = m as unknown as [string, string, string, string];
-  if (!validOwnerAndRepo(owner, repo)) {
-    throw fatal(
-      FatalFailure.BadInput,
-      `${expected}, found owner ${JSON.stringify(owner)} and repository ${JSON.stringify(repo)} in ${JSON.stringify(withoutUserinfo(url))}`,
-      { url: withoutUserinfo(url) },
+  const refuse = (found: string) =>
+    fatal(FatalFailure.BadInput, `${expected}, found ${found}`, { url: withoutUserinfo(url) });
+  let parsed: { host: string; path: string };
+  try {
+    parsed = parseGitUrl(text);
+  } catch {
+    throw refuse(JSON.stringify(withoutUserinfo(url)));
+  }
+  const [owner, repo, ...rest] = parsed.path.split('/');
+  if (parsed.host === '' || rest.length > 0 || !validOwnerAndRepo(owner, repo)) {
+    throw refuse(
+      `owner ${JSON.stringify(owner ?? '')} and repository ${JSON.stringify(repo ?? '')} in ${JSON.stringify(withoutUserinfo(url))}`,
     );
   }
-  return { host: host.toLowerCase(), owner, repo };
+  return { host: parsed.host, owner: owner!, repo: repo! };
 }
 
 export function checkRepo(owner: string, repo: string): void {
