@@ -7,7 +7,14 @@ function shortDigest(d: string | undefined): string {
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatStatus(id: string, s: BumpStatus): string {
@@ -18,7 +25,13 @@ export function formatStatus(id: string, s: BumpStatus): string {
   ].filter(Boolean);
   const rows = [['BRANCH', 'STATE', 'OLD', 'NEW', 'PR / ERROR']];
   for (const b of s.branches) {
-    rows.push([b.branch, b.state, shortDigest(b.oldDigest), shortDigest(b.newDigest), b.prUrl ?? (b.lastError ? `${b.lastError.type}: ${b.lastError.message}` : '')]);
+    rows.push([
+      b.branch,
+      b.state,
+      shortDigest(b.oldDigest),
+      shortDigest(b.newDigest),
+      b.prUrl ?? (b.lastError ? `${b.lastError.type}: ${b.lastError.message}` : ''),
+    ]);
   }
   const lines = [...head, '', table(rows)];
   if (s.error) lines.push('', `error ${s.error.type}: ${s.error.message}`);
@@ -28,9 +41,17 @@ export function formatStatus(id: string, s: BumpStatus): string {
 export function formatResult(r: BumpResult): string {
   const rows = [['BRANCH', 'OUTCOME', 'DETAIL']];
   for (const b of r.branches) {
-    rows.push([b.branch, b.outcome, b.prUrl ?? (b.error ? `${b.error.type}: ${b.error.message}` : (b.reason ?? ''))]);
+    rows.push([
+      b.branch,
+      b.outcome,
+      b.prUrl ?? (b.error ? `${b.error.type}: ${b.error.message}` : (b.reason ?? '')),
+    ]);
   }
-  return [`bump ${r.service} (${r.image}) in ${r.targetRepo}; release note ${r.noteFile}`, '', table(rows)].join('\n');
+  return [
+    `bump ${r.service} (${r.image}) in ${r.targetRepo}; release note ${r.noteFile}`,
+    '',
+    table(rows),
+  ].join('\n');
 }
 
 export interface ListedBump {

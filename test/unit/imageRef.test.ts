@@ -8,7 +8,9 @@ import {
   formatImageRef,
   imageName,
   isDigest,
+  normalizeImageRepository,
   parseImageRef,
+  sameImageRepository,
 } from '../../src/lib/imageRef.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { atmosphereDir } from '../../src/sandbox/paths.js';
@@ -145,5 +147,106 @@ void describe('digests', () => {
         /new digest/.test(err.message) &&
         err.message.includes('sha256:nothex'),
     );
+  });
+});
+
+void describe('normalizeImageRepository', () => {
+  const cases: Array<[string, { registry: string; repository: string; key: string }]> = [
+    [
+      'ghcr.io/vexxhost/magnum',
+      { registry: 'ghcr.io', repository: 'vexxhost/magnum', key: 'ghcr.io/vexxhost/magnum' },
+    ],
+    [
+      'GHCR.io/vexxhost/magnum',
+      { registry: 'ghcr.io', repository: 'vexxhost/magnum', key: 'ghcr.io/vexxhost/magnum' },
+    ],
+    [
+      'docker.io/alpine',
+      { registry: 'docker.io', repository: 'library/alpine', key: 'docker.io/library/alpine' },
+    ],
+    ['alpine', { registry: 'docker.io', repository: 'library/alpine', key: 'docker.io/library/alpine' }],
+    [
+      'vexxhost/magnum',
+      { registry: 'docker.io', repository: 'vexxhost/magnum', key: 'docker.io/vexxhost/magnum' },
+    ],
+    [
+      'index.docker.io/vexxhost/magnum',
+      { registry: 'docker.io', repository: 'vexxhost/magnum', key: 'docker.io/vexxhost/magnum' },
+    ],
+    [
+      'registry-1.docker.io/library/alpine',
+      { registry: 'docker.io', repository: 'library/alpine', key: 'docker.io/library/alpine' },
+    ],
+    [
+      'Index.Docker.IO/alpine',
+      { registry: 'docker.io', repository: 'library/alpine', key: 'docker.io/library/alpine' },
+    ],
+    [
+      '127.0.0.1:5000/vexxhost/magnum',
+      { registry: '127.0.0.1:5000', repository: 'vexxhost/magnum', key: '127.0.0.1:5000/vexxhost/magnum' },
+    ],
+    [
+      'localhost/a/b__c-d.e',
+      { registry: 'localhost', repository: 'a/b__c-d.e', key: 'localhost/a/b__c-d.e' },
+    ],
+    [
+      'quay.io/openstack.kolla/nova-compute',
+      {
+        registry: 'quay.io',
+        repository: 'openstack.kolla/nova-compute',
+        key: 'quay.io/openstack.kolla/nova-compute',
+      },
+    ],
+  ];
+  for (const [input, expected] of cases) {
+    void it(input, () => assert.deepEqual(normalizeImageRepository(input), expected));
+  }
+  void it('names one repository however it is spelled', () => {
+    assert.ok(sameImageRepository('docker.io/alpine', 'index.docker.io/library/alpine'));
+    assert.ok(sameImageRepository('alpine', 'docker.io/library/alpine'));
+    assert.ok(sameImageRepository('GHCR.IO/vexxhost/magnum', 'ghcr.io/vexxhost/magnum'));
+    assert.ok(!sameImageRepository('ghcr.io/vexxhost/magnum', 'quay.io/vexxhost/magnum'));
+    assert.ok(!sameImageRepository('docker.io/alpine', 'docker.io/alpine/alpine'));
+  });
+  void it('refuses upper case in the repository path, showing it', () => {
+    assert.throws(
+      () => normalizeImageRepository('ghcr.io/VexxHost/magnum'),
+      (err: unknown) => {
+        assert.ok(err instanceof BumpflowError);
+        assert.equal(err.type, FatalFailure.BadInput);
+        assert.match(err.message, /expected a lower-case repository path .*found "VexxHost\/magnum"/);
+        return true;
+      },
+    );
+    assert.throws(() => normalizeImageRepository('Alpine'), badInput('Alpine'));
+  });
+  void it('refuses tags, digests, whitespace, bad hosts and bad paths', () => {
+    for (const input of [
+      'ghcr.io/vexxhost/magnum:main',
+      `ghcr.io/vexxhost/magnum@${MAGNUM_DIGEST}`,
+      '127.0.0.1:5000/magnum:2025.1',
+      ' ghcr.io/vexxhost/magnum',
+      '',
+      'ghcr.io/',
+      'ghcr.io/vexxhost//magnum',
+      'ghcr.io/vexxhost/-magnum',
+      'ghcr.io/vexxhost/magnum/',
+      'bad_host.io/x',
+      `ghcr.io/${'a'.repeat(250)}`,
+    ]) {
+      assert.throws(
+        () => normalizeImageRepository(input),
+        (err: unknown) => {
+          assert.ok(err instanceof BumpflowError, input);
+          assert.equal(err.type, FatalFailure.BadInput);
+          assert.match(err.message, /^expected /);
+          assert.ok(
+            err.message.includes(JSON.stringify(input).slice(0, 40)) || input.length > 200,
+            `shows the input: ${err.message}`,
+          );
+          return true;
+        },
+      );
+    }
   });
 });

@@ -1,0 +1,63 @@
+/** `bumpflow approve <id>`: the `approveBranch` update per waiting branch; the `approve` signal when no worker answers. */
+import type { Command } from 'commander';
+import { approveSignal, approveUpdate, type ApprovePayload } from '../../shared/messages.js';
+import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
+import { deliver, describeDeliveries } from '../deliver.js';
+import { ExitCode, refused, usage } from '../exitCodes.js';
+import { collect, print, type CliContext } from '../context.js';
+
+interface ApproveOptions {
+  branch?: string[];
+  digest?: string;
+  approver?: string;
+  note?: string;
+  json?: boolean;
+}
+
+export function registerApprove(program: Command, ctx: CliContext): void {
+  program
+    .command('approve')
+    .description('approve branches awaiting approval (all of them, or those named)')
+    .argument('<id>', 'bump workflow id')
+    .option('-b, --branch <branch...>', 'only these branches', collect)
+    .option('--digest <digest>', 'approve only if this is the planned digest (needs one --branch)')
+    .option('--approver <name>', 'who approves', ctx.env.USER)
+    .option('--note <text>', 'replacement release-note text (same for every branch)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: ApproveOptions) => {
+      if (o.digest && (o.branch?.length ?? 0) !== 1)
+        throw usage('--digest binds an approval to one branch: give exactly one --branch');
+      const client = await ctx.client();
+      const view = await readView(client, id);
+      if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to approve`);
+      const waiting = branchesIn(view, ['awaiting-approval'], o.branch);
+      if (waiting.length === 0)
+        throw refused(`no branch of ${id} is awaiting approval${among(o.branch)}${currentStates(view)}`);
+      const noWorker = view.source === 'visibility';
+      const approver = o.approver ? { approver: o.approver } : {};
+      if (o.note) {
+        // One note for every branch: the parent replaces it everywhere, then approves those named.
+        const parent = client.workflow.getHandle(id);
+        if (!o.branch) await parent.signal(approveSignal, { ...approver, note: o.note });
+        else
+          for (const b of waiting)
+            await parent.signal(approveSignal, { branch: b.branch, ...approver, note: o.note });
+        const names = waiting.map((b) => b.branch);
+        print(
+          !!o.json,
+          { approved: names, via: 'signal' },
+          `approved ${names.join(', ')} with a new release note${noWorker ? `; no worker answered: ${NO_WORKER_NOTE}` : ''}`,
+        );
+        return;
+      }
+      const payload: ApprovePayload = { ...(o.digest ? { digest: o.digest } : {}), ...approver };
+      const results = await deliver(
+        client,
+        waiting,
+        { update: approveUpdate, signal: approveSignal, payload },
+        noWorker,
+      );
+      print(!!o.json, results, describeDeliveries('approved', 'approve', results));
+      if (results.some((r) => !r.ok)) process.exitCode = ExitCode.failed;
+    });
+}

@@ -1,0 +1,98 @@
+/** `bumpflow bump <service>`: checks the target repo URL, then starts the bump (and waits with --wait). */
+import type { Command } from 'commander';
+import type { BumpRequest, BumpResult } from '../../shared/messages.js';
+import { workflowUiUrl } from '../../config.js';
+import { approvalPolicy } from '../../configFile.js';
+import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { formatResult } from '../format.js';
+import { ExitCode, usage } from '../exitCodes.js';
+import { collect, print, type CliContext } from '../context.js';
+import { startBump } from '../start.js';
+
+interface BumpOptions {
+  repo?: string;
+  target?: string;
+  branch?: string[];
+  reason?: string;
+  varsFile?: string;
+  approvalTimeout?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+function targetOf(ctx: CliContext, name: string): { repo: string; varsFile?: string } {
+  const cfg = ctx.config();
+  const target = cfg?.targets[name];
+  if (target === undefined) {
+    const known = Object.keys(cfg?.targets ?? {});
+    throw usage(
+      `expected --target to name a target of the config file, found ${JSON.stringify(name)}; known: ${known.join(', ') || (cfg ? 'none' : 'no config file given (--config)')}`,
+    );
+  }
+  return target;
+}
+
+export function registerBump(program: Command, ctx: CliContext): void {
+  program
+    .command('bump')
+    .description('start a bump of one service across main and every stable/* branch (or those named)')
+    .argument('<service>', 'service (e.g. magnum) or full image name (ghcr.io/vexxhost/magnum)')
+    .option(
+      '--repo <url>',
+      'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere (or BUMPFLOW_TARGET_REPO)',
+      ctx.env.BUMPFLOW_TARGET_REPO || undefined,
+    )
+    .option('-t, --target <name>', 'a target repo named in the config file (its repo and vars file)')
+    .option(
+      '-b, --branch <branch...>',
+      'branches to bump (repeat or comma-separate); default: main + every stable/*',
+      collect,
+    )
+    .option(
+      '-r, --reason <reason>',
+      'commit SHA, PR number, dependency pin (name==1.2.3) or release URL to prove is included',
+    )
+    .option('--vars-file <path>', 'vars file in the target repo')
+    .option('--approval-timeout <duration>', 'how long each branch waits for approval (e.g. 72h)')
+    .option('--wait', 'wait for the bump to end and print every branch outcome')
+    .option('--json', 'print JSON')
+    .action(async (service: string, o: BumpOptions) => {
+      const cfg = ctx.config();
+      const target = o.target === undefined ? undefined : targetOf(ctx, o.target);
+      const raw = o.repo ?? target?.repo;
+      if (raw === undefined)
+        throw usage('expected the target repo: --repo <url>, or --target <name> with a config file');
+      // Checked before anything is started: a bad URL (credentials, shell characters, other schemes) is exit 2.
+      const repo = parseRepoUrl(raw);
+      const varsFile = o.varsFile ?? target?.varsFile;
+      const approvalTimeout = o.approvalTimeout ?? cfg?.approval.timeout;
+      const policy = cfg ? approvalPolicy(cfg) : [];
+      const request: BumpRequest = {
+        service,
+        targetRepo: repo.url,
+        ...(o.branch ? { branches: o.branch } : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(varsFile ? { varsFile } : {}),
+        ...(approvalTimeout ? { approvalTimeout } : {}),
+        ...(policy.length > 0 ? { approvalPolicy: policy } : {}),
+      };
+      const client = await ctx.client();
+      const handle = await startBump(client, ctx.settings, request);
+      const url = workflowUiUrl(ctx.settings, handle.workflowId);
+      if (!o.wait) {
+        print(
+          !!o.json,
+          { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, url, targetRepo: repo.url },
+          [
+            `started ${handle.workflowId}`,
+            `watch and approve in the Temporal UI: ${url}`,
+            `or here: bumpflow status ${handle.workflowId}; bumpflow approve ${handle.workflowId} [--branch B]`,
+          ].join('\n'),
+        );
+        return;
+      }
+      const result = (await handle.result()) as BumpResult;
+      print(!!o.json, result, formatResult(result));
+      if (result.branches.some((b) => b.outcome === 'failed')) process.exitCode = ExitCode.failed;
+    });
+}

@@ -1,0 +1,50 @@
+/** `bumpflow reject <id> --reason …`: the `rejectBranch` update per undecided branch; the `reject` signal when no worker answers. */
+import type { Command } from 'commander';
+import { rejectSignal, rejectUpdate, type RejectPayload } from '../../shared/messages.js';
+import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
+import { deliver, describeDeliveries } from '../deliver.js';
+import { ExitCode, refused } from '../exitCodes.js';
+import { collect, print, type CliContext } from '../context.js';
+
+const UNDECIDED = ['pending', 'resolving', 'awaiting-approval', 'blocked'] as const;
+
+export function registerReject(program: Command, ctx: CliContext): void {
+  program
+    .command('reject')
+    .description('reject branches of a bump (all undecided, or those named)')
+    .argument('<id>', 'bump workflow id')
+    .requiredOption('--reason <text>', 'why')
+    .option('-b, --branch <branch...>', 'only these branches', collect)
+    .option('--approver <name>', 'who rejects', ctx.env.USER)
+    .option('--json', 'print JSON')
+    .action(
+      async (id: string, o: { reason: string; branch?: string[]; approver?: string; json?: boolean }) => {
+        const client = await ctx.client();
+        const view = await readView(client, id);
+        if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to reject`);
+        const payload: RejectPayload = { reason: o.reason, ...(o.approver ? { approver: o.approver } : {}) };
+        const noWorker = view.source === 'visibility';
+        const open = branchesIn(view, UNDECIDED, o.branch);
+        if (open.length === 0 && !o.branch && view.state === 'blocked') {
+          // blocked while planning, before any branch started: the bump itself takes the rejection
+          await client.workflow.getHandle(id).signal(rejectSignal, payload);
+          print(
+            !!o.json,
+            { rejected: id, via: 'signal' },
+            `rejected ${id} while it was blocked planning${noWorker ? `; no worker answered: ${NO_WORKER_NOTE}` : ''}`,
+          );
+          return;
+        }
+        if (open.length === 0)
+          throw refused(`no undecided branch of ${id}${among(o.branch)}${currentStates(view)}`);
+        const results = await deliver(
+          client,
+          open,
+          { update: rejectUpdate, signal: rejectSignal, payload },
+          noWorker,
+        );
+        print(!!o.json, results, describeDeliveries('rejected', 'reject', results));
+        if (results.some((r) => !r.ok)) process.exitCode = ExitCode.failed;
+      },
+    );
+}

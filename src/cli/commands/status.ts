@@ -1,0 +1,65 @@
+/** `bumpflow status <id>`: every branch of a bump; `--watch` redraws until it ends, then prints the result. */
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { BumpResult } from '../../shared/messages.js';
+import { formatResult, formatStatus } from '../format.js';
+import { readStatus } from '../bumpView.js';
+import { ExitCode, usage } from '../exitCodes.js';
+import { print, type CliContext } from '../context.js';
+
+/** Redraws the status until the workflow closes; then prints the result. Exit code 1 if a branch failed. */
+async function watch(client: Client, id: string, o: { json: boolean; intervalMs: number }): Promise<void> {
+  const handle = client.workflow.getHandle(id);
+  const tty = process.stdout.isTTY === true;
+  let last = '';
+  for (;;) {
+    const description = await handle.describe().catch((err: unknown) => {
+      throw err instanceof WorkflowNotFoundError ? usage(`no bump workflow with id ${id}`) : err;
+    });
+    if (description.status.name === 'RUNNING') {
+      const status = await readStatus(client, id);
+      const text = o.json ? JSON.stringify(status) : formatStatus(id, status);
+      if (text !== last) {
+        // on a terminal: redraw in place; in a pipe or log: a new table only when something changed
+        process.stdout.write(
+          tty && !o.json ? `\x1b[2J\x1b[H${text}\n(watching; Ctrl-C to stop)\n` : `${text}\n`,
+        );
+        last = text;
+      }
+      await new Promise((r) => setTimeout(r, o.intervalMs));
+      continue;
+    }
+    try {
+      const result = (await handle.result()) as BumpResult;
+      print(o.json, result, formatResult(result));
+      if (result.branches.some((b) => b.outcome === 'failed')) process.exitCode = ExitCode.failed;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) throw err;
+      throw usage(`the bump ${id} ended as ${description.status.name}`);
+    }
+    return;
+  }
+}
+
+export function registerStatus(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description('show every branch of a bump')
+    .argument('<id>', 'bump workflow id (printed by bump)')
+    .option('--json', 'print JSON')
+    .option('-w, --watch', 'redraw until the bump ends, then print its result')
+    .option('--interval <seconds>', 'seconds between redraws with --watch', '2')
+    .action(async (id: string, o: { json?: boolean; watch?: boolean; interval: string }) => {
+      const seconds = Number(o.interval);
+      if (o.watch && (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600)) {
+        throw usage(`expected --interval in seconds (0.1 to 3600), found ${JSON.stringify(o.interval)}`);
+      }
+      const client = await ctx.client();
+      if (!o.watch) {
+        const status = await readStatus(client, id);
+        print(!!o.json, status, formatStatus(id, status));
+        return;
+      }
+      await watch(client, id, { json: !!o.json, intervalMs: seconds * 1000 });
+    });
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * bumpflow: the operator's CLI. Builds the program from one file per
+ * subcommand (src/cli/commands/), parses the arguments and maps every error
+ * to its exit code (src/cli/exitCodes.ts) in one place.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { temporalSettings } from '../config.js';
+import { createContext } from './context.js';
+import { describeFailure, exitCodesHelp } from './exitCodes.js';
+import { registerBump } from './commands/bump.js';
+import { registerStatus } from './commands/status.js';
+import { registerList } from './commands/list.js';
+import { registerApprove } from './commands/approve.js';
+import { registerReject } from './commands/reject.js';
+import { registerRetry } from './commands/retry.js';
+
+export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
+  const program = new Command('bumpflow')
+    .description(
+      'Bump digest-pinned container images across release branches, with approval, one PR per branch.',
+    )
+    .option(
+      '--config <file>',
+      'bumpflow config file (targets, approval policy); or BUMPFLOW_CONFIG',
+      env.BUMPFLOW_CONFIG || undefined,
+    )
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, BUMPFLOW_TASK_QUEUE, BUMPFLOW_UI_URL, BUMPFLOW_CONFIG.',
+        exitCodesHelp,
+      ].join('\n'),
+    );
+  const ctx = createContext(env, temporalSettings(env), () => program.opts<{ config?: string }>().config);
+  for (const register of [
+    registerBump,
+    registerStatus,
+    registerList,
+    registerApprove,
+    registerReject,
+    registerRetry,
+  ]) {
+    register(program, ctx);
+  }
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    const { code, message } = describeFailure(err);
+    if (message !== undefined) console.error(`bumpflow: ${message}`);
+    return code;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main();
+}
