@@ -1,7 +1,7 @@
 /** Activities that read the registry: a tag's digest, an image's labels checked against what the branch expects. */
 import { fatal, FatalFailure } from '../shared/failures.js';
 import { formatImageRef } from '../lib/imageRef.js';
-import { parseRepoUrl } from '../lib/repoUrl.js';
+import { parseRepoUrl, publicRepoUrl } from '../lib/repoUrl.js';
 import type { ActivityDeps } from './deps.js';
 import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION, type ImageFacts, type ImageName } from './types.js';
 
@@ -10,7 +10,7 @@ function repoIdentity(url: string): string {
   try {
     return parseRepoUrl(url.trim()).key;
   } catch {
-    return url.trim().replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+    return publicRepoUrl(url).toLowerCase();
   }
 }
 

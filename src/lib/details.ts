@@ -4,6 +4,7 @@
  * change. Pure.
  */
 import type { BranchStatus, BumpStatus, StepInfo } from '../shared/bump.js';
+import { publicRepoUrl } from './repoUrl.js';
 
 function short(value: string | undefined, length = 19): string {
   if (value === undefined) return '—';
@@ -15,7 +16,7 @@ function short(value: string | undefined, length = 19): string {
  * so the operator sees branch, old and new digest, source SHAs and what will change at a glance.
  */
 export function branchDetails(s: BranchStatus, sourceRepo?: string, varsFile?: string): string {
-  const repo = sourceRepo?.replace(/\.git$/, '');
+  const repo = sourceRepo === undefined ? undefined : publicRepoUrl(sourceRepo);
   const commit = (sha: string | undefined) =>
     sha === undefined ? '—' : repo ? `[\`${sha.slice(0, 12)}\`](${repo}/commit/${sha})` : `\`${sha.slice(0, 12)}\``;
   const digest = (d: string | undefined) => (d === undefined ? '—' : `\`${short(d, 23)}\``);

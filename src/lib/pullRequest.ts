@@ -4,6 +4,7 @@
  * are dropped before it is shown).
  */
 import type { Reason } from './reason.js';
+import { publicRepoUrl } from './repoUrl.js';
 
 export interface PlanText {
   service: string;
@@ -28,19 +29,6 @@ export const SUBJECT_MAX = 72;
 
 export function commitType(reason?: Reason): 'fix' | 'chore' {
   return reason === undefined ? 'chore' : 'fix';
-}
-
-/**
- * The URL without credentials, query, fragment, trailing `/` or `.git`.
- * (String work only: the URL class is not relied on in the workflow sandbox.)
- */
-export function publicRepoUrl(url: string): string {
-  return url
-    .trim()
-    .replace(/[?#].*$/, '')
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1')
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '');
 }
 
 /** `owner/repo` of a GitHub URL, else undefined. */

@@ -197,3 +197,17 @@ export function repoSlug(key: string): string {
   const slash = key.indexOf('/');
   return slash < 0 ? key : key.slice(slash + 1);
 }
+
+/**
+ * A URL for links (PR bodies, the UI), leniently: the URL without credentials, query, fragment, trailing `/` or `.git`.
+ * (String work only: the URL class is not relied on in the workflow sandbox.)
+ */
+export function publicRepoUrl(url: string): string {
+  return url
+    .trim()
+    .replace(/[?#].*$/, '')
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
+}
+

@@ -6,9 +6,9 @@ import {
   commitType,
   prBody,
   prTitle,
-  publicRepoUrl,
   type PlanText,
 } from '../../src/lib/pullRequest.js';
+import { publicRepoUrl } from '../../src/lib/repoUrl.js';
 import { parseReason } from '../../src/lib/reason.js';
 
 const OLD = 'sha256:9c68f141c7b0646365e5a5480fdd5eb46f6b35b743ee73aa2b0ce9b7a3a9b8e1';

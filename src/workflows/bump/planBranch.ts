@@ -81,7 +81,7 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
     newDigest,
     oldRevision: status.oldRevision,
     newRevision: newFacts.revision,
-    sourceRepoUrl: input.sourceRepo.replace(/\.git$/, ''),
+    sourceRepoUrl: input.sourceRepo,
     reason,
     validation: status.validation,
     changedKeys: pins.keys,

@@ -1,7 +1,13 @@
-/** The identity of a target repository, from its URL (src/lib/repoUrl.ts); a bad URL fails the workflow, typed. */
+/** Identities for ids and search attributes: a target repository from its URL, an image repository from its name. */
 import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { normalizeImageRepository } from '../../lib/imageRef.js';
 import { pure } from '../kit/index.js';
 
 export function repoKey(url: string): string {
   return pure(() => parseRepoUrl(url).key);
+}
+
+/** `docker.io/x` → `docker.io/library/x`, hosts without case (src/lib/imageRef.ts); a bad name fails the workflow, typed. */
+export function imageRepoKey(image: string): string {
+  return pure(() => normalizeImageRepository(image).key);
 }

@@ -3,7 +3,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { BumpBranch, BumpService, BumpState, ImageRepo, Procedure, State, Target } from '../../shared/searchAttributes.js';
 import { Procedures } from '../../shared/messages.js';
 import type { BranchStatus, BumpBranchInput } from '../../shared/bump.js';
-import { repoKey } from './repoKey.js';
+import { imageRepoKey, repoKey } from './repoKey.js';
 
 export function bumpSearchAttributes(p: { service: string; targetRepo: string; image?: string | undefined; state: string }): SearchAttributeUpdatePair[] {
   const pairs: SearchAttributeUpdatePair[] = [
@@ -13,7 +13,7 @@ export function bumpSearchAttributes(p: { service: string; targetRepo: string; i
     { key: BumpService, value: p.service },
     { key: BumpState, value: p.state },
   ];
-  if (p.image !== undefined) pairs.push({ key: ImageRepo, value: p.image });
+  if (p.image !== undefined) pairs.push({ key: ImageRepo, value: imageRepoKey(p.image) });
   return pairs;
 }
 
