@@ -7,6 +7,8 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { isNoWorker, withWorkerDeadline } from './connect.js';
 import type { BranchView } from './bumpView.js';
+import { ExitCode } from './exitCodes.js';
+import { print } from './context.js';
 
 export interface Delivery {
   branch: string;
@@ -70,4 +72,16 @@ export function describeDeliveries(
     );
   }
   return lines.join('\n');
+}
+
+/** Delivers to every branch, prints the outcome, and exits 1 when any branch refused. */
+export async function deliverAndReport<P>(
+  client: Client,
+  branches: readonly BranchView[],
+  message: { update: UpdateDefinition<unknown, [P]>; signal: SignalDefinition<[P]>; payload: P },
+  options: { noWorker: boolean; json: boolean; verb: 'approved' | 'rejected'; signalName: string },
+): Promise<void> {
+  const results = await deliver(client, branches, message, options.noWorker);
+  print(options.json, results, describeDeliveries(options.verb, options.signalName, results));
+  if (results.some((r) => !r.ok)) process.exitCode = ExitCode.failed;
 }

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { approveSignal, approveUpdate, type ApprovePayload } from '../../shared/messages.js';
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
-import { deliver, describeDeliveries } from '../deliver.js';
-import { ExitCode, refused, usage } from '../exitCodes.js';
+import { deliverAndReport } from '../deliver.js';
+import { refused, usage } from '../exitCodes.js';
 import { collect, print, type CliContext } from '../context.js';
 
 interface ApproveOptions {
@@ -51,13 +51,11 @@ export function registerApprove(program: Command, ctx: CliContext): void {
         return;
       }
       const payload: ApprovePayload = { ...(o.digest ? { digest: o.digest } : {}), ...approver };
-      const results = await deliver(
-        client,
-        waiting,
-        { update: approveUpdate, signal: approveSignal, payload },
+      await deliverAndReport(client, waiting, { update: approveUpdate, signal: approveSignal, payload }, {
         noWorker,
-      );
-      print(!!o.json, results, describeDeliveries('approved', 'approve', results));
-      if (results.some((r) => !r.ok)) process.exitCode = ExitCode.failed;
+        json: !!o.json,
+        verb: 'approved',
+        signalName: 'approve',
+      });
     });
 }

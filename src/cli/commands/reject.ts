@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { rejectSignal, rejectUpdate, type RejectPayload } from '../../shared/messages.js';
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
-import { deliver, describeDeliveries } from '../deliver.js';
-import { ExitCode, refused } from '../exitCodes.js';
+import { deliverAndReport } from '../deliver.js';
+import { refused } from '../exitCodes.js';
 import { collect, print, type CliContext } from '../context.js';
 
 const UNDECIDED = ['pending', 'resolving', 'awaiting-approval', 'blocked'] as const;
@@ -37,14 +37,12 @@ export function registerReject(program: Command, ctx: CliContext): void {
         }
         if (open.length === 0)
           throw refused(`no undecided branch of ${id}${among(o.branch)}${currentStates(view)}`);
-        const results = await deliver(
-          client,
-          open,
-          { update: rejectUpdate, signal: rejectSignal, payload },
+        await deliverAndReport(client, open, { update: rejectUpdate, signal: rejectSignal, payload }, {
           noWorker,
-        );
-        print(!!o.json, results, describeDeliveries('rejected', 'reject', results));
-        if (results.some((r) => !r.ok)) process.exitCode = ExitCode.failed;
+          json: !!o.json,
+          verb: 'rejected',
+          signalName: 'reject',
+        });
       },
     );
 }
