@@ -8,7 +8,7 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { fatal, FatalFailure } from '../shared/failures.js';
-import { assertDigest, imageName, parseImageRef, type ImageRef } from './imageRef.js';
+import { parseImageRef, type ImageRef } from './imageRef.js';
 
 export interface PinEntry {
   key: string;
