@@ -1,0 +1,114 @@
+/**
+ * Replay of committed histories (test/replay/histories, recorded by
+ * `npm run record-histories`): every finished run replays against today's
+ * workflow code without a determinism error. No server needed. A change that
+ * breaks one ships behind `patched()` — see test/replay/README.md.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  Worker,
+  type ReplayResult,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { workflowsPath } from '../../src/worker.js';
+import { historyFiles, historyFromJson, readHistoryJson, readIndex } from './historyFile.js';
+
+/** Every case the recorder drives, and the branch tags it records besides the parent. */
+const CASES: Record<string, string[]> = {
+  happy: ['main', '2025.1'],
+  rejected: ['main', '2025.1'],
+  expired: ['main', '2025.1'],
+  'blocked-retried': ['main', '2025.1'],
+  replanned: ['main'],
+  noop: ['main', '2025.1'],
+  malformed: ['main', '2025.1'],
+};
+
+const files = historyFiles();
+const index = readIndex();
+let bundle: WorkflowBundleWithSourceMap;
+
+before(async () => {
+  // The guard's deliberate determinism error is logged by the core at WARN: show errors only. Core logs
+  // go straight to stderr (no `forward`): forwarding polls, which keeps a process without workers alive.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) },
+    },
+  });
+  bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
+});
+
+async function replay(history: unknown, workflowId: string): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, [
+    { workflowId, history: historyFromJson(history) },
+  ])) {
+    results.push(r);
+  }
+  return results;
+}
+
+function startedType(events: Array<Record<string, unknown>>): string | undefined {
+  const attrs = events[0]?.workflowExecutionStartedEventAttributes as
+    { workflowType?: { name?: string } } | undefined;
+  return attrs?.workflowType?.name;
+}
+
+describe('committed histories', () => {
+  it('hold the parent and every branch of every case, each file named in index.json', () => {
+    const expected = Object.entries(CASES).flatMap(([name, tags]) => [
+      `${name}-parent.json`,
+      ...tags.map((t) => `${name}-branch-${t}.json`),
+    ]);
+    const missing = expected.filter((f) => !files.includes(f));
+    assert.deepEqual(missing, [], `history files missing from test/replay/histories: ${missing.join(', ')}`);
+    assert.deepEqual(Object.keys(index).sort(), files, 'index.json names exactly the history files present');
+  });
+
+  for (const file of files) {
+    it(`replays ${file} without a determinism error`, async () => {
+      const entry = index[file];
+      assert.ok(entry, `expected ${file} in index.json (its workflow id), found no entry`);
+      const json = readHistoryJson(file);
+      assert.equal(startedType(json.events), entry.workflowType, `the workflow type ${file} starts`);
+      const results = await replay(json, entry.workflowId);
+      assert.equal(results.length, 1, `expected one replay result for ${file}, found ${results.length}`);
+      const error = results[0]!.error;
+      assert.equal(error, undefined, `${file} no longer replays: ${error?.name}: ${error?.message}`);
+    });
+  }
+});
+
+describe('the guard', () => {
+  it('fails on a history whose first activity is not the one the workflow schedules', async () => {
+    const file = 'happy-parent.json';
+    const json = readHistoryJson(file);
+    const scheduled = json.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+    const attrs = scheduled?.activityTaskScheduledEventAttributes as
+      { activityType?: { name?: string } } | undefined;
+    assert.ok(
+      attrs?.activityType?.name,
+      `expected an ActivityTaskScheduled event with an activity type in ${file}`,
+    );
+    const original = attrs.activityType.name;
+    attrs.activityType.name = `${original}Renamed`;
+
+    const results = await replay(json, index[file]!.workflowId);
+    assert.equal(results.length, 1);
+    const error = results[0]!.error;
+    assert.ok(
+      error instanceof DeterminismViolationError,
+      `expected a DeterminismViolationError, found ${error ? `${error.name}: ${error.message}` : 'none'}`,
+    );
+    assert.match(error.message, new RegExp(original), 'the error names the activity the workflow scheduled');
+  });
+});
