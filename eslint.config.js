@@ -14,7 +14,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -29,9 +33,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'child_process', 'execa', 'os', 'path', 'net', 'http', 'https'], message: 'workflow code must stay deterministic: no I/O' },
-            { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'], message: 'not available in the workflow sandbox' },
-            { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'import activities as types only' },
+            {
+              group: ['node:*', 'fs', 'child_process', 'execa', 'os', 'path', 'net', 'http', 'https'],
+              message: 'workflow code must stay deterministic: no I/O',
+            },
+            {
+              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker'],
+              message: 'not available in the workflow sandbox',
+            },
+            {
+              group: ['**/activities/*', '**/activities'],
+              allowTypeImports: true,
+              message: 'import activities as types only',
+            },
           ],
         },
       ],

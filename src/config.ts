@@ -24,7 +24,10 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 }
 
 export function workDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BUMPFLOW_WORK_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bumpflow', 'work');
+  return (
+    env.BUMPFLOW_WORK_DIR ??
+    path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bumpflow', 'work')
+  );
 }
 
 /** Git's own environment that the worker passes on (url.<base>.insteadOf, credential helpers, ssh). */
@@ -32,7 +35,13 @@ export function gitEnvironment(env: NodeJS.ProcessEnv = process.env): Record<str
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    if (key === 'HOME' || key === 'GIT_SSH_COMMAND' || key === 'GIT_CONFIG_GLOBAL' || key === 'GIT_CONFIG_NOSYSTEM' || key.startsWith('GIT_CONFIG_')) {
+    if (
+      key === 'HOME' ||
+      key === 'GIT_SSH_COMMAND' ||
+      key === 'GIT_CONFIG_GLOBAL' ||
+      key === 'GIT_CONFIG_NOSYSTEM' ||
+      key.startsWith('GIT_CONFIG_')
+    ) {
       out[key] = value;
     }
   }
@@ -40,7 +49,10 @@ export function gitEnvironment(env: NodeJS.ProcessEnv = process.env): Record<str
 }
 
 export function authorIdentity(env: NodeJS.ProcessEnv = process.env): { name: string; email: string } {
-  return { name: env.BUMPFLOW_GIT_AUTHOR_NAME ?? 'bumpflow', email: env.BUMPFLOW_GIT_AUTHOR_EMAIL ?? 'bumpflow@users.noreply.github.com' };
+  return {
+    name: env.BUMPFLOW_GIT_AUTHOR_NAME ?? 'bumpflow',
+    email: env.BUMPFLOW_GIT_AUTHOR_EMAIL ?? 'bumpflow@users.noreply.github.com',
+  };
 }
 
 /** URL of a workflow in the Temporal UI. */

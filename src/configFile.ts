@@ -24,13 +24,23 @@ export class ConfigError extends Error {
 }
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const envName = z.string().regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
-const duration = z.string().regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/, { message: 'expected a duration such as 30m, 72h or 7d' });
-const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
-const repoUrl = z.string().refine((v) => /^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) || /^[\w.-]+@[\w.-]+:[^\s]+$/.test(v), {
-  message: 'expected a git URL (https://…, ssh://…, git@host:owner/repo)',
-});
-const registryHost = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
+const envName = z
+  .string()
+  .regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
+const duration = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/, { message: 'expected a duration such as 30m, 72h or 7d' });
+const httpUrl = z
+  .string()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
+const repoUrl = z
+  .string()
+  .refine((v) => /^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) || /^[\w.-]+@[\w.-]+:[^\s]+$/.test(v), {
+    message: 'expected a git URL (https://…, ssh://…, git@host:owner/repo)',
+  });
+const registryHost = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
 
 /** Keys that would hold a secret value: the file must name an environment variable instead. */
 const LITERAL_SECRET = /^(token|password|secret|auth|apiKey|privateKey)$/i;
@@ -39,7 +49,9 @@ const configSchema = z
   .object({
     targets: z
       .record(
-        z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'expected a target name of lowercase letters, digits, . _ -' }),
+        z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
+          message: 'expected a target name of lowercase letters, digits, . _ -',
+        }),
         z.object({ repo: repoUrl, varsFile: z.string().min(1).default(DEFAULT_VARS_FILE) }).strict(),
       )
       .default({}),
@@ -49,8 +61,13 @@ const configSchema = z
       .default({ mirrors: {} }),
     credentials: z
       .object({
-        github: z.object({ tokenEnv: envName.default('GITHUB_TOKEN'), apiUrl: httpUrl.optional() }).strict().optional(),
-        registries: z.record(registryHost, z.object({ usernameEnv: envName, passwordEnv: envName }).strict()).default({}),
+        github: z
+          .object({ tokenEnv: envName.default('GITHUB_TOKEN'), apiUrl: httpUrl.optional() })
+          .strict()
+          .optional(),
+        registries: z
+          .record(registryHost, z.object({ usernameEnv: envName, passwordEnv: envName }).strict())
+          .default({}),
         dockerConfig: z.string().min(1).optional(),
       })
       .strict()
@@ -80,7 +97,11 @@ const configSchema = z
 export type BumpflowConfig = z.output<typeof configSchema>;
 
 /** The line (1-based) of the node at `path` in the document, or of its nearest ancestor that exists. */
-function lineOf(root: Node | null, path: ReadonlyArray<PropertyKey>, counter: LineCounter): number | undefined {
+function lineOf(
+  root: Node | null,
+  path: ReadonlyArray<PropertyKey>,
+  counter: LineCounter,
+): number | undefined {
   let node: Node | null | undefined = root;
   let line: number | undefined = node?.range ? counter.linePos(node.range[0]).line : undefined;
   for (const key of path) {
@@ -103,7 +124,12 @@ export function parseConfig(text: string, file: string): BumpflowConfig {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new ConfigError(file, '', counter.linePos(e.pos[0]).line, `expected valid YAML, found: ${e.message.split('\n')[0]}`);
+    throw new ConfigError(
+      file,
+      '',
+      counter.linePos(e.pos[0]).line,
+      `expected valid YAML, found: ${e.message.split('\n')[0]}`,
+    );
   }
   const data: unknown = doc.toJS() ?? {};
   // a literal secret anywhere is refused before anything else is said about it
@@ -136,14 +162,20 @@ export function loadConfig(file: string): BumpflowConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, '', undefined, `expected a readable config file, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(
+      file,
+      '',
+      undefined,
+      `expected a readable config file, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   return parseConfig(text, file);
 }
 
 function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let v: unknown = data;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  for (const k of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
   return v;
 }
 
@@ -185,7 +217,8 @@ export function workerEnvironment(config: BumpflowConfig, env: NodeJS.ProcessEnv
     }
     if (Object.keys(table).length > 0) out.BUMPFLOW_REGISTRY_AUTH = JSON.stringify(table);
   }
-  if (!out.DOCKER_CONFIG && config.credentials.dockerConfig) out.DOCKER_CONFIG = config.credentials.dockerConfig;
+  if (!out.DOCKER_CONFIG && config.credentials.dockerConfig)
+    out.DOCKER_CONFIG = config.credentials.dockerConfig;
   return out;
 }
 

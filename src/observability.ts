@@ -23,16 +23,24 @@ export function observabilitySettings(env: NodeJS.ProcessEnv = process.env): Obs
   const metrics = env.BUMPFLOW_METRICS_ADDRESS ?? '127.0.0.1:9464';
   const level = (env.BUMPFLOW_LOG_LEVEL ?? 'INFO').toUpperCase();
   if (!LEVELS.includes(level as LogLevel)) {
-    throw new Error(`BUMPFLOW_LOG_LEVEL: expected one of ${LEVELS.join(', ')}, found ${JSON.stringify(env.BUMPFLOW_LOG_LEVEL)}`);
+    throw new Error(
+      `BUMPFLOW_LOG_LEVEL: expected one of ${LEVELS.join(', ')}, found ${JSON.stringify(env.BUMPFLOW_LOG_LEVEL)}`,
+    );
   }
   const format = env.BUMPFLOW_LOG_FORMAT ?? 'json';
   if (format !== 'json' && format !== 'text') {
     throw new Error(`BUMPFLOW_LOG_FORMAT: expected json or text, found ${JSON.stringify(format)}`);
   }
   if (metrics !== 'off' && !/^[^\s:]+:\d{1,5}$/.test(metrics) && !/^\[[0-9a-f:]+\]:\d{1,5}$/i.test(metrics)) {
-    throw new Error(`BUMPFLOW_METRICS_ADDRESS: expected host:port (e.g. 0.0.0.0:9464) or off, found ${JSON.stringify(metrics)}`);
+    throw new Error(
+      `BUMPFLOW_METRICS_ADDRESS: expected host:port (e.g. 0.0.0.0:9464) or off, found ${JSON.stringify(metrics)}`,
+    );
   }
-  return { metricsAddress: metrics === 'off' ? undefined : metrics, logLevel: level as LogLevel, logFormat: format };
+  return {
+    metricsAddress: metrics === 'off' ? undefined : metrics,
+    logLevel: level as LogLevel,
+    logFormat: format,
+  };
 }
 
 /** The values of the secret environment variables, longest first (so a secret that contains another is masked whole). */
@@ -56,8 +64,14 @@ export function formatLogEntry(entry: LogEntry, format: 'json' | 'text', secrets
   const meta = entry.meta ?? {};
   const line =
     format === 'json'
-      ? JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...meta }, (_k, v: unknown) =>
-          typeof v === 'bigint' ? v.toString() : v instanceof Error ? { name: v.name, message: v.message } : v,
+      ? JSON.stringify(
+          { time, level: entry.level.toLowerCase(), msg: entry.message, ...meta },
+          (_k, v: unknown) =>
+            typeof v === 'bigint'
+              ? v.toString()
+              : v instanceof Error
+                ? { name: v.name, message: v.message }
+                : v,
         )
       : `${time} ${entry.level.padEnd(5)} ${entry.message}${Object.keys(meta).length ? ` ${JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}` : ''}`;
   return mask(line, secrets);
@@ -70,15 +84,23 @@ export function formatLogEntry(entry: LogEntry, format: 'json' | 'text', secrets
  */
 export function installRuntime(
   settings: ObservabilitySettings,
-  options: { secrets?: readonly string[]; write?: (line: string) => void; shutdownSignals?: NodeJS.Signals[] } = {},
+  options: {
+    secrets?: readonly string[];
+    write?: (line: string) => void;
+    shutdownSignals?: NodeJS.Signals[];
+  } = {},
 ): void {
   const secrets = options.secrets ?? [];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   Runtime.install({
-    logger: new DefaultLogger(settings.logLevel, (entry) => write(formatLogEntry(entry, settings.logFormat, secrets))),
+    logger: new DefaultLogger(settings.logLevel, (entry) =>
+      write(formatLogEntry(entry, settings.logFormat, secrets)),
+    ),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
-      ...(settings.metricsAddress === undefined ? {} : { metrics: { prometheus: { bindAddress: settings.metricsAddress } } }),
+      ...(settings.metricsAddress === undefined
+        ? {}
+        : { metrics: { prometheus: { bindAddress: settings.metricsAddress } } }),
     },
     // SIGINT/SIGTERM: the runtime shuts running workers down cleanly (in-flight activities finish or time out)
     shutdownSignals: options.shutdownSignals ?? ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'],

@@ -11,7 +11,11 @@ import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { searchAttributeKeys } from './shared/messages.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
-import { createRegistryClient, credentialsFromEnvironment, mirrorsFromEnvironment } from './clients/registry/index.js';
+import {
+  createRegistryClient,
+  credentialsFromEnvironment,
+  mirrorsFromEnvironment,
+} from './clients/registry/index.js';
 import { createGit } from './clients/git/index.js';
 import { createForge, forgeOptionsFromEnvironment } from './clients/forge/index.js';
 import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
@@ -20,7 +24,10 @@ export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', impor
 
 export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ActivityDeps {
   return {
-    registry: createRegistryClient({ mirrors: mirrorsFromEnvironment(env), credentials: credentialsFromEnvironment(env) }),
+    registry: createRegistryClient({
+      mirrors: mirrorsFromEnvironment(env),
+      credentials: credentialsFromEnvironment(env),
+    }),
     git: createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) }),
     forge: createForge(forgeOptionsFromEnvironment(env)),
     author: authorIdentity(env),
@@ -33,7 +40,12 @@ export function workerEnvironmentFrom(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv
 }
 
 export async function createWorker(
-  options: { connection: NativeConnection; namespace: string; taskQueue: string; deps: ActivityDeps } & Partial<WorkerOptions>,
+  options: {
+    connection: NativeConnection;
+    namespace: string;
+    taskQueue: string;
+    deps: ActivityDeps;
+  } & Partial<WorkerOptions>,
 ): Promise<Worker> {
   const { deps, ...rest } = options;
   return Worker.create({
@@ -52,7 +64,9 @@ export async function ensureSearchAttributes(address: string, namespace: string)
     if (missing.length === 0) return;
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(
+        missing.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      ),
     });
   } finally {
     await connection.close();

@@ -13,9 +13,22 @@ export function forgeActivities(deps: ActivityDeps) {
       return { fullName: access.fullName, defaultBranch: access.defaultBranch };
     },
 
-    async openPullRequest(input: { repoUrl: string; head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string; created: boolean }> {
+    async openPullRequest(input: {
+      repoUrl: string;
+      head: string;
+      base: string;
+      title: string;
+      body: string;
+    }): Promise<{ number: number; url: string; created: boolean }> {
       const { owner, repo } = parseRepoUrl(input.repoUrl);
-      const pr = await forge.findOrCreatePullRequest({ owner, repo, head: input.head, base: input.base, title: input.title, body: input.body });
+      const pr = await forge.findOrCreatePullRequest({
+        owner,
+        repo,
+        head: input.head,
+        base: input.base,
+        title: input.title,
+        body: input.body,
+      });
       log.info('pull request ready', { url: pr.url, created: pr.created });
       return { number: pr.number, url: pr.url, created: pr.created };
     },

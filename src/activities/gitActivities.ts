@@ -14,7 +14,10 @@ export function gitActivities(deps: ActivityDeps) {
   async function readPinsAt(repoUrl: string, sha: string, branch: string, varsFile: string, service: string) {
     const text = await git.readFile(repoUrl, { commit: sha }, varsFile);
     if (text === undefined) {
-      throw fatal(FatalFailure.MalformedVarsFile, `expected ${varsFile} on ${branch} of ${repoUrl} (at ${sha.slice(0, 12)}), found no such file`);
+      throw fatal(
+        FatalFailure.MalformedVarsFile,
+        `expected ${varsFile} on ${branch} of ${repoUrl} (at ${sha.slice(0, 12)}), found no such file`,
+      );
     }
     const selection = selectService(indexVarsFile(text, `${branch}:${varsFile}`), service);
     const { tag, digest } = commonDigest(selection, branch);
@@ -22,18 +25,35 @@ export function gitActivities(deps: ActivityDeps) {
   }
 
   return {
-    async listBranches(input: { repoUrl: string; requested?: string[] | undefined }): Promise<{ branches: string[]; heads: Record<string, string> }> {
+    async listBranches(input: {
+      repoUrl: string;
+      requested?: string[] | undefined;
+    }): Promise<{ branches: string[]; heads: Record<string, string> }> {
       const heads = await git.lsRemoteHeads(input.repoUrl);
       const branches = chooseBranches([...heads.keys()], input.requested, input.repoUrl);
       return { branches, heads: Object.fromEntries(branches.map((b) => [b, heads.get(b) ?? ''])) };
     },
 
-    async readPins(input: { repoUrl: string; branch: string; varsFile: string; service: string }): Promise<PinsOnBranch> {
+    async readPins(input: {
+      repoUrl: string;
+      branch: string;
+      varsFile: string;
+      service: string;
+    }): Promise<PinsOnBranch> {
       const baseSha = await git.branchHead(input.repoUrl, input.branch);
       if (baseSha === undefined) {
-        throw fatal(FatalFailure.MissingBranch, `expected branch ${input.branch} on ${input.repoUrl}, found none`);
+        throw fatal(
+          FatalFailure.MissingBranch,
+          `expected branch ${input.branch} on ${input.repoUrl}, found none`,
+        );
       }
-      const { selection, tag, digest } = await readPinsAt(input.repoUrl, baseSha, input.branch, input.varsFile, input.service);
+      const { selection, tag, digest } = await readPinsAt(
+        input.repoUrl,
+        baseSha,
+        input.branch,
+        input.varsFile,
+        input.service,
+      );
       const first = selection.pins[0]!;
       return {
         image: selection.image,
@@ -49,7 +69,10 @@ export function gitActivities(deps: ActivityDeps) {
     async sourceHead(input: { sourceRepo: string; branch: string }): Promise<string> {
       const head = await git.branchHead(input.sourceRepo, input.branch);
       if (head === undefined) {
-        throw fatal(FatalFailure.MissingBranch, `expected branch ${input.branch} in the source repo ${input.sourceRepo}, found none`);
+        throw fatal(
+          FatalFailure.MissingBranch,
+          `expected branch ${input.branch} in the source repo ${input.sourceRepo}, found none`,
+        );
       }
       return head;
     },
@@ -63,9 +86,18 @@ export function gitActivities(deps: ActivityDeps) {
     async pushBump(input: PushBumpInput): Promise<PushBumpResult> {
       const baseSha = await git.branchHead(input.repoUrl, input.baseBranch);
       if (baseSha === undefined) {
-        throw fatal(FatalFailure.MissingBranch, `expected branch ${input.baseBranch} on ${input.repoUrl}, found none`);
+        throw fatal(
+          FatalFailure.MissingBranch,
+          `expected branch ${input.baseBranch} on ${input.repoUrl}, found none`,
+        );
       }
-      const { text, selection, digest } = await readPinsAt(input.repoUrl, baseSha, input.baseBranch, input.varsFile, input.image);
+      const { text, selection, digest } = await readPinsAt(
+        input.repoUrl,
+        baseSha,
+        input.baseBranch,
+        input.varsFile,
+        input.image,
+      );
       const changedKeys = selection.pins.map((p) => p.key);
       if (digest === input.newDigest) {
         log.info('base branch already pins the new digest', { branch: input.baseBranch, image: input.image });
@@ -85,8 +117,18 @@ export function gitActivities(deps: ActivityDeps) {
         author: deps.author,
         date: input.date,
       });
-      log.info('bump branch ready', { branch: input.workBranch, commit: result.commitSha, pushed: result.pushed });
-      return { alreadyCurrent: false, commitSha: result.commitSha, baseSha: result.baseSha, pushed: result.pushed, changedKeys };
+      log.info('bump branch ready', {
+        branch: input.workBranch,
+        commit: result.commitSha,
+        pushed: result.pushed,
+      });
+      return {
+        alreadyCurrent: false,
+        commitSha: result.commitSha,
+        baseSha: result.baseSha,
+        pushed: result.pushed,
+        changedKeys,
+      };
     },
   };
 }

@@ -16,7 +16,12 @@ export type { ActivityDeps } from './deps.js';
 export * from './types.js';
 
 export function createActivities(deps: ActivityDeps) {
-  const activities = { ...gitActivities(deps), ...registryActivities(deps), ...reasonActivities(deps), ...forgeActivities(deps) };
+  const activities = {
+    ...gitActivities(deps),
+    ...registryActivities(deps),
+    ...reasonActivities(deps),
+    ...forgeActivities(deps),
+  };
   // Git and registry calls can take long (clones, pushes, large manifests): they heartbeat.
   const heartbeat = new Set<keyof typeof activities>([
     'listBranches',

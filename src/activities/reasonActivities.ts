@@ -46,10 +46,20 @@ export function reasonActivities(deps: ActivityDeps) {
           );
         }
         case 'pull-request': {
-          const repo = reason.owner && reason.repo ? { owner: reason.owner, repo: reason.repo } : parseRepoUrl(sourceRepo);
-          const pr = await forge.getPullRequest({ owner: repo.owner, repo: repo.repo, number: reason.number });
+          const repo =
+            reason.owner && reason.repo
+              ? { owner: reason.owner, repo: reason.repo }
+              : parseRepoUrl(sourceRepo);
+          const pr = await forge.getPullRequest({
+            owner: repo.owner,
+            repo: repo.repo,
+            number: reason.number,
+          });
           if (!pr.merged || pr.mergeCommitSha === null) {
-            throw fatal(FatalFailure.FixNotIncluded, `expected pull request #${reason.number} of ${repo.owner}/${repo.repo} to be merged, found it ${pr.state} and not merged`);
+            throw fatal(
+              FatalFailure.FixNotIncluded,
+              `expected pull request #${reason.number} of ${repo.owner}/${repo.repo} to be merged, found it ${pr.state} and not merged`,
+            );
           }
           const evidence = await included(sourceRepo, pr.mergeCommitSha, revision);
           if (evidence === undefined) {
@@ -63,7 +73,9 @@ export function reasonActivities(deps: ActivityDeps) {
         case 'dependency':
         case 'release': {
           const files = await git.listFiles(sourceRepo, revision, DEPENDENCY_FILES);
-          const hits = files.filter((f) => dependencyPinned(f.text, f.path.split('/').pop() ?? f.path, reason.name, reason.version));
+          const hits = files.filter((f) =>
+            dependencyPinned(f.text, f.path.split('/').pop() ?? f.path, reason.name, reason.version),
+          );
           if (hits.length === 0) {
             throw fatal(
               FatalFailure.FixNotIncluded,
@@ -71,7 +83,9 @@ export function reasonActivities(deps: ActivityDeps) {
               { checked: files.map((f) => f.path) },
             );
           }
-          return hits.map((f) => `${f.path} pins ${reason.name}==${reason.version} at the image's source revision ${short}`);
+          return hits.map(
+            (f) => `${f.path} pins ${reason.name}==${reason.version} at the image's source revision ${short}`,
+          );
         }
       }
     },

@@ -18,18 +18,27 @@ export function registryActivities(deps: ActivityDeps) {
   const { registry } = deps;
   return {
     async resolveDigest(input: ImageName & { tag: string }): Promise<string> {
-      return registry.resolveDigest({ registry: input.registry, repository: input.repository, tag: input.tag });
+      return registry.resolveDigest({
+        registry: input.registry,
+        repository: input.repository,
+        tag: input.tag,
+      });
     },
 
     /** Labels of an image by digest, checked against what the branch expects. */
-    async inspectImage(input: ImageName & { digest: string; expectedVersion: string; expectedSource?: string | undefined }): Promise<ImageFacts> {
+    async inspectImage(
+      input: ImageName & { digest: string; expectedVersion: string; expectedSource?: string | undefined },
+    ): Promise<ImageFacts> {
       const ref = { registry: input.registry, repository: input.repository, digest: input.digest };
       const shown = formatImageRef(ref);
       const { labels } = await registry.getImageConfig(ref);
       const label = (name: string): string => {
         const value = labels[name];
         if (value === undefined || value.trim() === '') {
-          throw fatal(FatalFailure.LabelMissing, `expected label ${name} on ${shown}, found none (labels: ${Object.keys(labels).join(', ') || 'none'})`);
+          throw fatal(
+            FatalFailure.LabelMissing,
+            `expected label ${name} on ${shown}, found none (labels: ${Object.keys(labels).join(', ') || 'none'})`,
+          );
         }
         return value.trim();
       };
@@ -44,10 +53,14 @@ export function registryActivities(deps: ActivityDeps) {
         );
       }
       if (input.expectedSource !== undefined && repoIdentity(source) !== repoIdentity(input.expectedSource)) {
-        throw fatal(FatalFailure.LabelMismatch, `expected ${LABEL_SOURCE}=${input.expectedSource} on ${shown}, found ${source}`, {
-          expected: input.expectedSource,
-          found: source,
-        });
+        throw fatal(
+          FatalFailure.LabelMismatch,
+          `expected ${LABEL_SOURCE}=${input.expectedSource} on ${shown}, found ${source}`,
+          {
+            expected: input.expectedSource,
+            found: source,
+          },
+        );
       }
       return { digest: input.digest, source, version, revision };
     },

@@ -46,4 +46,3 @@ export interface PushBumpResult {
   pushed: boolean;
   changedKeys: string[];
 }
-

@@ -19,7 +19,10 @@ function currentContext(): Context | undefined {
   }
 }
 
-export function wrapActivities<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T, options: { heartbeat: ReadonlySet<keyof T> }): T {
+export function wrapActivities<T extends Record<string, (input: never) => Promise<unknown>>>(
+  activities: T,
+  options: { heartbeat: ReadonlySet<keyof T> },
+): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     const beats = options.heartbeat.has(name);
@@ -31,7 +34,12 @@ export function wrapActivities<T extends Record<string, (input: never) => Promis
         return await fn(input);
       } catch (err) {
         if (err instanceof BumpflowError) {
-          log.warn('activity failed', { activity: name, type: err.type, retryable: err.retryable, message: err.message });
+          log.warn('activity failed', {
+            activity: name,
+            type: err.type,
+            retryable: err.retryable,
+            message: err.message,
+          });
           throw toApplicationFailure(err);
         }
         throw err;

@@ -38,11 +38,16 @@ export function fetchWithDeadline(timeoutMs: number, doFetch: typeof fetch = fet
 
 /** Why there was no answer, in a few words: `no answer within 30000 ms`, `ECONNREFUSED (…)`, or the message. */
 export function describeNoAnswer(err: unknown, timeoutMs: number): string {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const name = (e as { name?: unknown }).name;
     if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return `${code} (${clip(String((e as { message?: unknown }).message ?? ''))})`;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code))
+      return `${code} (${clip(String((e as { message?: unknown }).message ?? ''))})`;
   }
   return clip(err instanceof Error ? err.message : String(err)) || 'no answer';
 }

@@ -11,13 +11,18 @@ export type { ApprovalRule };
 export function branchMatches(pattern: string, branch: string): boolean {
   const source = pattern
     .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) =>
+      part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(`^${source}$`).test(branch);
 }
 
 /** Whether `branch` needs an approval, and the rule that says so (undefined: the default). */
-export function approvalFor(rules: readonly ApprovalRule[], branch: string): { required: boolean; rule?: ApprovalRule } {
+export function approvalFor(
+  rules: readonly ApprovalRule[],
+  branch: string,
+): { required: boolean; rule?: ApprovalRule } {
   const rule = rules.find((r) => branchMatches(r.pattern, branch));
   return rule === undefined ? { required: true } : { required: rule.required, rule };
 }

@@ -3,11 +3,18 @@ import { fatal, FatalFailure } from '../shared/failures.js';
 import { assertValidRefName } from './branches.js';
 
 /** Branches to bump: the ones asked (each must exist) or main plus every stable/*. */
-export function chooseBranches(existing: readonly string[], requested: readonly string[] | undefined, repoUrl: string): string[] {
+export function chooseBranches(
+  existing: readonly string[],
+  requested: readonly string[] | undefined,
+  repoUrl: string,
+): string[] {
   const candidates = existing.filter((b) => b === 'main' || b.startsWith('stable/')).sort(compareBranches);
   if (requested === undefined || requested.length === 0) {
     if (!candidates.includes('main')) {
-      throw fatal(FatalFailure.MissingBranch, `expected a main branch on ${repoUrl}, found only: ${candidates.join(', ') || '(none)'}`);
+      throw fatal(
+        FatalFailure.MissingBranch,
+        `expected a main branch on ${repoUrl}, found only: ${candidates.join(', ') || '(none)'}`,
+      );
     }
     return candidates;
   }

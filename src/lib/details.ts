@@ -18,7 +18,11 @@ function short(value: string | undefined, length = 19): string {
 export function branchDetails(s: BranchStatus, sourceRepo?: string, varsFile?: string): string {
   const repo = sourceRepo === undefined ? undefined : publicRepoUrl(sourceRepo);
   const commit = (sha: string | undefined) =>
-    sha === undefined ? '—' : repo ? `[\`${sha.slice(0, 12)}\`](${repo}/commit/${sha})` : `\`${sha.slice(0, 12)}\``;
+    sha === undefined
+      ? '—'
+      : repo
+        ? `[\`${sha.slice(0, 12)}\`](${repo}/commit/${sha})`
+        : `\`${sha.slice(0, 12)}\``;
   const digest = (d: string | undefined) => (d === undefined ? '—' : `\`${short(d, 23)}\``);
   const lines = [
     `### ${s.branch} — ${s.state.replace(/-/g, ' ')}`,
@@ -54,7 +58,11 @@ export function branchDetails(s: BranchStatus, sourceRepo?: string, varsFile?: s
   }
   lines.push(...stepLines(s.state, s.step));
   if (s.lastError) lines.push('', `**Last error** (${s.lastError.type}): ${s.lastError.message}`);
-  if (s.state === 'blocked') lines.push('', 'Send the signal `retry` with `{}` to try again, or `reject` with `{"reason": "…"}` to give up.');
+  if (s.state === 'blocked')
+    lines.push(
+      '',
+      'Send the signal `retry` with `{}` to try again, or `reject` with `{"reason": "…"}` to give up.',
+    );
   if (s.prUrl) lines.push('', `**Pull request** ${s.prUrl}`);
   if (s.notices.length > 0) lines.push('', ...s.notices.map((n) => `- notice: ${n}`));
   if (s.refusals.length > 0) lines.push('', ...s.refusals.map((r) => `- refused: ${r}`));
@@ -73,15 +81,28 @@ export function bumpDetails(s: BumpStatus): string {
     lines.push('', '**Branches**', '');
     for (const b of s.branches) {
       const outcome = b.prUrl ?? (b.lastError ? `${b.lastError.type}` : '');
-      lines.push(`- \`${b.branch}\` ${b.state.replace(/-/g, ' ')}: \`${short(b.oldDigest)}\` → \`${short(b.newDigest)}\`${outcome ? ` ${outcome}` : ''}`);
+      lines.push(
+        `- \`${b.branch}\` ${b.state.replace(/-/g, ' ')}: \`${short(b.oldDigest)}\` → \`${short(b.newDigest)}\`${outcome ? ` ${outcome}` : ''}`,
+      );
     }
   }
   if (s.branches.some((b) => b.state === 'awaiting-approval')) {
-    lines.push('', '**To approve every waiting branch**: More Actions → Send a Signal, name `approve`, input `{}` (or `{"branch": "stable/2025.1"}` for one).');
+    lines.push(
+      '',
+      '**To approve every waiting branch**: More Actions → Send a Signal, name `approve`, input `{}` (or `{"branch": "stable/2025.1"}` for one).',
+    );
   }
   lines.push(...stepLines(s.state, s.step));
-  if (s.error) lines.push('', `**${s.state === 'failed' ? 'Error' : 'Last error'}** (${s.error.type}): ${s.error.message}`);
-  if (s.state === 'blocked') lines.push('', 'Send the signal `retry` with `{}` to try again, or `reject` with `{"reason": "…"}` to give up.');
+  if (s.error)
+    lines.push(
+      '',
+      `**${s.state === 'failed' ? 'Error' : 'Last error'}** (${s.error.type}): ${s.error.message}`,
+    );
+  if (s.state === 'blocked')
+    lines.push(
+      '',
+      'Send the signal `retry` with `{}` to try again, or `reject` with `{"reason": "…"}` to give up.',
+    );
   if (s.refusals.length > 0) lines.push('', ...s.refusals.map((r) => `- refused: ${r}`));
   return lines.join('\n');
 }
@@ -89,7 +110,11 @@ export function bumpDetails(s: BumpStatus): string {
 /** What a blocked or retrying workflow is on. */
 function stepLines(state: string, step: StepInfo | undefined): string[] {
   if (step === undefined) return [];
-  if (state === 'blocked') return ['', `**Blocked on** ${step.name}${step.retries > 0 ? ` (after ${step.retries} retr${step.retries === 1 ? 'y' : 'ies'})` : ''}`];
+  if (state === 'blocked')
+    return [
+      '',
+      `**Blocked on** ${step.name}${step.retries > 0 ? ` (after ${step.retries} retr${step.retries === 1 ? 'y' : 'ies'})` : ''}`,
+    ];
   if (state === 'retrying') return ['', `**Retrying** ${step.name} (retry ${step.retries})`];
   return [];
 }

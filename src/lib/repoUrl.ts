@@ -210,4 +210,3 @@ export function publicRepoUrl(url: string): string {
     .replace(/\/+$/, '')
     .replace(/\.git$/, '');
 }
-

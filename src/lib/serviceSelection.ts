@@ -5,7 +5,13 @@
  */
 import { fatal, FatalFailure } from '../shared/failures.js';
 import { imageName, parseImageRef, type ImageRef } from './imageRef.js';
-import { IMAGES_KEY, SERVICE_PATTERN, type PinEntry, type ServiceSelection, type VarsFileIndex } from './varsFile.js';
+import {
+  IMAGES_KEY,
+  SERVICE_PATTERN,
+  type PinEntry,
+  type ServiceSelection,
+  type VarsFileIndex,
+} from './varsFile.js';
 
 function basename(repository: string): string {
   return repository.split('/').pop() ?? repository;

@@ -85,7 +85,9 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const githubToken = `ghp_${randomBytes(18).toString('hex')}`;
   const registry = await startRegistry({
     auth: { username: 'bumpflow', password: registryPassword },
-    ...(options.stateDir === undefined ? {} : { dataDir: await mkdtemp(path.join(parentDir, 'bumpflow-registry-')) }),
+    ...(options.stateDir === undefined
+      ? {}
+      : { dataDir: await mkdtemp(path.join(parentDir, 'bumpflow-registry-')) }),
   });
   const workDir = await mkdtemp(path.join(parentDir, 'bumpflow-work-'));
 
@@ -122,9 +124,13 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
 
   const registryClient = createRegistryClient({
     mirrors: { 'ghcr.io': registry.url },
-    credentials: (host) => (host === 'ghcr.io' ? { username: 'bumpflow', password: registryPassword } : undefined),
+    credentials: (host) =>
+      host === 'ghcr.io' ? { username: 'bumpflow', password: registryPassword } : undefined,
   });
-  const publish = async (tag: string, o: { revision?: string; version?: string; salt?: string } = {}): Promise<string> => {
+  const publish = async (
+    tag: string,
+    o: { revision?: string; version?: string; salt?: string } = {},
+  ): Promise<string> => {
     const branch = tag === 'main' ? 'main' : `stable/${tag}`;
     const commits = source.commits[sourceBranchOf(branch)] ?? [];
     const { digest } = await pushLabelledImage(
@@ -171,7 +177,9 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
 
   const github = await startGitHubStandIn({ token: githubToken });
   github.resolveHeadSha = async (owner, repo, branch) => {
-    const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], { encoding: 'utf8' });
+    const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], {
+      encoding: 'utf8',
+    });
     return out.split(/\s+/)[0] || undefined;
   };
 
@@ -180,7 +188,9 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.homedir(),
     BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${registry.url}`,
-    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ 'ghcr.io': { username: 'bumpflow', password: registryPassword } }),
+    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({
+      'ghcr.io': { username: 'bumpflow', password: registryPassword },
+    }),
     GITHUB_API_URL: github.url,
     GITHUB_TOKEN: githubToken,
     BUMPFLOW_WORK_DIR: workDir,

@@ -19,18 +19,24 @@ export async function waitForStatus(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}\n${await pendingWork(handle, last)}`);
+  throw new Error(
+    `timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}\n${await pendingWork(handle, last)}`,
+  );
 }
 
 /** What each workflow of the bump is waiting on (pending activities and their last failures), for a timeout message. */
 async function pendingWork(handle: WorkflowHandle, last: BumpStatus | undefined): Promise<string> {
-  const ids = [handle.workflowId, ...(last?.branches ?? []).flatMap((b) => (b.workflowId ? [b.workflowId] : []))];
+  const ids = [
+    handle.workflowId,
+    ...(last?.branches ?? []).flatMap((b) => (b.workflowId ? [b.workflowId] : [])),
+  ];
   const lines: string[] = [];
   for (const id of ids) {
     try {
       const d = await handle.client.getHandle(id).describe();
       const pending = (d.raw.pendingActivities ?? []).map(
-        (a) => `${a.activityType?.name ?? '?'} attempt ${a.attempt ?? 0} state ${String(a.state)}: ${a.lastFailure?.message ?? 'no failure yet'}`,
+        (a) =>
+          `${a.activityType?.name ?? '?'} attempt ${a.attempt ?? 0} state ${String(a.state)}: ${a.lastFailure?.message ?? 'no failure yet'}`,
       );
       lines.push(`${id} (${d.status.name}): ${pending.length ? pending.join('; ') : 'no pending activity'}`);
     } catch (err) {

@@ -7,5 +7,7 @@ import { repoRoot } from './paths.js';
 export function temporalCliPath(): string {
   const fromEnv = process.env.BUMPFLOW_TEMPORAL_CLI;
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  return execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-temporal-cli.sh')], { encoding: 'utf8' }).trim();
+  return execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-temporal-cli.sh')], {
+    encoding: 'utf8',
+  }).trim();
 }

@@ -8,7 +8,8 @@ const PATTERN = /^[A-Za-z0-9._/*-]+$/;
 
 /** An error text for a pattern that is not a branch glob, or undefined when it is one. */
 export function patternProblem(pattern: string): string | undefined {
-  if (!PATTERN.test(pattern)) return `expected a branch pattern of letters, digits, . _ - / and *, found ${JSON.stringify(pattern)}`;
+  if (!PATTERN.test(pattern))
+    return `expected a branch pattern of letters, digits, . _ - / and *, found ${JSON.stringify(pattern)}`;
   if (/\*{3,}/.test(pattern) || pattern.startsWith('/') || pattern.endsWith('/') || pattern.includes('//')) {
     return `expected a branch pattern such as main, stable/* or stable/**, found ${JSON.stringify(pattern)}`;
   }
@@ -21,7 +22,9 @@ export const approvalRuleSchema = z.strictObject({
     .string()
     .min(1)
     .max(200)
-    .refine((p) => patternProblem(p) === undefined, { message: 'expected a branch pattern such as main or stable/*' }),
+    .refine((p) => patternProblem(p) === undefined, {
+      message: 'expected a branch pattern such as main or stable/*',
+    }),
   required: z.boolean(),
 });
 export type ApprovalRule = z.infer<typeof approvalRuleSchema>;

@@ -33,7 +33,11 @@ export const bumpInputSchema = z.strictObject({
   branches: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
   /** how long each branch waits for a human, e.g. `72h` */
   approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_APPROVAL_TIMEOUT),
-  retry: retryPolicyInputSchema.default({ maximumAttempts: 8, initialInterval: '1s', maximumInterval: '30s' }),
+  retry: retryPolicyInputSchema.default({
+    maximumAttempts: 8,
+    initialInterval: '1s',
+    maximumInterval: '30s',
+  }),
   /** which branches wait for a human: the first matching pattern decides; unmatched branches wait */
   approvalPolicy: z.array(approvalRuleSchema).max(50).default([]),
 });
@@ -88,7 +92,13 @@ export const branchStates = [
   'failed',
 ] as const;
 export type BranchState = (typeof branchStates)[number];
-export const finalBranchStates: readonly BranchState[] = ['pr-opened', 'no-op', 'rejected', 'expired', 'failed'];
+export const finalBranchStates: readonly BranchState[] = [
+  'pr-opened',
+  'no-op',
+  'rejected',
+  'expired',
+  'failed',
+];
 export type BranchOutcomeKind = 'pr-opened' | 'no-op' | 'rejected' | 'expired' | 'failed';
 
 export const errorInfoSchema = z.strictObject({ type: z.string(), message: z.string() });

@@ -110,7 +110,11 @@ export class BumpflowError extends Error {
   }
 }
 
-export function fatal(type: FatalFailureType, message: string, details?: Record<string, unknown>): BumpflowError {
+export function fatal(
+  type: FatalFailureType,
+  message: string,
+  details?: Record<string, unknown>,
+): BumpflowError {
   return new BumpflowError(type, message, details === undefined ? {} : { details });
 }
 
@@ -123,8 +127,19 @@ export function transient(
 }
 
 /** Where a failure type comes from: input, registry, git, forge, access, verdict, or an outage. */
-export function failureOrigin(type: string): 'input' | 'registry' | 'git' | 'forge' | 'access' | 'verdict' | 'outage' | 'unknown' {
-  const groups = { input: InputFailure, registry: RegistryFailure, git: GitFailure, forge: ForgeFailure, access: AccessFailure, verdict: VerdictFailure, outage: TransientFailure };
-  for (const [origin, group] of Object.entries(groups)) if (Object.values(group).includes(type as never)) return origin as keyof typeof groups;
+export function failureOrigin(
+  type: string,
+): 'input' | 'registry' | 'git' | 'forge' | 'access' | 'verdict' | 'outage' | 'unknown' {
+  const groups = {
+    input: InputFailure,
+    registry: RegistryFailure,
+    git: GitFailure,
+    forge: ForgeFailure,
+    access: AccessFailure,
+    verdict: VerdictFailure,
+    outage: TransientFailure,
+  };
+  for (const [origin, group] of Object.entries(groups))
+    if (Object.values(group).includes(type as never)) return origin as keyof typeof groups;
   return 'unknown';
 }

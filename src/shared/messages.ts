@@ -26,7 +26,12 @@ export const Procedures = { bump: 'bump' } as const;
  * The payload types say what a valid one holds; handlers receive `unknown`
  * and parse it (approvePayloadSchema, rejectPayloadSchema).
  */
-export function defineGateMessages<S>(names: { approve: string; reject: string; approveUpdate: string; rejectUpdate: string }) {
+export function defineGateMessages<S>(names: {
+  approve: string;
+  reject: string;
+  approveUpdate: string;
+  rejectUpdate: string;
+}) {
   return {
     approveSignal: defineSignal<[ApprovePayload]>(names.approve),
     rejectSignal: defineSignal<[RejectPayload]>(names.reject),
@@ -35,7 +40,12 @@ export function defineGateMessages<S>(names: { approve: string; reject: string; 
   };
 }
 
-const gate = defineGateMessages<BranchStatus>({ approve: 'approve', reject: 'reject', approveUpdate: 'approveBranch', rejectUpdate: 'rejectBranch' });
+const gate = defineGateMessages<BranchStatus>({
+  approve: 'approve',
+  reject: 'reject',
+  approveUpdate: 'approveBranch',
+  rejectUpdate: 'rejectBranch',
+});
 /** `{}` or `{branch?, digest?, approver?, note?}` (approvePayloadSchema) */
 export const approveSignal = gate.approveSignal;
 /** `{reason, branch?, approver?}` (rejectPayloadSchema) */

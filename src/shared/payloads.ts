@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 
-export const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, { message: 'expected a digest sha256:<64 lower-case hex>' });
+export const digestSchema = z
+  .string()
+  .regex(/^sha256:[a-f0-9]{64}$/, { message: 'expected a digest sha256:<64 lower-case hex>' });
 const branchSchema = z.string().min(1).max(200);
 const approverSchema = z.string().min(1).max(200);
 
@@ -63,8 +65,12 @@ export function parsePayload<T>(schema: z.ZodType<T>, raw: unknown, what: string
     return { ok: false, problem: `${what} refused: expected ${expected}, found ${shown(raw)}` };
   }
   const issues = parsed.error.issues.map((i) => {
-    if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    if (i.code === 'unrecognized_keys')
+      return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     return `${i.path.join('.') || '(payload)'}: ${i.message}`;
   });
-  return { ok: false, problem: `${what} refused: expected ${expected}; ${issues.join('; ')}; found ${shown(raw)}` };
+  return {
+    ok: false,
+    problem: `${what} refused: expected ${expected}; ${issues.join('; ')}; found ${shown(raw)}`,
+  };
 }

@@ -19,4 +19,12 @@ export const BumpService = defineSearchAttributeKey('BumpService', SearchAttribu
 export const BumpBranch = defineSearchAttributeKey('BumpBranch', SearchAttributeType.KEYWORD);
 export const BumpState = defineSearchAttributeKey('BumpState', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [Procedure, ImageRepo, Target, State, BumpService, BumpBranch, BumpState] as const;
+export const searchAttributeKeys = [
+  Procedure,
+  ImageRepo,
+  Target,
+  State,
+  BumpService,
+  BumpBranch,
+  BumpState,
+] as const;

@@ -10,14 +10,23 @@ import type { Scenario } from '../../src/sandbox/scenario.js';
 import { workflowBundle } from './temporal.js';
 
 export function settingsFor(env: TestWorkflowEnvironment, taskQueue: string): TemporalSettings {
-  return { address: env.address, namespace: env.namespace ?? 'default', taskQueue, uiUrl: 'http://127.0.0.1:8233' };
+  return {
+    address: env.address,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    uiUrl: 'http://127.0.0.1:8233',
+  };
 }
 
 /** Runs an in-process worker for the scenario while `fn` runs. */
 export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   scenario: Scenario,
-  fn: (ctx: { taskQueue: string; settings: TemporalSettings; start: (r: Omit<BumpRequest, 'targetRepo'>) => Promise<WorkflowHandle> }) => Promise<T>,
+  fn: (ctx: {
+    taskQueue: string;
+    settings: TemporalSettings;
+    start: (r: Omit<BumpRequest, 'targetRepo'>) => Promise<WorkflowHandle>;
+  }) => Promise<T>,
 ): Promise<T> {
   const taskQueue = `bumpflow-test-${randomUUID()}`;
   const settings = settingsFor(env, taskQueue);
@@ -29,7 +38,11 @@ export async function withWorker<T>(
     workflowBundle: await workflowBundle(),
   });
   return worker.runUntil(
-    fn({ taskQueue, settings, start: (r) => startBump(env.client, settings, { targetRepo: scenario.targetUrl, ...r }) }),
+    fn({
+      taskQueue,
+      settings,
+      start: (r) => startBump(env.client, settings, { targetRepo: scenario.targetUrl, ...r }),
+    }),
   );
 }
 

@@ -16,10 +16,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('activity wrapper', () => {
   it('heartbeats while a listed activity runs, and not for an unlisted one', async () => {
     const acts = wrapActivities(
-      { slow: async (_: never) => sleep(HEARTBEAT_EVERY_MS * 2 + 500).then(() => 'done'), quick: async (_: never) => sleep(HEARTBEAT_EVERY_MS * 2 + 500).then(() => 'done') },
+      {
+        slow: async (_: never) => sleep(HEARTBEAT_EVERY_MS * 2 + 500).then(() => 'done'),
+        quick: async (_: never) => sleep(HEARTBEAT_EVERY_MS * 2 + 500).then(() => 'done'),
+      },
       { heartbeat: new Set(['slow'] as const) },
     );
-    for (const [name, least, most] of [['slow', 3, 10], ['quick', 0, 0]] as const) {
+    for (const [name, least, most] of [
+      ['slow', 3, 10],
+      ['quick', 0, 0],
+    ] as const) {
       const env = new MockActivityEnvironment();
       let beats = 0;
       env.on('heartbeat', () => (beats += 1));
@@ -29,7 +35,10 @@ describe('activity wrapper', () => {
   });
 
   it('stops heartbeating when the activity ends, even when it fails', async () => {
-    const acts = wrapActivities({ boom: async (_: never) => Promise.reject(new Error('boom')) }, { heartbeat: new Set(['boom'] as const) });
+    const acts = wrapActivities(
+      { boom: async (_: never) => Promise.reject(new Error('boom')) },
+      { heartbeat: new Set(['boom'] as const) },
+    );
     const env = new MockActivityEnvironment();
     let beats = 0;
     env.on('heartbeat', () => (beats += 1));
@@ -43,7 +52,8 @@ describe('activity wrapper', () => {
     const acts = wrapActivities(
       {
         fatal: async (_: never) => Promise.reject(fatal(FatalFailure.StaleTag, 'expected HEAD, found older')),
-        outage: async (_: never) => Promise.reject(transient(TransientFailure.RegistryUnavailable, 'down', { retryAfterMs: 7000 })),
+        outage: async (_: never) =>
+          Promise.reject(transient(TransientFailure.RegistryUnavailable, 'down', { retryAfterMs: 7000 })),
       },
       { heartbeat: new Set() },
     );

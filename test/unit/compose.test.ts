@@ -26,17 +26,27 @@ interface ComposeService {
   volumes?: string[];
 }
 
-async function composeConfig(files: { env?: string }): Promise<{ code: number; stdout: string; stderr: string; dir: string }> {
+async function composeConfig(files: {
+  env?: string;
+}): Promise<{ code: number; stdout: string; stderr: string; dir: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-compose-'));
   await copyFile(path.join(repoRoot, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
   await copyFile(path.join(repoRoot, 'Dockerfile'), path.join(dir, 'Dockerfile'));
   if (files.env !== undefined) await writeFile(path.join(dir, 'bumpflow.env'), files.env);
   try {
-    const { stdout, stderr } = await run('docker-compose', ['config'], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const { stdout, stderr } = await run('docker-compose', ['config'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
     return { code: 0, stdout, stderr, dir };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '', dir };
+    return {
+      code: typeof e.code === 'number' ? e.code : 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+      dir,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -51,7 +61,10 @@ describe('docker-compose.yml', () => {
 
     const result = await composeConfig({ env });
     assert.equal(result.code, 0, result.stderr);
-    const config = parse(result.stdout) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+    const config = parse(result.stdout) as {
+      services: Record<string, ComposeService>;
+      volumes: Record<string, unknown>;
+    };
     const { postgresql, temporal, worker } = config.services;
     const ui = config.services['temporal-ui'];
     assert.ok(postgresql && temporal && ui && worker, `services: ${Object.keys(config.services).join(', ')}`);
@@ -65,14 +78,22 @@ describe('docker-compose.yml', () => {
     assert.match(ui.image ?? '', /^temporalio\/ui:/);
     assert.equal(ui.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
 
-    assert.equal(path.basename(worker.build?.context ?? ''), path.basename(result.dir), 'the worker is built from the Dockerfile beside the compose file');
+    assert.equal(
+      path.basename(worker.build?.context ?? ''),
+      path.basename(result.dir),
+      'the worker is built from the Dockerfile beside the compose file',
+    );
     assert.equal(worker.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
     assert.equal(worker.environment?.GITHUB_TOKEN, token, 'the token reaches the worker from bumpflow.env');
     for (const [name, service] of Object.entries(config.services)) {
       if (name !== 'worker') assert.ok(!JSON.stringify(service).includes(token), `the token reaches ${name}`);
-      for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port} beyond loopback`);
+      for (const port of service.ports ?? [])
+        assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port} beyond loopback`);
     }
-    assert.ok(!(await readFile(path.join(repoRoot, 'docker-compose.yml'), 'utf8')).includes('ghp_'), 'no token in the compose file');
+    assert.ok(
+      !(await readFile(path.join(repoRoot, 'docker-compose.yml'), 'utf8')).includes('ghp_'),
+      'no token in the compose file',
+    );
   });
 
   it('refuses to run without the env file that holds the secrets', async () => {

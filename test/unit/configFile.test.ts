@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { approvalPolicy, ConfigError, loadConfig, parseConfig, workerEnvironment } from '../../src/configFile.js';
+import {
+  approvalPolicy,
+  ConfigError,
+  loadConfig,
+  parseConfig,
+  workerEnvironment,
+} from '../../src/configFile.js';
 import { approvalFor, branchMatches } from '../../src/lib/approvalPolicy.js';
 import { patternProblem } from '../../src/shared/approvalRule.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
@@ -23,9 +29,17 @@ function refused(text: string, key: string, line: number, message: RegExp): void
 describe('config file', () => {
   it('reads the example file shipped with the repo', () => {
     const config = loadConfig(path.join(repoRoot, 'bumpflow.config.example.yaml'));
-    assert.deepEqual(config.targets, { atmosphere: { repo: 'https://github.com/vexxhost/atmosphere', varsFile: 'roles/defaults/vars/main.yml' } });
+    assert.deepEqual(config.targets, {
+      atmosphere: {
+        repo: 'https://github.com/vexxhost/atmosphere',
+        varsFile: 'roles/defaults/vars/main.yml',
+      },
+    });
     assert.equal(config.registry.mirrors['ghcr.io'], 'https://ghcr-mirror.example.com');
-    assert.deepEqual(config.credentials.registries['ghcr.io'], { usernameEnv: 'GHCR_USERNAME', passwordEnv: 'GHCR_TOKEN' });
+    assert.deepEqual(config.credentials.registries['ghcr.io'], {
+      usernameEnv: 'GHCR_USERNAME',
+      passwordEnv: 'GHCR_TOKEN',
+    });
     assert.equal(config.approval.timeout, '72h');
     assert.deepEqual(approvalPolicy(config), [
       { pattern: 'stable/*', required: true },
@@ -40,25 +54,81 @@ describe('config file', () => {
   });
 
   it('points at the key and line of each mistake', () => {
-    refused('targets:\n  atmosphere:\n    repo: 42\n', 'targets.atmosphere.repo', 3, /expected string, found 42$/);
-    refused('targets:\n  atmosphere:\n    repo: github.com/vexxhost/atmosphere\n', 'targets.atmosphere.repo', 3, /expected a git URL .* found "github\.com\/vexxhost\/atmosphere"/);
-    refused('targets:\n  atmosphere:\n    repo: https://github.com/vexxhost/atmosphere\n    branch: main\n', 'targets.atmosphere.branch', 4, /unknown key/);
-    refused('registry:\n  mirrors:\n    ghcr.io: ftp://mirror\n', 'registry.mirrors.ghcr.io', 3, /expected an http\(s\) URL, found "ftp:\/\/mirror"/);
-    refused('approval:\n  branches:\n    - pattern: main\n      required: true\n    - pattern: "stable/[0-9]"\n      required: true\n', 'approval.branches.1.pattern', 5, /expected a branch pattern/);
-    refused('approval:\n  timeout: 3 days\n', 'approval.timeout', 2, /expected a duration such as 30m, 72h or 7d, found "3 days"/);
-    refused('approval:\n  branches:\n    - pattern: main\n      required: yes please\n', 'approval.branches.0.required', 4, /expected boolean/i);
-    refused('credentials:\n  github:\n    tokenEnv: ghp_notaname\n', 'credentials.github.tokenEnv', 3, /expected the NAME of an environment variable/);
+    refused(
+      'targets:\n  atmosphere:\n    repo: 42\n',
+      'targets.atmosphere.repo',
+      3,
+      /expected string, found 42$/,
+    );
+    refused(
+      'targets:\n  atmosphere:\n    repo: github.com/vexxhost/atmosphere\n',
+      'targets.atmosphere.repo',
+      3,
+      /expected a git URL .* found "github\.com\/vexxhost\/atmosphere"/,
+    );
+    refused(
+      'targets:\n  atmosphere:\n    repo: https://github.com/vexxhost/atmosphere\n    branch: main\n',
+      'targets.atmosphere.branch',
+      4,
+      /unknown key/,
+    );
+    refused(
+      'registry:\n  mirrors:\n    ghcr.io: ftp://mirror\n',
+      'registry.mirrors.ghcr.io',
+      3,
+      /expected an http\(s\) URL, found "ftp:\/\/mirror"/,
+    );
+    refused(
+      'approval:\n  branches:\n    - pattern: main\n      required: true\n    - pattern: "stable/[0-9]"\n      required: true\n',
+      'approval.branches.1.pattern',
+      5,
+      /expected a branch pattern/,
+    );
+    refused(
+      'approval:\n  timeout: 3 days\n',
+      'approval.timeout',
+      2,
+      /expected a duration such as 30m, 72h or 7d, found "3 days"/,
+    );
+    refused(
+      'approval:\n  branches:\n    - pattern: main\n      required: yes please\n',
+      'approval.branches.0.required',
+      4,
+      /expected boolean/i,
+    );
+    refused(
+      'credentials:\n  github:\n    tokenEnv: ghp_notaname\n',
+      'credentials.github.tokenEnv',
+      3,
+      /expected the NAME of an environment variable/,
+    );
     refused('target:\n  atmosphere: {}\n', 'target', 1, /unknown key/);
   });
 
   it('refuses a secret written into the file, wherever it is', () => {
-    refused('credentials:\n  github:\n    token: ghp_0123456789\n', 'credentials.github.token', 3, /expected the name of an environment variable that holds the secret/);
-    refused('credentials:\n  registries:\n    ghcr.io:\n      usernameEnv: U\n      password: hunter2\n', 'credentials.registries.ghcr.io.password', 5, /tokenEnv|passwordEnv|Env/);
+    refused(
+      'credentials:\n  github:\n    token: ghp_0123456789\n',
+      'credentials.github.token',
+      3,
+      /expected the name of an environment variable that holds the secret/,
+    );
+    refused(
+      'credentials:\n  registries:\n    ghcr.io:\n      usernameEnv: U\n      password: hunter2\n',
+      'credentials.registries.ghcr.io.password',
+      5,
+      /tokenEnv|passwordEnv|Env/,
+    );
   });
 
   it('refuses YAML that does not parse, with its line', () => {
-    assert.throws(() => parseConfig('targets:\n  a: [\n', 'x.yaml'), /^ConfigError: x\.yaml:\d+: \(top level\): expected valid YAML/);
-    assert.throws(() => loadConfig('/nonexistent/bumpflow.yaml'), /expected a readable config file, found ENOENT/);
+    assert.throws(
+      () => parseConfig('targets:\n  a: [\n', 'x.yaml'),
+      /^ConfigError: x\.yaml:\d+: \(top level\): expected valid YAML/,
+    );
+    assert.throws(
+      () => loadConfig('/nonexistent/bumpflow.yaml'),
+      /expected a readable config file, found ENOENT/,
+    );
   });
 
   it('fills the worker environment from the sources it names; the environment wins', () => {
@@ -76,15 +146,29 @@ describe('config file', () => {
       ].join('\n'),
       'c.yaml',
     );
-    const env = workerEnvironment(config, { BOT_TOKEN: 'tok-123456', GHCR_USER: 'bot', GHCR_PASS: 'pw-123456' });
+    const env = workerEnvironment(config, {
+      BOT_TOKEN: 'tok-123456',
+      GHCR_USER: 'bot',
+      GHCR_PASS: 'pw-123456',
+    });
     assert.equal(env.GITHUB_TOKEN, 'tok-123456');
     assert.equal(env.GITHUB_API_URL, 'https://github.example.com/api/v3');
     assert.equal(env.BUMPFLOW_REGISTRY_MIRRORS, 'ghcr.io=http://127.0.0.1:5000');
-    assert.deepEqual(JSON.parse(env.BUMPFLOW_REGISTRY_AUTH!), { 'ghcr.io': { username: 'bot', password: 'pw-123456' } });
-    const explicit = workerEnvironment(config, { GITHUB_TOKEN: 'set-directly', BUMPFLOW_REGISTRY_MIRRORS: 'ghcr.io=http://other:1', BOT_TOKEN: 'tok-123456' });
+    assert.deepEqual(JSON.parse(env.BUMPFLOW_REGISTRY_AUTH!), {
+      'ghcr.io': { username: 'bot', password: 'pw-123456' },
+    });
+    const explicit = workerEnvironment(config, {
+      GITHUB_TOKEN: 'set-directly',
+      BUMPFLOW_REGISTRY_MIRRORS: 'ghcr.io=http://other:1',
+      BOT_TOKEN: 'tok-123456',
+    });
     assert.equal(explicit.GITHUB_TOKEN, 'set-directly');
     assert.equal(explicit.BUMPFLOW_REGISTRY_MIRRORS, 'ghcr.io=http://other:1');
-    assert.equal(explicit.BUMPFLOW_REGISTRY_AUTH, undefined, 'no credentials when the named variables are unset');
+    assert.equal(
+      explicit.BUMPFLOW_REGISTRY_AUTH,
+      undefined,
+      'no credentials when the named variables are unset',
+    );
   });
 });
 

@@ -18,7 +18,12 @@ import {
   type BumpResult,
 } from '../../src/shared/messages.js';
 import { startTemporal } from '../support/temporal.js';
-import { createScenario, DEPENDENCY, type Scenario, type ScenarioOptions } from '../../src/sandbox/scenario.js';
+import {
+  createScenario,
+  DEPENDENCY,
+  type Scenario,
+  type ScenarioOptions,
+} from '../../src/sandbox/scenario.js';
 import { allIn, waitForStatus, withWorker } from '../support/bump.js';
 import { commitsOn, listBranches, readBranchFile, VARS_PATH } from '../../src/sandbox/gitFixtures.js';
 
@@ -48,7 +53,11 @@ async function failureOf(handle: WorkflowHandle): Promise<{ type: string | undef
 
 async function assertNothingPushed(s: Scenario): Promise<void> {
   const branches = Object.keys(await listBranches(s.git, s.slug));
-  assert.deepEqual(branches.filter((b) => b.startsWith('bump-')), [], 'no bump branch may be pushed');
+  assert.deepEqual(
+    branches.filter((b) => b.startsWith('bump-')),
+    [],
+    'no bump branch may be pushed',
+  );
   assert.equal(s.github.pulls.length, 0, 'no pull request may be opened');
 }
 
@@ -68,12 +77,16 @@ after(async () => {
     for await (const wf of env.client.workflow.list()) {
       const history = await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
       const text = JSON.stringify(history, decode);
-      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked into the history of ${wf.workflowId}`);
+      for (const secret of secrets)
+        assert.ok(!text.includes(secret), `a secret leaked into the history of ${wf.workflowId}`);
       histories += 1;
       if (text.includes('\\"service\\":\\"magnum\\"')) readable += 1;
     }
     assert.ok(histories >= 1, `expected the histories of this run, found ${histories}`);
-    assert.ok(readable >= 1, 'expected decoded payloads (the service name in an input) in the histories searched');
+    assert.ok(
+      readable >= 1,
+      'expected decoded payloads (the service name in an input) in the histories searched',
+    );
   } finally {
     await env.teardown();
   }
@@ -85,7 +98,11 @@ describe('bumpImage on main and two stable branches', () => {
     try {
       const result = await withWorker(env, s, async ({ start }) => {
         const handle = await start({ service: 'magnum' });
-        const status = await waitForStatus(handle, allIn('awaiting-approval', 3), 'every branch awaiting approval');
+        const status = await waitForStatus(
+          handle,
+          allIn('awaiting-approval', 3),
+          'every branch awaiting approval',
+        );
         for (const b of status.branches) {
           assert.equal(b.newDigest, s.newDigest[b.tag]);
           assert.equal(b.oldDigest, s.oldDigest[b.tag]);
@@ -109,7 +126,10 @@ describe('bumpImage on main and two stable branches', () => {
         const tag = pr.base === 'main' ? 'main' : pr.base.replace('stable/', '');
         assert.equal(pr.head, `bump-magnum-${tag}`);
         assert.ok(pr.title.endsWith(`(${pr.base})`), pr.title);
-        assert.ok(pr.body.includes(s.oldDigest[tag]!) && pr.body.includes(s.newDigest[tag]!), 'PR body shows old and new digest');
+        assert.ok(
+          pr.body.includes(s.oldDigest[tag]!) && pr.body.includes(s.newDigest[tag]!),
+          'PR body shows old and new digest',
+        );
         const commits = await commitsOn(s.git, s.slug, pr.head, pr.base);
         assert.equal(commits.length, 1, 'exactly one commit');
         assert.match(commits[0]!.message, /^Signed-off-by: bumpflow bot <bot@bumpflow\.test>$/m);
@@ -118,7 +138,8 @@ describe('bumpImage on main and two stable branches', () => {
         const afterText = (await readBranchFile(s.git, s.slug, pr.head, VARS_PATH))!;
         const changed = afterText.split('\n').flatMap((line, i) => (line === before[i] ? [] : [line]));
         assert.equal(changed.length, 4, 'only the four magnum lines change');
-        for (const line of changed) assert.ok(line.includes(`ghcr.io/vexxhost/magnum:${tag}@${s.newDigest[tag]}`), line);
+        for (const line of changed)
+          assert.ok(line.includes(`ghcr.io/vexxhost/magnum:${tag}@${s.newDigest[tag]}`), line);
         notes.add((await readBranchFile(s.git, s.slug, pr.head, result.noteFile))!);
       }
       assert.equal(notes.size, 1, 'the release note is identical on every branch');
@@ -135,7 +156,9 @@ describe('bumpImage on main and two stable branches', () => {
         const handle = await start({ service: 'magnum' });
         await waitForStatus(
           handle,
-          (st) => st.branches.length === 3 && st.branches.filter((b) => b.state === 'awaiting-approval').length === 2,
+          (st) =>
+            st.branches.length === 3 &&
+            st.branches.filter((b) => b.state === 'awaiting-approval').length === 2,
           'two branches awaiting approval',
         );
         await handle.signal(rejectSignal, { reason: 'not this week' });
@@ -174,16 +197,25 @@ describe('bumpImage on main and two stable branches', () => {
         const status = await waitForStatus(handle, allIn('awaiting-approval', 1), 'main awaiting approval');
         const child = env.client.workflow.getHandle(status.branches[0]!.workflowId!);
         const wrong = s.oldDigest['main']!;
-        await assert.rejects(child.executeUpdate(approveUpdate, { args: [{ digest: wrong }] }), (err: unknown) => {
-          assert.ok(err instanceof WorkflowUpdateFailedError);
-          assert.match(err.cause?.message ?? '', /planned digest is sha256:/);
-          return true;
-        });
+        await assert.rejects(
+          child.executeUpdate(approveUpdate, { args: [{ digest: wrong }] }),
+          (err: unknown) => {
+            assert.ok(err instanceof WorkflowUpdateFailedError);
+            assert.match(err.cause?.message ?? '', /planned digest is sha256:/);
+            return true;
+          },
+        );
         await child.signal(approveSignal, { digest: wrong });
-        const refused = await waitForStatus(handle, (st) => st.branches[0]!.refusals.length > 0, 'the signal refusal');
+        const refused = await waitForStatus(
+          handle,
+          (st) => st.branches[0]!.refusals.length > 0,
+          'the signal refusal',
+        );
         assert.equal(refused.branches[0]!.state, 'awaiting-approval');
         assert.equal(s.github.pulls.length, 0);
-        const after = await child.executeUpdate(approveUpdate, { args: [{ digest: s.newDigest['main']!, approver: 'ops' }] });
+        const after = await child.executeUpdate(approveUpdate, {
+          args: [{ digest: s.newDigest['main']!, approver: 'ops' }],
+        });
         assert.equal(after.approvedBy ?? 'ops', 'ops');
         return (await handle.result()) as BumpResult;
       });
@@ -202,7 +234,10 @@ describe('bumpImage on main and two stable branches', () => {
         await waitForStatus(handle, allIn('awaiting-approval', 1), 'main awaiting approval');
         // CI publishes a newer build of a newer commit while the operator looks away.
         const { addCommit } = await import('../../src/sandbox/gitFixtures.js');
-        const head = await addCommit(s.git, 'vexxhost/docker-magnum', 'main', { message: 'fix: newer', files: { 'NEWS': 'newer\n' } });
+        const head = await addCommit(s.git, 'vexxhost/docker-magnum', 'main', {
+          message: 'fix: newer',
+          files: { NEWS: 'newer\n' },
+        });
         const moved = await s.publish('main', { revision: head, salt: 'moved' });
         await handle.signal(approveSignal, {});
         const again = await waitForStatus(
@@ -235,7 +270,10 @@ describe('reasons, checked on every branch', () => {
     {
       name: 'a fix commit on main, backported with cherry-pick -x',
       reason: (s) => s.fixCommit['main']!,
-      expect: { main: /is an ancestor of the image's source revision/, [STABLE]: /a backport of [0-9a-f]{12}/ },
+      expect: {
+        main: /is an ancestor of the image's source revision/,
+        [STABLE]: /a backport of [0-9a-f]{12}/,
+      },
     },
     {
       name: 'a fix commit on main that the stable branch lacks',
@@ -243,13 +281,21 @@ describe('reasons, checked on every branch', () => {
       options: { withoutBackport: [STABLE] },
       expect: { main: /ancestor/, [STABLE]: undefined },
     },
-    { name: 'a commit the source repo does not have', reason: () => 'deadbeefdeadbeefdeadbeef', expect: { main: undefined, [STABLE]: undefined } },
+    {
+      name: 'a commit the source repo does not have',
+      reason: () => 'deadbeefdeadbeefdeadbeef',
+      expect: { main: undefined, [STABLE]: undefined },
+    },
     {
       name: 'the dependency pin the image carries',
       reason: () => `${DEPENDENCY.name}==${DEPENDENCY.new}`,
       expect: { main: /pins magnum-cluster-api==0\.36\.5/, [STABLE]: /pins magnum-cluster-api==0\.36\.5/ },
     },
-    { name: 'a dependency pin the image lacks', reason: () => `${DEPENDENCY.name}==0.36.9`, expect: { main: undefined, [STABLE]: undefined } },
+    {
+      name: 'a dependency pin the image lacks',
+      reason: () => `${DEPENDENCY.name}==0.36.9`,
+      expect: { main: undefined, [STABLE]: undefined },
+    },
   ];
   for (const c of cases) {
     const passing = Object.keys(c.expect).filter((b) => c.expect[b] !== undefined);
@@ -260,13 +306,16 @@ describe('reasons, checked on every branch', () => {
           const handle = await start({ service: 'magnum', reason: c.reason(s) });
           const st = await waitForStatus(
             handle,
-            (x) => x.branches.length === 2 && x.branches.every((b) => b.state === (c.expect[b.branch] ? 'awaiting-approval' : 'failed')),
+            (x) =>
+              x.branches.length === 2 &&
+              x.branches.every((b) => b.state === (c.expect[b.branch] ? 'awaiting-approval' : 'failed')),
             'each branch waiting or failed as expected',
           );
           for (const b of st.branches) {
             const evidence = c.expect[b.branch];
             if (evidence) assert.match(b.validation.join('\n'), evidence, `evidence on ${b.branch}`);
-            else assert.match(b.lastError?.message ?? '', /expected .*found/, `a clear failure on ${b.branch}`);
+            else
+              assert.match(b.lastError?.message ?? '', /expected .*found/, `a clear failure on ${b.branch}`);
           }
           if (passing.length) await handle.signal(approveSignal, {});
           return (await handle.result()) as BumpResult;
@@ -290,14 +339,29 @@ describe('reasons, checked on every branch', () => {
 });
 
 describe('typed failures push nothing', () => {
-  const parentFailures: Array<{ name: string; type: string; options?: Omit<ScenarioOptions, 'slug'>; service?: string; branches?: string[]; message: RegExp }> = [
+  const parentFailures: Array<{
+    name: string;
+    type: string;
+    options?: Omit<ScenarioOptions, 'slug'>;
+    service?: string;
+    branches?: string[];
+    message: RegExp;
+  }> = [
     { name: 'an unknown service', type: 'UnknownService', service: 'nonexistent', message: /nonexistent/ },
     { name: 'an ambiguous service', type: 'AmbiguousService', service: AMBIGUOUS_SERVICE, message: /→/ },
-    { name: 'a missing branch', type: 'MissingBranch', branches: ['main', 'stable/1999.1'], message: /stable\/1999\.1.*stable\/2025\.1/s },
+    {
+      name: 'a missing branch',
+      type: 'MissingBranch',
+      branches: ['main', 'stable/1999.1'],
+      message: /stable\/1999\.1.*stable\/2025\.1/s,
+    },
     {
       name: 'a malformed vars file',
       type: 'MalformedVarsFile',
-      options: { transform: (branch, text) => (branch === 'main' ? text.replace('_atmosphere_images:', '_atmosphere_images: [') : text) },
+      options: {
+        transform: (branch, text) =>
+          branch === 'main' ? text.replace('_atmosphere_images:', '_atmosphere_images: [') : text,
+      },
       message: /main/,
     },
   ];
@@ -306,7 +370,10 @@ describe('typed failures push nothing', () => {
       const s = await scenario(c.options);
       try {
         const failure = await withWorker(env, s, async ({ start }) => {
-          const handle = await start({ service: c.service ?? 'magnum', ...(c.branches ? { branches: c.branches } : {}) });
+          const handle = await start({
+            service: c.service ?? 'magnum',
+            ...(c.branches ? { branches: c.branches } : {}),
+          });
           return failureOf(handle);
         });
         assert.equal(failure.type, c.type);
@@ -318,8 +385,18 @@ describe('typed failures push nothing', () => {
     });
   }
 
-  const branchFailures: Array<{ name: string; type: string; options: Omit<ScenarioOptions, 'slug'>; message: RegExp }> = [
-    { name: 'a stale tag', type: 'StaleTag', options: { branches: ['main', 'stable/2025.1'], stale: ['stable/2025.1'] }, message: /stale/ },
+  const branchFailures: Array<{
+    name: string;
+    type: string;
+    options: Omit<ScenarioOptions, 'slug'>;
+    message: RegExp;
+  }> = [
+    {
+      name: 'a stale tag',
+      type: 'StaleTag',
+      options: { branches: ['main', 'stable/2025.1'], stale: ['stable/2025.1'] },
+      message: /stale/,
+    },
     {
       name: 'a version label that is not the tag',
       type: 'LabelMismatch',
@@ -335,7 +412,9 @@ describe('typed failures push nothing', () => {
           const handle = await start({ service: 'magnum' });
           await waitForStatus(
             handle,
-            (st) => st.branches.some((b) => b.state === 'failed') && st.branches.some((b) => b.state === 'awaiting-approval'),
+            (st) =>
+              st.branches.some((b) => b.state === 'failed') &&
+              st.branches.some((b) => b.state === 'awaiting-approval'),
             'one failed, one waiting',
           );
           await handle.signal(rejectSignal, { reason: 'test done' });
@@ -378,7 +457,9 @@ describe('branch status', () => {
       await withWorker(env, s, async ({ start }) => {
         const handle = await start({ service: 'magnum', branches: ['stable/2025.1'] });
         const st = await waitForStatus(handle, allIn('awaiting-approval', 1), 'awaiting approval');
-        const child = await env.client.workflow.getHandle(st.branches[0]!.workflowId!).query(branchStatusQuery);
+        const child = await env.client.workflow
+          .getHandle(st.branches[0]!.workflowId!)
+          .query(branchStatusQuery);
         assert.equal(child.branch, 'stable/2025.1');
         assert.equal(child.sourceBranch, 'stable/2025.1');
         assert.equal(child.newRevision, s.sourceCommits['stable/2025.1']!.at(-1));
@@ -400,7 +481,9 @@ describe('branch status', () => {
 function renoLint(s: Scenario, branch: string): void {
   const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
   try {
-    execFileSync('git', ['clone', '-q', '--branch', branch, s.git.barePath(s.slug), dir], { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
+    execFileSync('git', ['clone', '-q', '--branch', branch, s.git.barePath(s.slug), dir], {
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
     // Debian's reno (2.11) predates `default_branch` in config.yaml and scans from `master`.
     execFileSync('git', ['branch', 'master', 'origin/main'], { cwd: dir });
     const out = execFileSync('reno', ['lint'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
@@ -409,4 +492,3 @@ function renoLint(s: Scenario, branch: string): void {
     execFileSync('rm', ['-rf', dir]);
   }
 }
-

@@ -45,7 +45,11 @@ describe('worker telemetry', () => {
     const s = await createScenario({ slug: 'ops-obs/atmosphere', branches: ['main'], current: ['main'] });
     secrets.push(...s.secrets);
     try {
-      const result = await withWorker(env!, s, async ({ start }) => (await (await start({ service: 'magnum' })).result()) as BumpResult);
+      const result = await withWorker(
+        env!,
+        s,
+        async ({ start }) => (await (await start({ service: 'magnum' })).result()) as BumpResult,
+      );
       assert.equal(result.branches[0]?.outcome, 'no-op');
 
       // The exporter is scraped as Prometheus would; values are flushed on an interval, so poll (bounded).
@@ -56,7 +60,10 @@ describe('worker telemetry', () => {
         if (/bumpflow_branch_outcomes\{[^}]*outcome="no-op"[^}]*\} 1/.test(text)) break;
         await new Promise((r) => setTimeout(r, 500));
       }
-      assert.match(text, /bumpflow_branch_outcomes\{[^}]*outcome="no-op"[^}]*service="magnum"[^}]*\} 1|bumpflow_branch_outcomes\{[^}]*service="magnum"[^}]*outcome="no-op"[^}]*\} 1/);
+      assert.match(
+        text,
+        /bumpflow_branch_outcomes\{[^}]*outcome="no-op"[^}]*service="magnum"[^}]*\} 1|bumpflow_branch_outcomes\{[^}]*service="magnum"[^}]*outcome="no-op"[^}]*\} 1/,
+      );
       assert.match(text, /^temporal_workflow_completed\{[^}]*workflow_type="bumpBranch"/m);
       assert.match(text, /^temporal_activity_execution_latency(_bucket)?\{[^}]*activity_type="readPins"/m);
 
@@ -84,11 +91,21 @@ describe('worker telemetry', () => {
   });
 
   it('reads its settings from the environment and refuses bad ones', () => {
-    assert.deepEqual(observabilitySettings({}), { metricsAddress: '127.0.0.1:9464', logLevel: 'INFO', logFormat: 'json' });
+    assert.deepEqual(observabilitySettings({}), {
+      metricsAddress: '127.0.0.1:9464',
+      logLevel: 'INFO',
+      logFormat: 'json',
+    });
     assert.equal(observabilitySettings({ BUMPFLOW_METRICS_ADDRESS: 'off' }).metricsAddress, undefined);
     assert.equal(observabilitySettings({ BUMPFLOW_LOG_LEVEL: 'debug' }).logLevel, 'DEBUG');
-    assert.throws(() => observabilitySettings({ BUMPFLOW_METRICS_ADDRESS: '9464' }), /BUMPFLOW_METRICS_ADDRESS: expected host:port .* found "9464"/);
-    assert.throws(() => observabilitySettings({ BUMPFLOW_LOG_LEVEL: 'loud' }), /BUMPFLOW_LOG_LEVEL: expected one of .* found "loud"/);
+    assert.throws(
+      () => observabilitySettings({ BUMPFLOW_METRICS_ADDRESS: '9464' }),
+      /BUMPFLOW_METRICS_ADDRESS: expected host:port .* found "9464"/,
+    );
+    assert.throws(
+      () => observabilitySettings({ BUMPFLOW_LOG_LEVEL: 'loud' }),
+      /BUMPFLOW_LOG_LEVEL: expected one of .* found "loud"/,
+    );
     assert.throws(() => observabilitySettings({ BUMPFLOW_LOG_FORMAT: 'xml' }), /expected json or text/);
     assert.equal(mask('a s3cr3t-value b s3cr3t', ['s3cr3t-value', 's3cr3t']), 'a [redacted] b [redacted]');
   });

@@ -49,7 +49,11 @@ describe('failures an operator can act on', () => {
     const s = await createScenario({ slug: 'opf1/atmosphere', branches: ['main'] });
     try {
       const failure = await withWorker(env, s, async ({ settings }) => {
-        const handle = await startBump(env.client, settings, { service: 'magnum', targetRepo: 'https://github.com/nope/nope', retry: fastRetry });
+        const handle = await startBump(env.client, settings, {
+          service: 'magnum',
+          targetRepo: 'https://github.com/nope/nope',
+          retry: fastRetry,
+        });
         return failureOf(handle);
       });
       assert.equal(failure.type, 'RepoNotFound', failure.message);
@@ -69,7 +73,11 @@ describe('failures an operator can act on', () => {
           targetRepo: `https://127.0.0.1:${closed}/o/atmosphere`,
           retry: fastRetry,
         });
-        const blocked = await waitForStatus(handle, (st) => st.state === 'blocked', 'the bump blocked while planning');
+        const blocked = await waitForStatus(
+          handle,
+          (st) => st.state === 'blocked',
+          'the bump blocked while planning',
+        );
         assert.equal(blocked.error?.type, 'GitUnavailable', JSON.stringify(blocked.error));
         assert.match(blocked.step?.name ?? '', /list the branches/);
         await handle.signal(rejectSignal, { reason: 'wrong URL' });
@@ -84,9 +92,14 @@ describe('failures an operator can act on', () => {
 
   it('a wrong forge token is found while planning, before anything is pushed', async () => {
     const s = await createScenario({ slug: 'opf3/atmosphere', branches: ['main', 'stable/2025.1'] });
-    const wrongToken = { ...s, deps: { ...s.deps, forge: createForge({ baseUrl: s.github.url, token: 'not-the-token' }) } };
+    const wrongToken = {
+      ...s,
+      deps: { ...s.deps, forge: createForge({ baseUrl: s.github.url, token: 'not-the-token' }) },
+    };
     try {
-      const failure = await withWorker(env, wrongToken, async ({ start }) => failureOf(await start({ service: 'magnum', retry: fastRetry })));
+      const failure = await withWorker(env, wrongToken, async ({ start }) =>
+        failureOf(await start({ service: 'magnum', retry: fastRetry })),
+      );
       assert.equal(failure.type, 'AuthRefused', failure.message);
       assert.deepEqual(await workBranches(s), [], 'nothing pushed');
       assert.equal(s.github.pulls.length, 0);

@@ -28,7 +28,6 @@ after(async () => {
   await env?.teardown();
 });
 
-
 describe('registry outage', () => {
   it('blocks while planning and after approval when the outage outlasts the retries, and finishes after retry', async () => {
     const s = await createScenario({ slug: 'outage/atmosphere', branches: ['main', 'stable/2025.1'] });
@@ -37,19 +36,31 @@ describe('registry outage', () => {
         await s.registry.stop();
         const handle = await start({ service: 'magnum', retry: fastRetry });
         // The parent's planning step is blockable: it shows `blocked` with the step and the error, not a silent `planning`.
-        const planning = await waitForStatus(handle, (st) => st.state === 'blocked', 'the bump blocked while planning');
+        const planning = await waitForStatus(
+          handle,
+          (st) => st.state === 'blocked',
+          'the bump blocked while planning',
+        );
         assert.equal(planning.error?.type, 'RegistryUnavailable', JSON.stringify(planning.error));
         assert.match(planning.step?.name ?? '', /read the labels of ghcr\.io\/vexxhost\/magnum/);
         assert.equal(planning.branches.length, 0, 'no branch started while planning is blocked');
 
         // retry while the registry is still down: `retrying`, then `blocked` again, with the retry counted.
         await handle.signal(retrySignal, {});
-        const again = await waitForStatus(handle, (st) => st.state === 'blocked' && (st.step?.retries ?? 0) === 1, 'blocked again after one retry');
+        const again = await waitForStatus(
+          handle,
+          (st) => st.state === 'blocked' && (st.step?.retries ?? 0) === 1,
+          'blocked again after one retry',
+        );
         assert.equal(again.error?.type, 'RegistryUnavailable');
 
         await s.registry.start();
         await handle.signal(retrySignal, {});
-        await waitForStatus(handle, allIn('awaiting-approval', 2), 'awaiting approval after the registry came back');
+        await waitForStatus(
+          handle,
+          allIn('awaiting-approval', 2),
+          'awaiting approval after the registry came back',
+        );
 
         await s.registry.stop();
         await handle.signal(approveSignal, { approver: 'ops' });
@@ -62,7 +73,11 @@ describe('registry outage', () => {
         }
         assert.equal(s.github.pulls.length, 0);
         await handle.signal(retrySignal, {});
-        const retried = await waitForStatus(handle, (st) => st.branches.every((b) => b.state === 'blocked' && b.step?.retries === 1), 'every branch blocked again after a retry');
+        const retried = await waitForStatus(
+          handle,
+          (st) => st.branches.every((b) => b.state === 'blocked' && b.step?.retries === 1),
+          'every branch blocked again after a retry',
+        );
         assert.ok(retried.branches.every((b) => b.state !== 'awaiting-approval'));
 
         await s.registry.start();
@@ -102,7 +117,10 @@ describe('worker crash', () => {
     };
     try {
       const first = startWorker();
-      const handle = await startBump(env.client, settingsFor(env, taskQueue), { service: 'magnum', targetRepo: s.targetUrl });
+      const handle = await startBump(env.client, settingsFor(env, taskQueue), {
+        service: 'magnum',
+        targetRepo: s.targetUrl,
+      });
       await waitForStatus(handle, allIn('awaiting-approval', 2), 'awaiting approval', 90_000);
       await handle.signal(approveSignal, {});
       const deadline = Date.now() + 60_000;
@@ -125,7 +143,11 @@ describe('worker crash', () => {
       await assertOneCommitAndOnePrPerBranch(s, ['main', 'stable/2025.1']);
     } finally {
       for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => (w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+      await Promise.all(
+        workers.map((w) =>
+          w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : undefined,
+        ),
+      );
       await s.close();
     }
   });

@@ -51,11 +51,11 @@ export function registerApprove(program: Command, ctx: CliContext): void {
         return;
       }
       const payload: ApprovePayload = { ...(o.digest ? { digest: o.digest } : {}), ...approver };
-      await deliverAndReport(client, waiting, { update: approveUpdate, signal: approveSignal, payload }, {
-        noWorker,
-        json: !!o.json,
-        verb: 'approved',
-        signalName: 'approve',
-      });
+      await deliverAndReport(
+        client,
+        waiting,
+        { update: approveUpdate, signal: approveSignal, payload },
+        { noWorker, json: !!o.json, verb: 'approved', signalName: 'approve' },
+      );
     });
 }

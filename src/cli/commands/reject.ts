@@ -37,12 +37,12 @@ export function registerReject(program: Command, ctx: CliContext): void {
         }
         if (open.length === 0)
           throw refused(`no undecided branch of ${id}${among(o.branch)}${currentStates(view)}`);
-        await deliverAndReport(client, open, { update: rejectUpdate, signal: rejectSignal, payload }, {
-          noWorker,
-          json: !!o.json,
-          verb: 'rejected',
-          signalName: 'reject',
-        });
+        await deliverAndReport(
+          client,
+          open,
+          { update: rejectUpdate, signal: rejectSignal, payload },
+          { noWorker, json: !!o.json, verb: 'rejected', signalName: 'reject' },
+        );
       },
     );
 }

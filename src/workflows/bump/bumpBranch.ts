@@ -6,7 +6,13 @@
  *   4 open PR   find-or-create, one per branch
  * Outages wait in `blocked` for `retry`; malformed messages are refused, never fatal.
  */
-import { ApplicationFailure, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   approveSignal,
   approveUpdate,
@@ -17,24 +23,56 @@ import {
   replaceNoteSignal,
   retrySignal,
 } from '../../shared/messages.js';
-import { parsePayload, retryPayloadSchema, type ApprovePayload, type RejectPayload } from '../../shared/payloads.js';
-import { releaseNotePlanSchema, type BranchOutcome, type BranchOutcomeKind, type BranchStatus, type BumpBranchInput } from '../../shared/bump.js';
+import {
+  parsePayload,
+  retryPayloadSchema,
+  type ApprovePayload,
+  type RejectPayload,
+} from '../../shared/payloads.js';
+import {
+  branchStates,
+  releaseNotePlanSchema,
+  type BranchOutcome,
+  type BranchOutcomeKind,
+  type BranchStatus,
+  type BumpBranchInput,
+} from '../../shared/bump.js';
 import { parseReason } from '../../lib/reason.js';
 import { renderNote } from '../../lib/releaseNote.js';
 import { branchDetails } from '../../lib/details.js';
-import { activitiesFor, countBranchOutcome, createBlocker, createGate, createReporter, errorInfo, isFatal, pure, Rejected } from '../kit/index.js';
+import {
+  activitiesFor,
+  countBranchOutcome,
+  createBlocker,
+  createGate,
+  createReporter,
+  errorInfo,
+  isFatal,
+  pure,
+  Rejected,
+} from '../kit/index.js';
 import { branchSearchAttributes } from './searchAttributes.js';
 import type { BranchContext } from './branchContext.js';
 import { planBranch } from './planBranch.js';
 import { approveBranch } from './approveBranch.js';
 import { openPullRequest, pushBranch } from './pushBranch.js';
 
-const DECIDED: readonly string[] = ['pushing', 'opening-pr', 'pr-opened', 'no-op', 'rejected', 'expired', 'failed'];
+/** From `pushing` on, a branch is decided: too late to reject or to replace its note. */
+const DECIDED: readonly string[] = branchStates.slice(branchStates.indexOf('pushing'));
 
 export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome> {
   const image = `${input.image.registry}/${input.image.repository}`;
   let note = input.note;
-  const status: BranchStatus = { branch: input.branch, tag: input.tag, state: 'pending', workflowId: workflowInfo().workflowId, image, validation: [], refusals: [], notices: [] };
+  const status: BranchStatus = {
+    branch: input.branch,
+    tag: input.tag,
+    state: 'pending',
+    workflowId: workflowInfo().workflowId,
+    image,
+    validation: [],
+    refusals: [],
+    notices: [],
+  };
   const reporter = createReporter({
     status,
     details: (s) => branchDetails(s, input.sourceRepo, input.varsFile),
@@ -49,27 +87,38 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
   });
   const report = () => reporter.report();
   const refuse = (problem: string) => (status.refusals.push(problem), report());
-  const namesOther = (branch: string | undefined) => branch !== undefined && branch !== input.branch && branch !== input.tag;
+  const namesOther = (branch: string | undefined) =>
+    branch !== undefined && branch !== input.branch && branch !== input.tag;
 
   const gate = createGate({
     messages: { approveSignal, rejectSignal, approveUpdate, rejectUpdate },
     current: () => status,
     refuse,
     approvalProblem: (p: ApprovePayload) => {
-      if (status.state !== 'awaiting-approval') return `${input.branch} is ${status.state}, not awaiting approval`;
-      if (namesOther(p.branch)) return `the approval names branch ${p.branch}, this workflow bumps ${input.branch}`;
-      if (p.digest !== undefined && p.digest !== status.newDigest) return `the approval names ${p.digest} but the planned digest is ${status.newDigest ?? 'not known yet'}`;
-      if (p.note !== undefined && input.branchCount > 1) return 'a replacement release note goes to the parent bump workflow, so that every branch gets the same note';
+      if (status.state !== 'awaiting-approval')
+        return `${input.branch} is ${status.state}, not awaiting approval`;
+      if (namesOther(p.branch))
+        return `the approval names branch ${p.branch}, this workflow bumps ${input.branch}`;
+      if (p.digest !== undefined && p.digest !== status.newDigest)
+        return `the approval names ${p.digest} but the planned digest is ${status.newDigest ?? 'not known yet'}`;
+      if (p.note !== undefined && input.branchCount > 1)
+        return 'a replacement release note goes to the parent bump workflow, so that every branch gets the same note';
       if (p.note !== undefined && p.note.trim() === '') return 'the replacement release note is empty';
       return undefined;
     },
     rejectionProblem: (p: RejectPayload) => {
-      if (namesOther(p.branch)) return `the rejection names branch ${p.branch}, this workflow bumps ${input.branch}`;
+      if (namesOther(p.branch))
+        return `the rejection names branch ${p.branch}, this workflow bumps ${input.branch}`;
       if (DECIDED.includes(status.state)) return `${input.branch} is ${status.state}: too late to reject`;
       return undefined;
     },
     onApprove: (p) => {
-      if (p.note !== undefined) note = { ...note, text: p.note.trim(), content: pure(() => renderNote(note.section, p.note!.trim())) };
+      if (p.note !== undefined)
+        note = {
+          ...note,
+          text: p.note.trim(),
+          content: pure(() => renderNote(note.section, p.note!.trim())),
+        };
     },
   });
   const blocker = createBlocker({
@@ -85,13 +134,15 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
   setHandler(retrySignal, (raw: unknown) => {
     const p = parsePayload(retryPayloadSchema, raw, 'retry');
     if (!p.ok) return refuse(p.problem);
-    if (namesOther(p.value.branch)) return refuse(`the retry names branch ${p.value.branch}, this workflow bumps ${input.branch}`);
+    if (namesOther(p.value.branch))
+      return refuse(`the retry names branch ${p.value.branch}, this workflow bumps ${input.branch}`);
     if (!blocker.retry()) refuse(`retry refused: ${input.branch} is ${status.state}, not blocked`);
   });
   setHandler(replaceNoteSignal, (raw: unknown) => {
     const p = parsePayload(releaseNotePlanSchema, raw, 'replaceNote');
     if (!p.ok) return refuse(p.problem);
-    if (DECIDED.includes(status.state)) return refuse('the release note was replaced after this branch was pushed');
+    if (DECIDED.includes(status.state))
+      return refuse('the release note was replaced after this branch was pushed');
     note = p.value;
   });
 
@@ -120,7 +171,8 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     for (;;) {
       if (!(await planBranch(ctx))) return finish('no-op');
       const approval = await approveBranch(ctx, gate);
-      if (approval === 'expired') return finish('expired', { reason: `no approval within ${input.approvalTimeout}` });
+      if (approval === 'expired')
+        return finish('expired', { reason: `no approval within ${input.approvalTimeout}` });
       if (approval === 'rejected') throw new Rejected();
       if (approval === 'approved') break;
     }

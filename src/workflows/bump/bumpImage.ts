@@ -7,11 +7,26 @@
  * Signals sent here reach every child still waiting, or the one a payload names.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { bumpInputSchema, type BranchOutcome, type BumpInput, type BumpRequest, type BumpResult, type BumpStatus } from '../../shared/bump.js';
+import {
+  bumpInputSchema,
+  type BranchOutcome,
+  type BumpInput,
+  type BumpRequest,
+  type BumpResult,
+  type BumpStatus,
+} from '../../shared/bump.js';
 import { FatalFailure } from '../../shared/failures.js';
 import { parseReason } from '../../lib/reason.js';
 import { bumpDetails } from '../../lib/details.js';
-import { activitiesFor, createBlocker, createReporter, errorInfo, pure, Rejected, surfaced } from '../kit/index.js';
+import {
+  activitiesFor,
+  createBlocker,
+  createReporter,
+  errorInfo,
+  pure,
+  Rejected,
+  surfaced,
+} from '../kit/index.js';
 import type { BumpContext } from './bumpContext.js';
 import { bumpSearchAttributes } from './searchAttributes.js';
 import { forwardMessages } from './forwardMessages.js';
@@ -21,8 +36,13 @@ import { fanOut } from './fanOut.js';
 function parseInput(raw: BumpRequest): BumpInput {
   const parsed = bumpInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-    throw ApplicationFailure.nonRetryable(`expected a bump request {service, targetRepo, …}; ${problems}`, FatalFailure.BadInput);
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+      .join('; ');
+    throw ApplicationFailure.nonRetryable(
+      `expected a bump request {service, targetRepo, …}; ${problems}`,
+      FatalFailure.BadInput,
+    );
   }
   return parsed.data;
 }
@@ -37,11 +57,23 @@ function overallState(status: BumpStatus): string {
 
 export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
   const input = parseInput(raw);
-  const status: BumpStatus = { service: input.service, targetRepo: input.targetRepo, state: 'planning', branches: [], refusals: [] };
+  const status: BumpStatus = {
+    service: input.service,
+    targetRepo: input.targetRepo,
+    state: 'planning',
+    branches: [],
+    refusals: [],
+  };
   const reporter = createReporter({
     status,
     details: bumpDetails,
-    searchAttributes: (s) => bumpSearchAttributes({ service: input.service, targetRepo: input.targetRepo, image: s.image, state: overallState(s) }),
+    searchAttributes: (s) =>
+      bumpSearchAttributes({
+        service: input.service,
+        targetRepo: input.targetRepo,
+        image: s.image,
+        state: overallState(s),
+      }),
   });
   let rejectedBecause: string | undefined;
   const blocker = createBlocker({
@@ -61,7 +93,10 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     step: (name, run, options) => blocker.step(name, run, options),
     children: new Map(),
   };
-  forwardMessages(ctx, blocker, { rejected: () => rejectedBecause !== undefined, reject: (reason) => (rejectedBecause ??= reason) });
+  forwardMessages(ctx, blocker, {
+    rejected: () => rejectedBecause !== undefined,
+    reject: (reason) => (rejectedBecause ??= reason),
+  });
 
   /** Records a child's final outcome; later (late) reports from it are ignored. */
   function settle(o: BranchOutcome): void {
@@ -86,13 +121,22 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     const outcomes = await fanOut(ctx, plan, settle);
     status.state = 'done';
     reporter.reportFinal();
-    return { service: plan.service, image: plan.main.image, targetRepo: input.targetRepo, noteFile: plan.note.file, branches: outcomes };
+    return {
+      service: plan.service,
+      image: plan.main.image,
+      targetRepo: input.targetRepo,
+      noteFile: plan.note.file,
+      branches: outcomes,
+    };
   } catch (err) {
     status.step = undefined;
     if (err instanceof Rejected) {
       status.state = 'rejected';
       reporter.reportFinal();
-      throw ApplicationFailure.nonRetryable(`the bump was rejected while planning: ${rejectedBecause ?? 'rejected'}`, FatalFailure.Rejected);
+      throw ApplicationFailure.nonRetryable(
+        `the bump was rejected while planning: ${rejectedBecause ?? 'rejected'}`,
+        FatalFailure.Rejected,
+      );
     }
     status.state = 'failed';
     status.error = errorInfo(err);

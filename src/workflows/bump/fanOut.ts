@@ -12,7 +12,11 @@ import type { bumpBranch } from './bumpBranch.js';
 import type { BumpContext } from './bumpContext.js';
 import type { BumpPlan } from './planBump.js';
 
-export async function fanOut(ctx: BumpContext, plan: BumpPlan, settle: (o: BranchOutcome) => void): Promise<BranchOutcome[]> {
+export async function fanOut(
+  ctx: BumpContext,
+  plan: BumpPlan,
+  settle: (o: BranchOutcome) => void,
+): Promise<BranchOutcome[]> {
   const { input, status } = ctx;
   const selfId = workflowInfo().workflowId;
   const runs = status.branches.map(async (b): Promise<BranchOutcome> => {
@@ -43,7 +47,11 @@ export async function fanOut(ctx: BumpContext, plan: BumpPlan, settle: (o: Branc
       args: [args],
     })
       .then((child) => child.result())
-      .catch((err: unknown): BranchOutcome => ({ branch: b.branch, outcome: 'failed', error: errorInfo(err) }));
+      .catch((err: unknown): BranchOutcome => ({
+        branch: b.branch,
+        outcome: 'failed',
+        error: errorInfo(err),
+      }));
     settle(outcome);
     return outcome;
   });

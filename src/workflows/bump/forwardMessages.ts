@@ -6,8 +6,20 @@
  * own blocked planning step.
  */
 import { getExternalWorkflowHandle, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
-import { approveSignal, branchStatusSignal, rejectSignal, replaceNoteSignal, retrySignal, statusQuery } from '../../shared/messages.js';
-import { approvePayloadSchema, parsePayload, rejectPayloadSchema, retryPayloadSchema } from '../../shared/payloads.js';
+import {
+  approveSignal,
+  branchStatusSignal,
+  rejectSignal,
+  replaceNoteSignal,
+  retrySignal,
+  statusQuery,
+} from '../../shared/messages.js';
+import {
+  approvePayloadSchema,
+  parsePayload,
+  rejectPayloadSchema,
+  retryPayloadSchema,
+} from '../../shared/payloads.js';
 import { branchStatusSchema, type BranchStatus, type BumpStatus } from '../../shared/bump.js';
 import { renderNote } from '../../lib/releaseNote.js';
 import { pure, type Blocker, type Gate } from '../kit/index.js';
@@ -15,7 +27,11 @@ import { targets, type BumpContext } from './bumpContext.js';
 
 const PUSHED: readonly string[] = ['pushing', 'opening-pr', 'pr-opened'];
 
-export function forwardMessages(ctx: BumpContext, blocker: Blocker, gate: Pick<Gate, 'rejected'> & { reject(reason: string): void }): void {
+export function forwardMessages(
+  ctx: BumpContext,
+  blocker: Blocker,
+  gate: Pick<Gate, 'rejected'> & { reject(reason: string): void },
+): void {
   const { status } = ctx;
   const refuse = (problem: string): void => {
     status.refusals.push(problem);
@@ -25,7 +41,9 @@ export function forwardMessages(ctx: BumpContext, blocker: Blocker, gate: Pick<G
   const addressed = (what: string, branch: string | undefined): BranchStatus[] | undefined => {
     const to = targets(status, branch);
     if (branch !== undefined && to.length === 0) {
-      refuse(`${what} refused: no branch ${branch} in this bump (branches: ${status.branches.map((b) => b.branch).join(', ') || 'none yet'})`);
+      refuse(
+        `${what} refused: no branch ${branch} in this bump (branches: ${status.branches.map((b) => b.branch).join(', ') || 'none yet'})`,
+      );
       return undefined;
     }
     return to;
@@ -37,7 +55,9 @@ export function forwardMessages(ctx: BumpContext, blocker: Blocker, gate: Pick<G
         if (id === undefined) return undefined;
         return getExternalWorkflowHandle(id)
           .signal(signal, payload)
-          .catch((err: unknown) => log.warn('could not signal a branch', { branch: b.branch, error: String(err) }));
+          .catch((err: unknown) =>
+            log.warn('could not signal a branch', { branch: b.branch, error: String(err) }),
+          );
       }),
     ).then(() => undefined);
   }
@@ -58,7 +78,10 @@ export function forwardMessages(ctx: BumpContext, blocker: Blocker, gate: Pick<G
     if (!p.ok) return refuse(p.problem);
     const to = addressed('approve', p.value.branch)?.filter((b) => b.state === 'awaiting-approval');
     if (to === undefined) return;
-    if (to.length === 0) return refuse(`approve refused: no branch${p.value.branch ? ` ${p.value.branch}` : ''} is awaiting approval`);
+    if (to.length === 0)
+      return refuse(
+        `approve refused: no branch${p.value.branch ? ` ${p.value.branch}` : ''} is awaiting approval`,
+      );
     const text = p.value.note?.trim();
     if (text !== undefined && text !== '' && status.note !== undefined) {
       const pushed = status.branches.filter((b) => PUSHED.includes(b.state));
@@ -85,7 +108,8 @@ export function forwardMessages(ctx: BumpContext, blocker: Blocker, gate: Pick<G
     if (p.value.branch === undefined && blocker.retry()) return;
     const to = addressed('retry', p.value.branch)?.filter((b) => b.state === 'blocked');
     if (to === undefined) return;
-    if (to.length === 0) return refuse(`retry refused: nothing${p.value.branch ? ` on ${p.value.branch}` : ''} is blocked`);
+    if (to.length === 0)
+      return refuse(`retry refused: nothing${p.value.branch ? ` on ${p.value.branch}` : ''} is blocked`);
     await forward(retrySignal, {}, to);
   });
 }

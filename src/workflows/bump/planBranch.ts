@@ -20,7 +20,12 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   enter(ctx, 'resolving');
 
   const pins = await ctx.step(`read the pins on ${input.branch}`, () =>
-    acts.readPins({ repoUrl: input.targetRepo, branch: input.branch, varsFile: input.varsFile, service: image }),
+    acts.readPins({
+      repoUrl: input.targetRepo,
+      branch: input.branch,
+      varsFile: input.varsFile,
+      service: image,
+    }),
   );
   if (pins.tag !== input.tag) {
     throw ApplicationFailure.nonRetryable(
@@ -31,12 +36,19 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   status.keys = pins.keys;
   status.baseSha = pins.baseSha;
   status.oldDigest = pins.digest;
-  const newDigest = await ctx.step(`resolve ${image}:${input.tag}`, () => acts.resolveDigest({ ...input.image, tag: input.tag }));
+  const newDigest = await ctx.step(`resolve ${image}:${input.tag}`, () =>
+    acts.resolveDigest({ ...input.image, tag: input.tag }),
+  );
   status.newDigest = newDigest;
   if (newDigest === pins.digest) return false;
 
   const newFacts = await ctx.step(`read the labels of ${image}@${newDigest.slice(0, 19)}`, () =>
-    acts.inspectImage({ ...input.image, digest: newDigest, expectedVersion: input.tag, expectedSource: input.sourceRepo }),
+    acts.inspectImage({
+      ...input.image,
+      digest: newDigest,
+      expectedVersion: input.tag,
+      expectedSource: input.sourceRepo,
+    }),
   );
   // The old revision is for the reader's links only: an image gone from the registry must not stop the bump.
   const oldFacts = await ctx
@@ -49,7 +61,9 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
     });
   status.oldRevision = oldFacts?.revision;
   status.newRevision = newFacts.revision;
-  status.validation.push(`org.opencontainers.image.version of the new image is ${newFacts.version}, the tag pinned on ${input.branch}`);
+  status.validation.push(
+    `org.opencontainers.image.version of the new image is ${newFacts.version}, the tag pinned on ${input.branch}`,
+  );
 
   const sourceBranch = sourceBranchForVersion(newFacts.version);
   status.sourceBranch = sourceBranch;
@@ -63,7 +77,9 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
       { revision: newFacts.revision, head },
     );
   }
-  status.validation.push(`the image's revision ${head.slice(0, 12)} is the HEAD of ${sourceBranch} in the source repo`);
+  status.validation.push(
+    `the image's revision ${head.slice(0, 12)} is the HEAD of ${sourceBranch} in the source repo`,
+  );
   const reason = ctx.reason;
   if (reason !== undefined) {
     const evidence = await ctx.step('check the stated reason', () =>

@@ -40,12 +40,22 @@ export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
     acts.listBranches({ repoUrl: input.targetRepo, requested: input.branches }),
   );
   const main = await ctx.step(`read the ${input.service} pins on main`, () =>
-    acts.readPins({ repoUrl: input.targetRepo, branch: 'main', varsFile: input.varsFile, service: input.service }),
+    acts.readPins({
+      repoUrl: input.targetRepo,
+      branch: 'main',
+      varsFile: input.varsFile,
+      service: input.service,
+    }),
   );
   status.image = main.image;
   ctx.report();
   const facts = await ctx.step(`read the labels of ${main.image}@${main.digest.slice(0, 19)}`, () =>
-    acts.inspectImage({ registry: main.registry, repository: main.repository, digest: main.digest, expectedVersion: main.tag }),
+    acts.inspectImage({
+      registry: main.registry,
+      repository: main.repository,
+      digest: main.digest,
+      expectedVersion: main.tag,
+    }),
   );
   status.sourceRepo = facts.source;
   await ctx.step(`check that the forge lets bumpflow open pull requests on ${input.targetRepo}`, () =>
@@ -63,6 +73,13 @@ export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
     content: pure(() => renderNote(section, text)),
   };
   status.note = note;
-  status.branches = branches.map((branch) => ({ branch, tag: pure(() => branchTag(branch)), state: 'pending', validation: [], refusals: [], notices: [] }));
+  status.branches = branches.map((branch) => ({
+    branch,
+    tag: pure(() => branchTag(branch)),
+    state: 'pending',
+    validation: [],
+    refusals: [],
+    notices: [],
+  }));
   return { branches, main, facts, service, note };
 }

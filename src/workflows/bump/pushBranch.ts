@@ -45,7 +45,14 @@ export async function openPullRequest(ctx: BranchContext): Promise<void> {
   const body = `${plan.body}\n\nApproved by ${status.approvedBy ?? 'unknown'} in Temporal workflow \`${workflowInfo().workflowId}\`.\n`;
   const pr = await ctx.step(
     `open or find the PR ${plan.workBranch} → ${input.branch}`,
-    () => ctx.acts.openPullRequest({ repoUrl: input.targetRepo, head: plan.workBranch, base: input.branch, title: plan.title, body }),
+    () =>
+      ctx.acts.openPullRequest({
+        repoUrl: input.targetRepo,
+        head: plan.workBranch,
+        base: input.branch,
+        title: plan.title,
+        body,
+      }),
     { blockOn: FIXABLE_AT_PR_TIME },
   );
   status.prNumber = pr.number;

@@ -3,7 +3,12 @@
  * that outlasted its retries; the short form shown to an operator; and pure
  * code whose typed errors must fail the workflow, never its task.
  */
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 import { BumpflowError } from '../../shared/failures.js';
 import { toApplicationFailure } from '../../shared/temporalFailure.js';
 import type { ErrorInfo } from '../../shared/bump.js';
@@ -32,7 +37,8 @@ export function isFatal(err: unknown): boolean {
 export function errorInfo(err: unknown): ErrorInfo {
   const cause = causeOf(err);
   if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  if (cause instanceof TimeoutFailure) return { type: 'Timeout', message: `timed out (${cause.timeoutType})` };
+  if (cause instanceof TimeoutFailure)
+    return { type: 'Timeout', message: `timed out (${cause.timeoutType})` };
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { type: 'Error', message: String(cause) };
 }

@@ -16,7 +16,8 @@ import {
   type RejectPayload,
 } from '../../shared/payloads.js';
 
-export type Decision = { kind: 'approve'; by: string; payload: ApprovePayload } | { kind: 'reject'; by: string; reason: string };
+export type Decision =
+  { kind: 'approve'; by: string; payload: ApprovePayload } | { kind: 'reject'; by: string; reason: string };
 
 export interface GateMessages<S> {
   approveSignal: SignalDefinition<[ApprovePayload]>;
@@ -51,13 +52,18 @@ export interface Gate {
 export function createGate<S>(o: GateOptions<S>): Gate {
   let decision: Decision | undefined;
 
-  function check<T>(parsed: Parsed<T>, problem: (p: T) => string | undefined): { ok: true; value: T } | { ok: false; problem: string } {
+  function check<T>(
+    parsed: Parsed<T>,
+    problem: (p: T) => string | undefined,
+  ): { ok: true; value: T } | { ok: false; problem: string } {
     if (!parsed.ok) return parsed;
     const found = problem(parsed.value);
     return found === undefined ? parsed : { ok: false, problem: found };
   }
-  const approval = (raw: unknown) => check(parsePayload(approvePayloadSchema, raw, 'approve'), o.approvalProblem);
-  const rejection = (raw: unknown) => check(parsePayload(rejectPayloadSchema, raw, 'reject'), o.rejectionProblem);
+  const approval = (raw: unknown) =>
+    check(parsePayload(approvePayloadSchema, raw, 'approve'), o.approvalProblem);
+  const rejection = (raw: unknown) =>
+    check(parsePayload(rejectPayloadSchema, raw, 'reject'), o.rejectionProblem);
   function approve(p: ApprovePayload): void {
     o.onApprove?.(p);
     decision = { kind: 'approve', by: p.approver ?? 'unknown', payload: p };

@@ -29,7 +29,11 @@ export function activitiesFor(retry: RetryPolicyInput) {
   const bind =
     <K extends keyof Activities>(name: K, cls: ActivityClass, describe: (input: Input<K>) => string) =>
     (input: Input<K>): Output<K> => {
-      const options: ActivityOptions = { ...activityClasses[cls], retry: retryPolicy, summary: describe(input) };
+      const options: ActivityOptions = {
+        ...activityClasses[cls],
+        retry: retryPolicy,
+        summary: describe(input),
+      };
       const fn = proxyActivities<Activities>(options)[name] as unknown as (i: Input<K>) => Output<K>;
       return fn(input);
     };
@@ -37,10 +41,18 @@ export function activitiesFor(retry: RetryPolicyInput) {
     listBranches: bind('listBranches', 'git', (i) => `list main and stable/* of ${i.repoUrl}`),
     readPins: bind('readPins', 'git', (i) => `read the ${i.service} pins in ${i.varsFile} on ${i.branch}`),
     sourceHead: bind('sourceHead', 'git', (i) => `HEAD of ${i.branch} in ${i.sourceRepo}`),
-    validateReason: bind('validateReason', 'git', (i) => `check the reason at source revision ${i.revision.slice(0, 12)}`),
+    validateReason: bind(
+      'validateReason',
+      'git',
+      (i) => `check the reason at source revision ${i.revision.slice(0, 12)}`,
+    ),
     pushBump: bind('pushBump', 'git', (i) => `push ${i.workBranch} onto ${i.baseBranch}`),
     resolveDigest: bind('resolveDigest', 'registry', (i) => `resolve ${i.registry}/${i.repository}:${i.tag}`),
-    inspectImage: bind('inspectImage', 'registry', (i) => `read the labels of ${i.registry}/${i.repository}@${i.digest.slice(0, 19)}`),
+    inspectImage: bind(
+      'inspectImage',
+      'registry',
+      (i) => `read the labels of ${i.registry}/${i.repository}@${i.digest.slice(0, 19)}`,
+    ),
     checkForge: bind('checkForge', 'forge', (i) => `check that pull requests can be opened on ${i.repoUrl}`),
     openPullRequest: bind('openPullRequest', 'forge', (i) => `open or find the PR ${i.head} → ${i.base}`),
   };
