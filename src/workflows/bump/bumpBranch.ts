@@ -49,6 +49,7 @@ import {
   errorInfo,
   isFatal,
   pure,
+  recordRefusal,
   Rejected,
 } from '../kit/index.js';
 import { branchSearchAttributes } from './searchAttributes.js';
@@ -86,7 +87,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     },
   });
   const report = () => reporter.report();
-  const refuse = (problem: string) => (status.refusals.push(problem), report());
+  const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
   const namesOther = (branch: string | undefined) =>
     branch !== undefined && branch !== input.branch && branch !== input.tag;
 

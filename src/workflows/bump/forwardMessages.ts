@@ -22,7 +22,7 @@ import {
 } from '../../shared/payloads.js';
 import { branchStatusSchema, type BranchStatus, type BumpStatus } from '../../shared/bump.js';
 import { renderNote } from '../../lib/releaseNote.js';
-import { pure, type Blocker, type Gate } from '../kit/index.js';
+import { pure, recordRefusal, type Blocker, type Gate } from '../kit/index.js';
 import { targets, type BumpContext } from './bumpContext.js';
 
 const PUSHED: readonly string[] = ['pushing', 'opening-pr', 'pr-opened'];
@@ -34,7 +34,7 @@ export function forwardMessages(
 ): void {
   const { status } = ctx;
   const refuse = (problem: string): void => {
-    status.refusals.push(problem);
+    recordRefusal(status.refusals, problem);
     ctx.report();
   };
   /** The branches a payload names, or a refusal when it names one this bump does not have. */

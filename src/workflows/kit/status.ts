@@ -55,3 +55,12 @@ export function createReporter<S>(options: ReporterOptions<S>): Reporter<S> {
     },
   };
 }
+
+/** How many refused messages a status keeps (the newest), so a flood of bad signals cannot grow it without end. */
+export const MAX_REFUSALS = 20;
+
+/** Records a refused message where the operator sees it, keeping the newest MAX_REFUSALS. */
+export function recordRefusal(refusals: string[], problem: string): void {
+  refusals.push(problem);
+  if (refusals.length > MAX_REFUSALS) refusals.splice(0, refusals.length - MAX_REFUSALS);
+}
