@@ -6,10 +6,11 @@
  * Errors name the file, the key path and its line.
  */
 import { readFileSync } from 'node:fs';
+import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { z } from 'zod';
-import { patternProblem, type ApprovalRule } from './shared/approvalRule.js';
-import { DEFAULT_VARS_FILE } from './shared/messages.js';
+import { type z } from 'zod';
+import { type ApprovalRule } from './shared/approvalRule.js';
+import { configSchema, LITERAL_SECRET } from './configSchema.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -22,77 +23,6 @@ export class ConfigError extends Error {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${key === '' ? '(top level)' : key}: ${problem}`);
   }
 }
-
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const envName = z
-  .string()
-  .regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
-const duration = z
-  .string()
-  .regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/, { message: 'expected a duration such as 30m, 72h or 7d' });
-const httpUrl = z
-  .string()
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
-const repoUrl = z
-  .string()
-  .refine((v) => /^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) || /^[\w.-]+@[\w.-]+:[^\s]+$/.test(v), {
-    message: 'expected a git URL (https://…, ssh://…, git@host:owner/repo)',
-  });
-const registryHost = z
-  .string()
-  .regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
-
-/** Keys that would hold a secret value: the file must name an environment variable instead. */
-const LITERAL_SECRET = /^(token|password|secret|auth|apiKey|privateKey)$/i;
-
-const configSchema = z
-  .object({
-    targets: z
-      .record(
-        z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
-          message: 'expected a target name of lowercase letters, digits, . _ -',
-        }),
-        z.object({ repo: repoUrl, varsFile: z.string().min(1).default(DEFAULT_VARS_FILE) }).strict(),
-      )
-      .default({}),
-    registry: z
-      .object({ mirrors: z.record(registryHost, httpUrl).default({}) })
-      .strict()
-      .default({ mirrors: {} }),
-    credentials: z
-      .object({
-        github: z
-          .object({ tokenEnv: envName.default('GITHUB_TOKEN'), apiUrl: httpUrl.optional() })
-          .strict()
-          .optional(),
-        registries: z
-          .record(registryHost, z.object({ usernameEnv: envName, passwordEnv: envName }).strict())
-          .default({}),
-        dockerConfig: z.string().min(1).optional(),
-      })
-      .strict()
-      .default({ registries: {} }),
-    approval: z
-      .object({
-        timeout: duration.optional(),
-        branches: z
-          .array(
-            z
-              .object({
-                pattern: z.string().superRefine((p, ctx) => {
-                  const problem = patternProblem(p);
-                  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-                }),
-                required: z.boolean(),
-              })
-              .strict(),
-          )
-          .default([]),
-      })
-      .strict()
-      .default({ branches: [] }),
-  })
-  .strict();
 
 export type BumpflowConfig = z.output<typeof configSchema>;
 
@@ -225,4 +155,21 @@ export function workerEnvironment(config: BumpflowConfig, env: NodeJS.ProcessEnv
 /** The approval rules a bump request carries (plain data, no secrets). */
 export function approvalPolicy(config: BumpflowConfig): ApprovalRule[] {
   return config.approval.branches.map((r) => ({ pattern: r.pattern, required: r.required }));
+}
+
+/**
+ * Whether a promotion of `image` to `tags` waits for a human: the first rule
+ * whose image glob and tag glob (any of the tags) match decides; none: it waits.
+ */
+export function tagApproval(
+  config: BumpflowConfig | undefined,
+  image: string,
+  tags: readonly string[],
+): { required: boolean; pattern?: string } {
+  for (const r of config?.promotion.approval ?? []) {
+    const imageOk = r.images === undefined || picomatch(r.images)(image);
+    const tagOk = r.tags === undefined || tags.some((t) => picomatch(r.tags!)(t));
+    if (imageOk && tagOk) return { required: r.required, pattern: `${r.images ?? '*'}:${r.tags ?? '*'}` };
+  }
+  return { required: true };
 }

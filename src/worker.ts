@@ -19,6 +19,7 @@ import {
 import { createGit } from './clients/git/index.js';
 import { createForge, forgeOptionsFromEnvironment } from './clients/forge/index.js';
 import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
+import { trustPolicyOf } from './trustPolicy.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -31,6 +32,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     git: createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) }),
     forge: createForge(forgeOptionsFromEnvironment(env)),
     author: authorIdentity(env),
+    trust: env.BUMPFLOW_CONFIG ? trustPolicyOf(loadConfig(env.BUMPFLOW_CONFIG), env.BUMPFLOW_CONFIG) : [],
   };
 }
 

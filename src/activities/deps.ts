@@ -2,6 +2,7 @@
 import type { RegistryClient } from '../clients/registry/index.js';
 import type { Git } from '../clients/git/index.js';
 import type { Forge } from '../clients/forge/index.js';
+import type { TrustPolicyEntry } from './signatureActivities.js';
 
 export interface ActivityDeps {
   registry: RegistryClient;
@@ -9,4 +10,6 @@ export interface ActivityDeps {
   forge: Forge;
   /** commit identity (and DCO sign-off) of the bot */
   author: { name: string; email: string };
+  /** which signatures the worker trusts, per image repository (from its config file); none: nothing is promoted */
+  trust?: readonly TrustPolicyEntry[];
 }

@@ -10,10 +10,15 @@ import { gitActivities } from './gitActivities.js';
 import { registryActivities } from './registryActivities.js';
 import { reasonActivities } from './reasonActivities.js';
 import { forgeActivities } from './forgeActivities.js';
+import { tagActivities } from './tagActivities.js';
+import { signatureActivities } from './signatureActivities.js';
+import { auditActivities } from './auditActivities.js';
 import { wrapActivities } from './wrap.js';
 
 export type { ActivityDeps } from './deps.js';
 export * from './types.js';
+export type { TrustPolicyEntry } from './signatureActivities.js';
+export type { ListedTag } from './tagActivities.js';
 
 export function createActivities(deps: ActivityDeps) {
   const activities = {
@@ -21,6 +26,9 @@ export function createActivities(deps: ActivityDeps) {
     ...registryActivities(deps),
     ...reasonActivities(deps),
     ...forgeActivities(deps),
+    ...tagActivities(deps),
+    ...signatureActivities(deps),
+    ...auditActivities(deps),
   };
   // Git and registry calls can take long (clones, pushes, large manifests): they heartbeat.
   const heartbeat = new Set<keyof typeof activities>([
@@ -31,6 +39,12 @@ export function createActivities(deps: ActivityDeps) {
     'validateReason',
     'resolveDigest',
     'inspectImage',
+    'inspectSource',
+    'verifySignature',
+    'readTags',
+    'listTagDigests',
+    'writeTag',
+    'deleteTag',
   ]);
   return wrapActivities(activities, { heartbeat });
 }

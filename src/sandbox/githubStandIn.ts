@@ -21,7 +21,10 @@
  *                                            head/base "invalid" and "No commits between" when
  *                                            `resolveHeadSha` is set; 403 below the write role
  *   GET  /repos/{o}/{r}/pulls/{n}            full pull request (merged, merge_commit_sha, …)
- *   GET  /repos/{o}/{r}/releases/tags/{tag}  a release seeded with addRelease
+ *   POST /repos/{o}/{r}/releases             201 with the release; 422 already_exists for a tag that
+ *                                            has one, target_commitish invalid for a branch
+ *                                            `resolveHeadSha` does not know; 403 below the write role
+ *   GET  /repos/{o}/{r}/releases/tags/{tag}  a release seeded with addRelease or created
  *
  * Every request needs `Authorization: token|Bearer <token>`; a missing or
  * wrong one gets 401 Bad credentials. `onRequest` runs before that check,
@@ -66,6 +69,7 @@ export async function startGitHubStandIn(options: {
     requests: [],
     addPullRequest: (pr) => addPullRequest(standIn.pulls, pr),
     addRelease: (owner, repo, tag, body) => releases.add(owner, repo, tag, body),
+    releases: (owner, repo) => releases.list(owner, repo),
     setRepository: (owner, repo, settings) => repos.set(owner, repo, settings),
     resetRepositories: () => repos.reset(),
     close: async () => undefined,
@@ -92,15 +96,7 @@ export async function startGitHubStandIn(options: {
       };
     }
     if (parts[0] !== 'repos' || parts.length < 3) return errorBody(404, 'Not Found', DOCS);
-    const [, owner, repo, kind, id, sub, extra] = parts as [
-      string,
-      string,
-      string,
-      string?,
-      string?,
-      string?,
-      string?,
-    ];
+    const [, owner, repo, kind, id, sub] = parts as [string, string, string, string?, string?, string?];
     if (!repos.visible(owner, repo)) return errorBody(404, 'Not Found', DOCS_REPO);
     const world: PullsWorld = { standIn, repos, urls };
     if (kind === undefined) return getRepository(owner, repo, method, repos, urls);
@@ -111,15 +107,7 @@ export async function startGitHubStandIn(options: {
     if (kind === 'pulls' && id !== undefined && sub === undefined && method === 'GET') {
       return getPull(world, owner, repo, id);
     }
-    if (
-      kind === 'releases' &&
-      id === 'tags' &&
-      sub !== undefined &&
-      extra === undefined &&
-      method === 'GET'
-    ) {
-      return releases.answer(owner, repo, sub, urls);
-    }
+    if (kind === 'releases') return releases.route(world, method, owner, repo, parts.slice(4), body);
     return errorBody(404, 'Not Found', DOCS);
   }
 

@@ -28,6 +28,8 @@ export interface PushImageOptions {
   dockerV2?: boolean;
   /** changes the layer, so digests differ between builds of the same labels */
   salt?: string;
+  /** the image's created time (config and label); IMAGE_CREATED by default; null: none at all */
+  created?: string | null;
 }
 
 /** The fixed build time of every pushed image. */
@@ -36,11 +38,14 @@ const MTIME_SECONDS = Date.parse(IMAGE_CREATED) / 1000;
 const PLATFORMS = ['amd64', 'arm64'] as const;
 
 /** The labels metadata-action writes, as pushImage stores them in every image config. */
-export function imageLabels(labels: ImageLabels): Record<string, string> {
+export function imageLabels(
+  labels: ImageLabels,
+  created: string | null = IMAGE_CREATED,
+): Record<string, string> {
   const { source, revision, version, ...rest } = labels;
   const title = source.replace(/\/+$/, '').split('/').pop() || 'image';
   const out: Record<string, string> = {
-    'org.opencontainers.image.created': IMAGE_CREATED,
+    ...(created === null ? {} : { 'org.opencontainers.image.created': created }),
     'org.opencontainers.image.description': `${title} image`,
     'org.opencontainers.image.licenses': 'Apache-2.0',
     'org.opencontainers.image.revision': revision,
@@ -112,7 +117,8 @@ export async function pushLabelledImage(
         layer: MediaType.ociLayerGzip,
         index: MediaType.ociIndex,
       };
-  const allLabels = imageLabels(labels);
+  const created = options.created === undefined ? IMAGE_CREATED : options.created;
+  const allLabels = imageLabels(labels, created);
 
   async function buildImage(architecture: string): Promise<Built> {
     const tarball = tarFile(
@@ -125,7 +131,7 @@ export async function pushLabelledImage(
     const config = json({
       architecture,
       os: 'linux',
-      created: IMAGE_CREATED,
+      ...(created === null ? {} : { created }),
       config: {
         Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
         WorkingDir: '/',

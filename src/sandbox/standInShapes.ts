@@ -9,6 +9,7 @@ export const DOCS_LIST = `${DOCS}/pulls/pulls#list-pull-requests`;
 export const DOCS_CREATE = `${DOCS}/pulls/pulls#create-a-pull-request`;
 export const DOCS_GET = `${DOCS}/pulls/pulls#get-a-pull-request`;
 export const DOCS_RELEASE = `${DOCS}/releases/releases#get-a-release-by-tag-name`;
+export const DOCS_RELEASE_CREATE = `${DOCS}/releases/releases#create-a-release`;
 export const DOCS_REPO = `${DOCS}/repos/repos#get-a-repository`;
 export const PLACEHOLDER_SHA = 'f'.repeat(40);
 export const STAND_IN_USER = { login: 'bumpflow-bot', id: 1, type: 'User', site_admin: false };

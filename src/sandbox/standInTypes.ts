@@ -15,6 +15,16 @@ export interface StandInPullRequest {
   createdAt: string;
 }
 
+/** A release as the stand-in keeps it (seeded ones: name = tag, target `main`). */
+export interface StandInRelease {
+  tag: string;
+  /** null when the create named none (GitHub then shows the tag). */
+  name: string | null;
+  body: string | null;
+  /** As given to the create, else the repository's default branch. */
+  targetCommitish: string;
+}
+
 export interface StandInAnswer {
   status: number;
   body?: unknown;
@@ -31,7 +41,7 @@ export type StandInRole = 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'a
 export interface StandInRepository {
   /** false: every request under /repos/{owner}/{repo} answers 404, as GitHub does for an unknown repository. */
   exists: boolean;
-  /** Sets `permissions` of GET /repos/{owner}/{repo}; below `write`, creating a pull request answers 403. */
+  /** Sets `permissions` of GET /repos/{owner}/{repo}; below `write`, creating a pull request or a release answers 403. */
   role: StandInRole;
   private: boolean;
   defaultBranch: string;
@@ -49,6 +59,8 @@ export interface GitHubStandIn {
     pr: Partial<StandInPullRequest> & { owner: string; repo: string; head: string; base: string },
   ): StandInPullRequest;
   addRelease(owner: string, repo: string, tag: string, body: string): void;
+  /** Every release of owner/repo (case-insensitive), seeded or created, in creation order. */
+  releases(owner: string, repo: string): StandInRelease[];
   /**
    * Every repository exists, public, default branch `main`, with the token in
    * the `write` role, unless set otherwise here: `{ exists: false }` makes it

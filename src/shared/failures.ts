@@ -25,6 +25,10 @@ export const InputFailure = {
   InconsistentPins: 'InconsistentPins',
   /** the procedure was rejected by a person */
   Rejected: 'Rejected',
+  /** the worker's config names no signature policy (key or keyless identity) for the image */
+  NoTrustPolicy: 'NoTrustPolicy',
+  /** a rollback found no earlier stamp whose digest differs from the current tag */
+  NoRollbackTarget: 'NoRollbackTarget',
 } as const;
 /** The registry answered, definitely. */
 export const RegistryFailure = {
@@ -53,6 +57,14 @@ export const VerdictFailure = {
   StaleTag: 'StaleTag',
   FixNotIncluded: 'FixNotIncluded',
   DigestMismatch: 'DigestMismatch',
+  /** no cosign signature of the digest was found (`.sig` tag, referrers) */
+  Unsigned: 'Unsigned',
+  /** signatures were found but none verifies with the trusted key or certificate authority */
+  SignatureInvalid: 'SignatureInvalid',
+  /** a signature verifies, but its certificate's identity or issuer is not the one trusted */
+  SignerMismatch: 'SignerMismatch',
+  /** a valid signature signs another digest (`critical.image.docker-manifest-digest`) */
+  SignedDigestMismatch: 'SignedDigestMismatch',
 } as const;
 
 /** Every fatal failure, by name. */

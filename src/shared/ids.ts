@@ -19,3 +19,31 @@ export function bumpWorkflowId(repoKey: string, service: string): string {
 export function branchWorkflowId(parentId: string, tag: string): string {
   return `${parentId}/${tag}`;
 }
+
+/** `image-repo/ghcr.io/vexxhost/magnum`: the one queue that mutates an image repository's tags. */
+export function imageRepoWorkflowId(image: { registry: string; repository: string }): string {
+  return `image-repo/${image.registry}/${image.repository}`;
+}
+
+/**
+ * A tag procedure's id, unique per request: `promote/ghcr.io/vexxhost/magnum/20260301T142501Z-3f9a`.
+ * The repository is part of it, so its queue can be found from the id alone.
+ */
+export function tagWorkflowId(
+  procedure: string,
+  image: { registry: string; repository: string },
+  at: Date,
+  suffix: string,
+): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${procedure}/${image.registry}/${image.repository}/${stamp}-${suffix}`;
+}
+
+/** The queue of the repository a tag procedure's id names, or undefined for other ids. */
+export function queueOfTagWorkflow(workflowId: string): string | undefined {
+  const m = /^(?:promote|rollback|cleanup)\/(.+)\/\d{8}T\d{6}Z-[a-z0-9]+$/.exec(workflowId);
+  return m ? `image-repo/${m[1]}` : undefined;
+}

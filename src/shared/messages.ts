@@ -5,40 +5,30 @@
  * workflow sandbox. Every handler parses its input with the schema named
  * beside its definition (see src/shared/payloads.ts).
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovePayload, RejectPayload, RetryPayload } from './payloads.js';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { RetryPayload } from './payloads.js';
+import { defineGateMessages } from './gateMessages.js';
 import type { BranchStatus, BumpStatus, ReleaseNotePlan } from './bump.js';
 
 export * from './bump.js';
 export * from './payloads.js';
 export * from './searchAttributes.js';
 export * from './ids.js';
+export * from './tags.js';
+export * from './tagMessages.js';
+export { defineGateMessages } from './gateMessages.js';
 export { patternProblem, type ApprovalRule } from './approvalRule.js';
 
 export const DEFAULT_TASK_QUEUE = 'bumpflow';
 
 export const WorkflowType = { bumpImage: 'bumpImage', bumpBranch: 'bumpBranch' } as const;
-export const Procedures = { bump: 'bump' } as const;
-
-/**
- * The approval gate's messages: a signal (the UI, or the parent forwarding) and
- * an update (the CLI, refused at once with the reason) for each decision.
- * The payload types say what a valid one holds; handlers receive `unknown`
- * and parse it (approvePayloadSchema, rejectPayloadSchema).
- */
-export function defineGateMessages<S>(names: {
-  approve: string;
-  reject: string;
-  approveUpdate: string;
-  rejectUpdate: string;
-}) {
-  return {
-    approveSignal: defineSignal<[ApprovePayload]>(names.approve),
-    rejectSignal: defineSignal<[RejectPayload]>(names.reject),
-    approveUpdate: defineUpdate<S, [ApprovePayload]>(names.approveUpdate),
-    rejectUpdate: defineUpdate<S, [RejectPayload]>(names.rejectUpdate),
-  };
-}
+export const Procedures = {
+  bump: 'bump',
+  promote: 'promote',
+  rollback: 'rollback',
+  cleanup: 'cleanup',
+  imageRepository: 'image-repo',
+} as const;
 
 const gate = defineGateMessages<BranchStatus>({
   approve: 'approve',

@@ -1,3 +1,7 @@
 // The bundle entry (workflowsPath): every workflow the worker runs.
 export { bumpImage } from './bump/bumpImage.js';
 export { bumpBranch } from './bump/bumpBranch.js';
+export { imageRepository } from './tags/imageRepository.js';
+export { promoteImage } from './tags/promoteImage.js';
+export { rollbackImage } from './tags/rollbackImage.js';
+export { cleanupTags } from './tags/cleanupTags.js';

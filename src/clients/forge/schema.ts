@@ -23,6 +23,14 @@ export const PullRequestFull = PullRequestSimple.extend({
 
 export const Release = z.object({ tag_name: z.string(), body: z.string().nullable().optional() });
 
+/** A release as created (201 of POST …/releases) or found by tag: what an audit entry points at. */
+export const ReleaseRef = z.object({
+  id: z.number().int().positive(),
+  html_url: z.string().min(1),
+  tag_name: z.string().min(1),
+});
+export type ReleaseRef = z.infer<typeof ReleaseRef>;
+
 /** GET /repos/{owner}/{repo}; `permissions` is there only for an authenticated request. */
 export const Repository = z.object({
   full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/),

@@ -27,6 +27,16 @@ export interface PullRequestDetails {
   url: string;
 }
 
+/** An audit release (found or created by findOrCreateRelease). */
+export interface ReleaseRef {
+  id: number;
+  /** The release's page (`html_url`). */
+  url: string;
+  tag: string;
+  /** true when this call created it, false when a release for the tag was already there. */
+  created: boolean;
+}
+
 /** The token may push to the repository, so it may open pull requests from a branch of it. */
 export interface PullRequestAccess {
   /** `owner/repo` as GitHub spells it (after a rename, the new name). */
@@ -53,6 +63,23 @@ export interface Forge {
   getPullRequest(input: { owner: string; repo: string; number: number }): Promise<PullRequestDetails>;
   /** The body of the release for `tag`; undefined when there is no such release. */
   getReleaseNotes(input: { owner: string; repo: string; tag: string }): Promise<string | undefined>;
+  /**
+   * The release for `tag` in owner/repo, created at `targetCommitish` with
+   * `name` and `body` when there is none (GitHub then makes the tag). An
+   * existing one is returned as it is, never edited. Safe to retry and to
+   * race: at most one release is ever made for a tag. Fatal AuthRefused (401,
+   * 403: the token may not push there), RepoNotFound (404), BadInput (another
+   * 422, e.g. a target that is no commit or branch); transient ForgeUnavailable
+   * for outages and rate limits.
+   */
+  findOrCreateRelease(input: {
+    owner: string;
+    repo: string;
+    tag: string;
+    targetCommitish: string;
+    name: string;
+    body: string;
+  }): Promise<ReleaseRef>;
   /**
    * Pre-flight, before anything is pushed: `GET /repos/{owner}/{repo}` with the
    * configured token. Fatal AuthRefused without a token, for a refused token or

@@ -5,3 +5,5 @@ export * from './status.js';
 export * from './gate.js';
 export * from './blockable.js';
 export * from './metrics.js';
+export * from './tagProxies.js';
+export * from './input.js';

@@ -19,15 +19,15 @@ export const activityClasses = {
 } satisfies Record<string, ActivityOptions>;
 export type ActivityClass = keyof typeof activityClasses;
 
-export function activitiesFor(retry: RetryPolicyInput) {
+/** Binds activities by name to their class's options and a one-line summary for the UI. */
+export function binder(retry: RetryPolicyInput) {
   const retryPolicy = {
     initialInterval: retry.initialInterval,
     maximumInterval: retry.maximumInterval,
     backoffCoefficient: 2,
     maximumAttempts: retry.maximumAttempts,
   };
-  const bind =
-    <K extends keyof Activities>(name: K, cls: ActivityClass, describe: (input: Input<K>) => string) =>
+  return <K extends keyof Activities>(name: K, cls: ActivityClass, describe: (input: Input<K>) => string) =>
     (input: Input<K>): Output<K> => {
       const options: ActivityOptions = {
         ...activityClasses[cls],
@@ -37,6 +37,10 @@ export function activitiesFor(retry: RetryPolicyInput) {
       const fn = proxyActivities<Activities>(options)[name] as unknown as (i: Input<K>) => Output<K>;
       return fn(input);
     };
+}
+
+export function activitiesFor(retry: RetryPolicyInput) {
+  const bind = binder(retry);
   return {
     listBranches: bind('listBranches', 'git', (i) => `list main and stable/* of ${i.repoUrl}`),
     readPins: bind('readPins', 'git', (i) => `read the ${i.service} pins in ${i.varsFile} on ${i.branch}`),

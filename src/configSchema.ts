@@ -1,0 +1,134 @@
+/**
+ * The config file's schema (see configFile.ts for parsing, errors with lines,
+ * and how the worker's environment is filled from it). Pure.
+ */
+import { z } from 'zod';
+import { patternProblem } from './shared/approvalRule.js';
+import { DEFAULT_VARS_FILE } from './shared/messages.js';
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const envName = z
+  .string()
+  .regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
+const duration = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/, { message: 'expected a duration such as 30m, 72h or 7d' });
+const httpUrl = z
+  .string()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
+const repoUrl = z
+  .string()
+  .refine((v) => /^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) || /^[\w.-]+@[\w.-]+:[^\s]+$/.test(v), {
+    message: 'expected a git URL (https://…, ssh://…, git@host:owner/repo)',
+  });
+const registryHost = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
+
+/** Keys that would hold a secret value: the file must name an environment variable instead. */
+export const LITERAL_SECRET = /^(token|password|secret|auth|apiKey|privateKey)$/i;
+
+export const configSchema = z
+  .object({
+    targets: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
+          message: 'expected a target name of lowercase letters, digits, . _ -',
+        }),
+        z.object({ repo: repoUrl, varsFile: z.string().min(1).default(DEFAULT_VARS_FILE) }).strict(),
+      )
+      .default({}),
+    registry: z
+      .object({ mirrors: z.record(registryHost, httpUrl).default({}) })
+      .strict()
+      .default({ mirrors: {} }),
+    credentials: z
+      .object({
+        github: z
+          .object({ tokenEnv: envName.default('GITHUB_TOKEN'), apiUrl: httpUrl.optional() })
+          .strict()
+          .optional(),
+        registries: z
+          .record(registryHost, z.object({ usernameEnv: envName, passwordEnv: envName }).strict())
+          .default({}),
+        dockerConfig: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ registries: {} }),
+    approval: z
+      .object({
+        timeout: duration.optional(),
+        branches: z
+          .array(
+            z
+              .object({
+                pattern: z.string().superRefine((p, ctx) => {
+                  const problem = patternProblem(p);
+                  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+                }),
+                required: z.boolean(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ branches: [] }),
+    /** who signs what: the worker verifies a promotion's or rollback's source under the first matching rule */
+    signatures: z
+      .array(
+        z
+          .object({
+            images: z.string().min(1),
+            key: z.string().min(1).optional(),
+            keyless: z
+              .object({
+                trustedRoot: z.string().min(1),
+                identity: z.string().min(1).optional(),
+                identityRegExp: z.string().min(1).optional(),
+                issuer: z.string().min(1).optional(),
+                issuerRegExp: z.string().min(1).optional(),
+              })
+              .strict()
+              .refine((k) => (k.identity === undefined) !== (k.identityRegExp === undefined), {
+                message: 'expected exactly one of identity, identityRegExp',
+              })
+              .refine((k) => (k.issuer === undefined) !== (k.issuerRegExp === undefined), {
+                message: 'expected exactly one of issuer, issuerRegExp',
+              })
+              .optional(),
+          })
+          .strict()
+          .refine((r) => (r.key === undefined) !== (r.keyless === undefined), {
+            message: 'expected exactly one of key (a cosign public key file) or keyless',
+          }),
+      )
+      .default([]),
+    promotion: z
+      .object({
+        /** the immutable tag a promotion creates; placeholders {tag} {date} {time} {revision:N} */
+        stamp: z.string().min(1).default('{tag}-{date}-{revision:7}'),
+        /** tags moved with a tag: {prod: [latest]} (a rollback of prod moves latest too) */
+        aliases: z.record(z.string(), z.array(z.string())).default({}),
+        approvalTimeout: duration.optional(),
+        /** the first rule whose image glob and tag glob match decides; unmatched promotions wait for approval */
+        approval: z
+          .array(
+            z
+              .object({
+                images: z.string().min(1).optional(),
+                tags: z.string().min(1).optional(),
+                required: z.boolean(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ stamp: '{tag}-{date}-{revision:7}', aliases: {}, approval: [] }),
+    cleanup: z
+      .object({ approveAbove: z.number().int().min(0).default(10) })
+      .strict()
+      .default({ approveAbove: 10 }),
+  })
+  .strict();

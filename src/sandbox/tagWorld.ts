@@ -1,0 +1,142 @@
+/**
+ * The local world of the tag procedures (promote, rollback, clean-up), for
+ * tests and the demo: a real distribution registry with htpasswd auth and
+ * deletes enabled (mirrored as ghcr.io), images pushed as real builds are
+ * (an index of two platforms with attestations), signed by the real cosign
+ * with a generated key pair, the GitHub stand-in for audit releases, and the
+ * worker's activity dependencies with a trust policy for that key.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createRegistryClient, type RegistryClient } from '../clients/registry/index.js';
+import { createForge } from '../clients/forge/index.js';
+import { createGit } from '../clients/git/index.js';
+import type { ActivityDeps, TrustPolicyEntry } from '../activities/index.js';
+import { startRegistry, type RunningRegistry } from './registry.js';
+import { pushLabelledImage } from './images.js';
+import { generateKeyPair, signImage, type CosignKeyPair } from './cosign.js';
+import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
+
+export const TAG_IMAGE = { registry: 'ghcr.io', repository: 'vexxhost/magnum' } as const;
+export const TAG_SOURCE_SLUG = 'vexxhost/docker-magnum';
+
+export interface PushOptions {
+  revision?: string;
+  /** another salt gives another digest */
+  salt?: string;
+  /** the image's created time; null for none */
+  created?: string | null;
+  singleManifest?: boolean;
+  /** sign with the trusted key (default), the other key, or not at all */
+  sign?: 'trusted' | 'other' | false;
+}
+
+export interface TagWorld {
+  registry: RunningRegistry;
+  client: RegistryClient;
+  github: GitHubStandIn;
+  /** the key the worker trusts, and one it does not */
+  key: CosignKeyPair;
+  otherKey: CosignKeyPair;
+  trust: TrustPolicyEntry[];
+  deps: ActivityDeps;
+  /** registry credentials and the forge token, to check they never show up */
+  secrets: string[];
+  /** pushes an image under `tag` and signs it (by default); returns its digest */
+  push(tag: string, o?: PushOptions): Promise<string>;
+  sign(digest: string, key?: 'trusted' | 'other'): Promise<void>;
+  /** where a tag points now, or undefined */
+  digestOf(tag: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/** A 40-hex revision made from a word, so tests can tell images apart by it. */
+export function revisionOf(word: string): string {
+  return Buffer.from(word.padEnd(20, '.')).toString('hex').slice(0, 40);
+}
+
+export async function createTagWorld(options: { parentDir?: string } = {}): Promise<TagWorld> {
+  const dir = await mkdtemp(path.join(options.parentDir ?? os.tmpdir(), 'bumpflow-tags-'));
+  const password = `reg-${randomBytes(12).toString('hex')}`;
+  const token = `ghp_${randomBytes(18).toString('hex')}`;
+  const auth = { username: 'bumpflow', password };
+  const registry = await startRegistry({ auth });
+  const client = createRegistryClient({
+    mirrors: { [TAG_IMAGE.registry]: registry.url },
+    credentials: (host) => (host === TAG_IMAGE.registry ? auth : undefined),
+  });
+  await mkdir(path.join(dir, 'trusted'));
+  await mkdir(path.join(dir, 'other'));
+  const [key, otherKey] = await Promise.all([
+    generateKeyPair(path.join(dir, 'trusted')),
+    generateKeyPair(path.join(dir, 'other')),
+  ]);
+  const github = await startGitHubStandIn({ token });
+  const trust: TrustPolicyEntry[] = [
+    {
+      images: 'ghcr.io/vexxhost/*',
+      rule: { kind: 'key', name: 'release-key', publicKeyPem: key.publicKeyPem },
+    },
+  ];
+  const deps: ActivityDeps = {
+    registry: client,
+    git: createGit({ workDir: path.join(dir, 'work'), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }),
+    forge: createForge({ baseUrl: github.url, token }),
+    author: { name: 'bumpflow bot', email: 'bot@bumpflow.test' },
+    trust,
+  };
+
+  const world: TagWorld = {
+    registry,
+    client,
+    github,
+    key,
+    otherKey,
+    trust,
+    deps,
+    secrets: [password, token, key.password, otherKey.password],
+    async sign(digest, which = 'trusted') {
+      const k = which === 'trusted' ? key : otherKey;
+      await signImage({
+        ref: `${registry.host}/${TAG_IMAGE.repository}@${digest}`,
+        key: k.privateKeyPath,
+        password: k.password,
+        registryAuth: auth,
+      });
+    },
+    async push(tag, o = {}) {
+      const { digest } = await pushLabelledImage(
+        client,
+        { ...TAG_IMAGE, tag },
+        {
+          source: `https://github.com/${TAG_SOURCE_SLUG}`,
+          revision: o.revision ?? revisionOf(tag),
+          version: '2025.1',
+        },
+        {
+          salt: o.salt ?? tag,
+          ...(o.created === undefined ? {} : { created: o.created }),
+          ...(o.singleManifest ? { singleManifest: true } : {}),
+        },
+      );
+      if (o.sign !== false) await world.sign(digest, o.sign ?? 'trusted');
+      return digest;
+    },
+    async digestOf(tag) {
+      try {
+        return await client.resolveDigest({ ...TAG_IMAGE, tag });
+      } catch (err) {
+        if ((err as { type?: string }).type === 'ManifestUnknown') return undefined;
+        throw err;
+      }
+    },
+    async close() {
+      await github.close();
+      await registry.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}

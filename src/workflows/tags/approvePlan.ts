@@ -1,0 +1,27 @@
+/**
+ * The approval of a tag plan: the policy may let it go without a human
+ * (say so in the notices); otherwise the gate waits, until the timeout.
+ */
+import type { TagContext } from './tagContext.js';
+
+export async function approvePlan(
+  ctx: TagContext,
+  approval: { required: boolean; pattern?: string | undefined },
+  timeout: string,
+): Promise<'approved' | 'rejected' | 'expired'> {
+  if (!approval.required) {
+    ctx.status.approvedBy = `policy (${approval.pattern ?? 'no rule'} needs no approval)`;
+    ctx.status.notices.push(
+      `no approval needed: the approval policy's rule ${approval.pattern ?? '?'} matches`,
+    );
+    return 'approved';
+  }
+  if (ctx.gate.rejected()) return 'rejected';
+  ctx.enter('awaiting-approval');
+  const decided = await ctx.gate.wait(
+    timeout,
+    `approval of the ${ctx.status.procedure} of ${ctx.shown} (expires after ${timeout})`,
+  );
+  if (decided === 'approved') ctx.status.approvedBy = ctx.gate.decision?.by ?? 'unknown';
+  return decided;
+}

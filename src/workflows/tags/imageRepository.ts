@@ -1,0 +1,142 @@
+/**
+ * imageRepository: the one queue that mutates an image repository's tags (the
+ * seed's `prod-image-mutation` concurrency group). The CLI sends each request
+ * with signal-with-start; the queue runs them as child workflows, one at a
+ * time, in the order they came, under the ids the CLI chose — so a rollback
+ * sent during a promotion waits its turn, and never interleaves with it.
+ *
+ * It also keeps the repository's ledger of when each `tag@digest` was first
+ * seen (the clean-up's age for images without a created time), carried across
+ * continue-as-new. Requests are parsed at the handler; a bad one is refused
+ * and recorded, never fatal.
+ */
+import {
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import { ImageRepo, Procedure, State, Target } from '../../shared/searchAttributes.js';
+import {
+  queueRequestSchema,
+  type ImageName,
+  type ParsedQueueRequest,
+  type QueueStatus,
+  type TagResult,
+} from '../../shared/tags.js';
+import { parsePayload } from '../../shared/payloads.js';
+import { queueRequestSignal, queueStatusQuery, TagWorkflowType } from '../../shared/tagMessages.js';
+import { queueDetails } from '../../lib/tagDetails.js';
+import { createReporter, errorInfo, recordRefusal } from '../kit/index.js';
+
+export interface ImageRepositoryInput {
+  image: ImageName;
+  /** `tag@digest` → ISO time first seen */
+  firstSeen?: Record<string, string>;
+  /** requests not yet run when the previous run continued as new */
+  pending?: ParsedQueueRequest[];
+}
+
+const KEEP_RECENT = 10;
+const KEEP_SEEN = 5_000;
+const IDLE_BEFORE_NEW_RUN = '1h';
+
+export async function imageRepository(input: ImageRepositoryInput): Promise<void> {
+  const shown = `${input.image.registry}/${input.image.repository}`;
+  const firstSeen: Record<string, string> = { ...(input.firstSeen ?? {}) };
+  const queue: (ParsedQueueRequest & { requestedAt: string })[] = (input.pending ?? []).map((r) => ({
+    ...r,
+    requestedAt: new Date().toISOString(),
+  }));
+  const known = new Set(queue.map((r) => r.workflowId));
+  const status: QueueStatus = { image: shown, waiting: [], recent: [], refusals: [] };
+
+  const reporter = createReporter({
+    status,
+    details: queueDetails,
+    searchAttributes: (st) => [
+      { key: Procedure, value: 'image-repo' },
+      { key: ImageRepo, value: shown },
+      { key: Target, value: shown },
+      { key: State, value: st.running ? (queue.length ? `busy+${queue.length}` : 'busy') : 'idle' },
+    ],
+  });
+  function show(): void {
+    status.waiting = queue.map((r) => ({
+      workflowId: r.workflowId,
+      procedure: r.procedure,
+      requestedAt: r.requestedAt,
+      requestedBy: r.input.requestedBy,
+    }));
+    reporter.report();
+  }
+
+  setHandler(queueStatusQuery, () => status);
+  setHandler(queueRequestSignal, (raw: unknown) => {
+    const p = parsePayload(queueRequestSchema, raw, 'request');
+    if (!p.ok) return (recordRefusal(status.refusals, p.problem), show());
+    const r = p.value;
+    const image = `${r.input.image.registry}/${r.input.image.repository}`;
+    if (image !== shown) {
+      recordRefusal(
+        status.refusals,
+        `request refused: ${r.workflowId} is for ${image}, this queue serialises ${shown}`,
+      );
+      return show();
+    }
+    if (known.has(r.workflowId)) return; // a repeated send (the CLI retried): once is enough
+    known.add(r.workflowId);
+    queue.push({ ...r, requestedAt: new Date().toISOString() });
+    show();
+  });
+
+  show();
+  for (;;) {
+    const hasWork = await condition(() => queue.length > 0, IDLE_BEFORE_NEW_RUN);
+    if (!hasWork || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 2_000) {
+      if (queue.length === 0) {
+        await condition(allHandlersFinished);
+        const seen = Object.entries(firstSeen).slice(-KEEP_SEEN);
+        await continueAsNew<typeof imageRepository>({
+          image: input.image,
+          firstSeen: Object.fromEntries(seen),
+          pending: [],
+        });
+      }
+      if (!hasWork) continue;
+    }
+    const next = queue.shift()!;
+    status.running = {
+      workflowId: next.workflowId,
+      procedure: next.procedure,
+      since: new Date().toISOString(),
+    };
+    show();
+    const args =
+      next.procedure === 'cleanup'
+        ? { ...next.input, firstSeen: { ...firstSeen, ...next.input.firstSeen } }
+        : next.input;
+    let state = 'failed';
+    try {
+      const result = (await executeChild(TagWorkflowType[next.procedure], {
+        workflowId: next.workflowId,
+        args: [args],
+      })) as TagResult;
+      state = result.state;
+      Object.assign(firstSeen, result.firstSeen ?? {});
+    } catch (err) {
+      state = `failed: ${errorInfo(err).type}`;
+    }
+    status.recent.unshift({
+      workflowId: next.workflowId,
+      procedure: next.procedure,
+      state,
+      ended: new Date().toISOString(),
+    });
+    status.recent.splice(KEEP_RECENT);
+    status.running = undefined;
+    show();
+  }
+}

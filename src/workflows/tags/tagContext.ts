@@ -1,0 +1,147 @@
+/**
+ * What every tag procedure (promote, rollback, clean-up) is built on: its
+ * status and reporter (UI details, search attributes), the approval gate
+ * (signals for the UI, updates for the CLI, both parsed at the handler), the
+ * blockable step with its `retry` signal, and the `status` query. A procedure
+ * is then only its numbered steps.
+ */
+import { setHandler } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { ImageRepo, Procedure, State, Target } from '../../shared/searchAttributes.js';
+import { retrySignal } from '../../shared/messages.js';
+import { parsePayload, retryPayloadSchema, type ApprovePayload } from '../../shared/payloads.js';
+import { tagGate, tagStatusQuery } from '../../shared/tagMessages.js';
+import type { ImageName, TagProcedure, TagResult, TagState, TagStatus } from '../../shared/tags.js';
+import type { RetryPolicyInput } from '../../shared/bump.js';
+import { tagDetails } from '../../lib/tagDetails.js';
+import {
+  createBlocker,
+  createGate,
+  createReporter,
+  recordRefusal,
+  tagActivitiesFor,
+  type Blocker,
+  type Gate,
+  type TagActivities,
+} from '../kit/index.js';
+
+export interface TagContext {
+  image: ImageName;
+  /** `registry/repository` */
+  shown: string;
+  status: TagStatus;
+  acts: TagActivities;
+  gate: Gate;
+  step: Blocker['step'];
+  enter(state: TagState): void;
+  report(): void;
+  /** the final status as the result; the last report */
+  finish(state: TagState, extra?: Partial<TagResult>): TagResult;
+}
+
+/** From `writing` on, a plan is being carried out: too late to reject it. */
+const DECIDED: readonly TagState[] = ['writing', 'checking', 'auditing', 'deleting', 'cleaning-up'];
+
+function searchAttributes(procedure: TagProcedure, shown: string, s: TagStatus): SearchAttributeUpdatePair[] {
+  return [
+    { key: Procedure, value: procedure },
+    { key: ImageRepo, value: shown },
+    { key: Target, value: shown },
+    { key: State, value: s.state },
+  ];
+}
+
+export function createTagContext(
+  procedure: TagProcedure,
+  input: { image: ImageName; retry: RetryPolicyInput },
+): TagContext {
+  const shown = `${input.image.registry}/${input.image.repository}`;
+  const status: TagStatus = {
+    procedure,
+    image: shown,
+    state: 'resolving',
+    written: [],
+    deleted: [],
+    notices: [],
+    refusals: [],
+  };
+  const reporter = createReporter({
+    status,
+    details: tagDetails,
+    searchAttributes: (s) => searchAttributes(procedure, shown, s),
+  });
+  const report = () => reporter.report();
+  const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
+  const gate = createGate({
+    messages: tagGate,
+    current: () => status,
+    refuse,
+    approvalProblem: (p: ApprovePayload) => {
+      if (status.state !== 'awaiting-approval')
+        return `the ${procedure} is ${status.state}, not awaiting approval`;
+      if (p.branch !== undefined) return `a ${procedure} of image tags has no branches: drop "branch"`;
+      if (p.note !== undefined) return `a ${procedure} of image tags has no release note: drop "note"`;
+      const planned = status.plan?.digest;
+      if (p.digest !== undefined && procedure !== 'cleanup' && p.digest !== planned)
+        return `the approval names ${p.digest} but the planned digest is ${planned ?? 'not known yet'}`;
+      return undefined;
+    },
+    rejectionProblem: (p) => {
+      if (p.branch !== undefined) return `a ${procedure} of image tags has no branches: drop "branch"`;
+      if (DECIDED.includes(status.state)) return `the ${procedure} is ${status.state}: too late to reject`;
+      const auditing = status.step?.name.startsWith('record the audit') ?? false;
+      if ((status.written.length > 0 || status.deleted.length > 0) && !auditing)
+        return `the ${procedure} has already changed tags (${[...status.written.map((w) => w.tag), ...status.deleted].join(', ')}): retry to finish it, a rejection now would leave it half done`;
+      return undefined;
+    },
+  });
+  const blocker = createBlocker({
+    getState: () => status.state,
+    setState: (s) => (status.state = s as TagState),
+    setStep: (s) => (status.step = s),
+    setLastError: (e) => (status.error = e),
+    report,
+    rejected: () => gate.rejected(),
+  });
+  setHandler(tagStatusQuery, () => status);
+  setHandler(retrySignal, (raw: unknown) => {
+    const p = parsePayload(retryPayloadSchema, raw, 'retry');
+    if (!p.ok) return refuse(p.problem);
+    if (p.value.branch !== undefined)
+      return refuse(`a ${procedure} of image tags has no branches: drop "branch"`);
+    if (!blocker.retry()) refuse(`retry refused: the ${procedure} is ${status.state}, not blocked`);
+  });
+
+  return {
+    image: input.image,
+    shown,
+    status,
+    acts: tagActivitiesFor(input.retry),
+    gate,
+    step: (name, run, options) => blocker.step(name, run, options),
+    report,
+    enter(state) {
+      status.state = state;
+      report();
+    },
+    finish(state, extra = {}) {
+      status.state = state;
+      status.step = undefined;
+      if (extra.error !== undefined) status.error = extra.error;
+      reporter.reportFinal();
+      return {
+        procedure,
+        image: shown,
+        state,
+        digest: status.plan?.digest,
+        plan: status.plan,
+        cleanup: status.cleanup,
+        written: status.written,
+        deleted: status.deleted,
+        evidence: status.evidence,
+        audit: status.audit,
+        ...extra,
+      };
+    },
+  };
+}
