@@ -2,10 +2,10 @@
 # Installs what bumpflow's tests and demo need on a fresh Debian machine:
 # Debian packages (git, the CNCF distribution registry, reno, skopeo, chromium
 # for the UI test, docker-compose to validate the stack) and the
-# Temporal CLI (built from the Go module proxy, cached outside the repo).
+# Temporal CLI and cosign (built from the Go module proxy, cached outside the repo).
 set -euo pipefail
 
-packages=(git docker-registry python3-reno skopeo chromium docker-compose)
+packages=(git docker-registry python3-reno skopeo chromium docker-compose openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,3 +23,6 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 
 temporal="$(bash "$(dirname "$0")/install-temporal-cli.sh")"
 echo "install-system: Temporal CLI at $temporal" >&2
+
+cosign="$(bash "$(dirname "$0")/install-cosign.sh")"
+echo "install-system: cosign at $cosign" >&2

@@ -16,11 +16,19 @@ import { registerList } from './commands/list.js';
 import { registerApprove } from './commands/approve.js';
 import { registerReject } from './commands/reject.js';
 import { registerRetry } from './commands/retry.js';
+import { registerPromote } from './commands/promote.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerCleanup } from './commands/cleanup.js';
+import { registerTags } from './commands/tags.js';
 
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('bumpflow')
     .description(
-      'Bump digest-pinned container images across release branches, with approval, one PR per branch.',
+      [
+        'Bump digest-pinned container images across release branches, with approval, one PR per branch;',
+        'promote, roll back and clean up the tags of an image repository (signed digests only, one',
+        'mutation of a repository at a time, after approval), and list its tags with their signatures.',
+      ].join(' '),
     )
     .option(
       '--config <file>',
@@ -45,6 +53,10 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     registerApprove,
     registerReject,
     registerRetry,
+    registerPromote,
+    registerRollback,
+    registerCleanup,
+    registerTags,
   ]) {
     register(program, ctx);
   }

@@ -37,7 +37,11 @@ function forwardHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
   return headers;
 }
 
-export async function startPagingFront(options: { upstream: string }): Promise<RunningPagingFront> {
+export async function startPagingFront(options: {
+  upstream: string;
+  /** a test's hook: a promise here holds the request until it settles (e.g. to kill a client mid-write) */
+  hold?: (request: { method: string; url: string }) => Promise<void> | undefined;
+}): Promise<RunningPagingFront> {
   const upstream = new URL(options.upstream);
   const requests: FrontRequest[] = [];
   const sockets = new Set<Socket>();
@@ -105,14 +109,19 @@ export async function startPagingFront(options: { upstream: string }): Promise<R
   const server = http.createServer((req, res) => {
     const record: FrontRequest = { method: req.method ?? '', url: req.url ?? '', status: 0 };
     requests.push(record);
-    const path = new URL(req.url ?? '/', 'http://front').pathname;
-    const m = req.method === 'GET' ? TAGS_LIST.exec(path) : null;
-    if (!m) return proxy(req, res, record);
-    page(req, res, record, m[1]!).catch((err: unknown) => {
-      record.status = 502;
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`paging front: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    const route = (): void => {
+      const path = new URL(req.url ?? '/', 'http://front').pathname;
+      const m = req.method === 'GET' ? TAGS_LIST.exec(path) : null;
+      if (!m) return proxy(req, res, record);
+      page(req, res, record, m[1]!).catch((err: unknown) => {
+        record.status = 502;
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`paging front: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    };
+    const held = options.hold?.({ method: record.method, url: record.url });
+    if (held === undefined) route();
+    else void held.then(route, route);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

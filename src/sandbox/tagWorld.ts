@@ -7,13 +7,12 @@
  * worker's activity dependencies with a trust policy for that key.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient, type RegistryClient } from '../clients/registry/index.js';
-import { createForge } from '../clients/forge/index.js';
-import { createGit } from '../clients/git/index.js';
 import type { ActivityDeps, TrustPolicyEntry } from '../activities/index.js';
+import { dependenciesFromEnvironment } from '../worker.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
 import { pushLabelledImage } from './images.js';
 import { generateKeyPair, signImage, type CosignKeyPair } from './cosign.js';
@@ -41,6 +40,9 @@ export interface TagWorld {
   key: CosignKeyPair;
   otherKey: CosignKeyPair;
   trust: TrustPolicyEntry[];
+  /** the worker's environment: mirrors, registry auth, forge, BUMPFLOW_CONFIG with the trust policy */
+  env: Record<string, string>;
+  /** built from `env` as the worker builds them */
   deps: ActivityDeps;
   /** registry credentials and the forge token, to check they never show up */
   secrets: string[];
@@ -74,20 +76,24 @@ export async function createTagWorld(options: { parentDir?: string } = {}): Prom
     generateKeyPair(path.join(dir, 'other')),
   ]);
   const github = await startGitHubStandIn({ token });
-  const trust: TrustPolicyEntry[] = [
-    {
-      images: 'ghcr.io/vexxhost/*',
-      rule: { kind: 'key', name: 'release-key', publicKeyPem: key.publicKeyPem },
-    },
-  ];
-  const deps: ActivityDeps = {
-    registry: client,
-    git: createGit({ workDir: path.join(dir, 'work'), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }),
-    forge: createForge({ baseUrl: github.url, token }),
-    author: { name: 'bumpflow bot', email: 'bot@bumpflow.test' },
-    trust,
+  const configFile = path.join(dir, 'bumpflow.yaml');
+  await writeFile(
+    configFile,
+    `# the tag world's worker config: trust the generated key for ghcr.io/vexxhost/*\nsignatures:\n  - images: "ghcr.io/vexxhost/*"\n    key: ${key.publicKeyPath}\n`,
+  );
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.homedir(),
+    BUMPFLOW_REGISTRY_MIRRORS: `${TAG_IMAGE.registry}=${registry.url}`,
+    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [TAG_IMAGE.registry]: auth }),
+    GITHUB_API_URL: github.url,
+    GITHUB_TOKEN: token,
+    BUMPFLOW_CONFIG: configFile,
+    BUMPFLOW_WORK_DIR: path.join(dir, 'work'),
+    DOCKER_CONFIG: path.join(dir, 'no-docker-config'),
   };
-
+  const deps = dependenciesFromEnvironment(env);
+  const trust = [...(deps.trust ?? [])];
   const world: TagWorld = {
     registry,
     client,
@@ -95,6 +101,7 @@ export async function createTagWorld(options: { parentDir?: string } = {}): Prom
     key,
     otherKey,
     trust,
+    env,
     deps,
     secrets: [password, token, key.password, otherKey.password],
     async sign(digest, which = 'trusted') {

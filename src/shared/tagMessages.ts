@@ -13,6 +13,7 @@ export const TagWorkflowType = {
   promote: 'promoteImage',
   rollback: 'rollbackImage',
   cleanup: 'cleanupTags',
+  inspect: 'inspectTags',
 } as const;
 
 export const tagGate = defineGateMessages<TagStatus>({

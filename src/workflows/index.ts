@@ -5,3 +5,4 @@ export { imageRepository } from './tags/imageRepository.js';
 export { promoteImage } from './tags/promoteImage.js';
 export { rollbackImage } from './tags/rollbackImage.js';
 export { cleanupTags } from './tags/cleanupTags.js';
+export { inspectTags } from './tags/inspectTags.js';

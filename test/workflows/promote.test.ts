@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
 import {
   createTagWorld,
   revisionOf,
@@ -15,7 +16,7 @@ import {
   TAG_SOURCE_SLUG,
   type TagWorld,
 } from '../../src/sandbox/tagWorld.js';
-import { tagGate } from '../../src/shared/messages.js';
+import { tagGate, tagStatusQuery } from '../../src/shared/messages.js';
 import { startTemporal } from '../support/temporal.js';
 import { withTagWorker } from '../support/tags.js';
 
@@ -58,7 +59,7 @@ describe('promote', () => {
       });
       const waiting = await run.statusWhen(id, (s) => s.state === 'awaiting-approval');
       assert.equal(waiting.plan?.digest, staging);
-      assert.match(waiting.evidence?.verifiedBy ?? '', /key release-key/);
+      assert.match(waiting.evidence?.verifiedBy ?? '', /^key cosign\.pub/);
       await env.client.workflow
         .getHandle(id)
         .executeUpdate(tagGate.approveUpdate, { args: [{ approver: 'ops' }] });
@@ -77,5 +78,129 @@ describe('promote', () => {
         [[stamp, revisionOf('release-1')]],
       );
     });
+  });
+});
+
+describe('promote: refused before anything is mutated', () => {
+  let env: TestWorkflowEnvironment;
+  let world: TagWorld;
+  before(async () => {
+    [env, world] = await Promise.all([startTemporal(), createTagWorld()]);
+  });
+  after(async () => {
+    await world?.close();
+    await env?.teardown();
+  });
+
+  // one task queue for the block: the repository's queue workflow outlives each worker
+  const taskQueue = `bumpflow-refusals-${process.pid}`;
+  async function refusedWith(from: string, type: string): Promise<void> {
+    const before = { prod: await world.digestOf('prod'), latest: await world.digestOf('latest') };
+    const tagsBefore = (await world.client.listTags(image)).sort();
+    await withTagWorker(
+      env,
+      world,
+      async (run) => {
+        const id = await run.request({
+          procedure: 'promote',
+          input: { image, from, to: ['prod', 'latest'], stamp: 'prod-{date}-{revision:7}' },
+        });
+        await assert.rejects(run.result(id), (err: unknown) => {
+          assert.ok(err instanceof WorkflowFailedError, String(err));
+          assert.equal((err.cause as { type?: string }).type, type);
+          return true;
+        });
+        const status = await env.client.workflow.getHandle(id).query(tagStatusQuery);
+        assert.equal(status.state, 'failed');
+        assert.deepEqual(status.written, []);
+      },
+      taskQueue,
+    );
+    assert.deepEqual({ prod: await world.digestOf('prod'), latest: await world.digestOf('latest') }, before);
+    assert.deepEqual((await world.client.listTags(image)).sort(), tagsBefore, 'no tag created or deleted');
+  }
+
+  it('an unsigned source', async () => {
+    await world.push('prod', { revision: revisionOf('prod-now') });
+    await world.push('unsigned', { sign: false });
+    await refusedWith('unsigned', 'Unsigned');
+  });
+
+  it('a source signed with a key the worker does not trust', async () => {
+    await world.push('other-key', { sign: 'other' });
+    await refusedWith('other-key', 'SignatureInvalid');
+  });
+
+  it("a signature of another digest under the source's .sig tag", async () => {
+    const signed = await world.push('signed-a', { salt: 'a' });
+    const victim = await world.push('victim-b', { salt: 'b', sign: false });
+    const sig = await world.client.getManifest({ ...image, tag: `${signed.replace(':', '-')}.sig` });
+    await world.client.putManifest(
+      { ...image, tag: `${victim.replace(':', '-')}.sig` },
+      sig.mediaType,
+      sig.body,
+    );
+    await refusedWith('victim-b', 'SignedDigestMismatch');
+  });
+
+  it('a source without a revision label cannot be stamped', async () => {
+    await world.push('no-revision', { revision: 'not-a-sha' });
+    await refusedWith('no-revision', 'LabelMissing');
+  });
+});
+
+describe('promote: an index goes whole, and by digest', () => {
+  let env: TestWorkflowEnvironment;
+  let world: TagWorld;
+  before(async () => {
+    [env, world] = await Promise.all([startTemporal(), createTagWorld()]);
+  });
+  after(async () => {
+    await world?.close();
+    await env?.teardown();
+  });
+
+  it('promotes an OCI index by digest with every platform, without approval when the policy says so', async () => {
+    const index = await world.push('build-77', { revision: revisionOf('build-77') });
+    await withTagWorker(env, world, async (run) => {
+      const id = await run.request({
+        procedure: 'promote',
+        input: {
+          image,
+          from: index,
+          to: ['prod'],
+          stamp: null,
+          approval: { required: false, pattern: 'ghcr.io/vexxhost/*:prod' },
+        },
+      });
+      const result = await run.result(id);
+      assert.equal(result.state, 'done');
+      assert.deepEqual(
+        result.plan?.tags.map((t) => [t.tag, t.change]),
+        [['prod', 'create']],
+      );
+    });
+    const raw = JSON.parse(
+      execFileSync(
+        'skopeo',
+        [
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          '--creds',
+          `bumpflow:${world.secrets[0]}`,
+          `docker://${world.registry.host}/${image.repository}:prod`,
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as { mediaType: string; manifests: { digest: string; platform?: { architecture: string } }[] };
+    assert.equal(raw.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.deepEqual(
+      raw.manifests
+        .filter((m) => m.platform?.architecture !== 'unknown')
+        .map((m) => m.platform?.architecture),
+      ['amd64', 'arm64'],
+    );
+    for (const m of raw.manifests) await world.client.getManifest({ ...image, digest: m.digest });
   });
 });

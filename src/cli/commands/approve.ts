@@ -5,6 +5,8 @@ import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../b
 import { deliverAndReport } from '../deliver.js';
 import { refused, usage } from '../exitCodes.js';
 import { collect, print, type CliContext } from '../context.js';
+import { isTagWorkflowId } from '../tagView.js';
+import { approveTag } from '../tagActions.js';
 
 interface ApproveOptions {
   branch?: string[];
@@ -17,14 +19,21 @@ interface ApproveOptions {
 export function registerApprove(program: Command, ctx: CliContext): void {
   program
     .command('approve')
-    .description('approve branches awaiting approval (all of them, or those named)')
-    .argument('<id>', 'bump workflow id')
+    .description(
+      "approve branches awaiting approval (all of them, or those named), or a tag procedure's plan",
+    )
+    .argument('<id>', 'bump or tag procedure workflow id')
     .option('-b, --branch <branch...>', 'only these branches', collect)
-    .option('--digest <digest>', 'approve only if this is the planned digest (needs one --branch)')
+    .option('--digest <digest>', 'approve only if this is the planned digest (a bump: needs one --branch)')
     .option('--approver <name>', 'who approves', ctx.env.USER)
     .option('--note <text>', 'replacement release-note text (same for every branch)')
     .option('--json', 'print JSON')
     .action(async (id: string, o: ApproveOptions) => {
+      if (isTagWorkflowId(id)) {
+        if (o.branch || o.note)
+          throw usage('a tag procedure has no branches and no release note: drop --branch and --note');
+        return approveTag(await ctx.client(), id, { ...o, json: !!o.json });
+      }
       if (o.digest && (o.branch?.length ?? 0) !== 1)
         throw usage('--digest binds an approval to one branch: give exactly one --branch');
       const client = await ctx.client();

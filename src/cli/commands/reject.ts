@@ -3,22 +3,28 @@ import type { Command } from 'commander';
 import { rejectSignal, rejectUpdate, type RejectPayload } from '../../shared/messages.js';
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
 import { deliverAndReport } from '../deliver.js';
-import { refused } from '../exitCodes.js';
+import { refused, usage } from '../exitCodes.js';
 import { collect, print, type CliContext } from '../context.js';
+import { isTagWorkflowId } from '../tagView.js';
+import { rejectTag } from '../tagActions.js';
 
 const UNDECIDED = ['pending', 'resolving', 'awaiting-approval', 'blocked'] as const;
 
 export function registerReject(program: Command, ctx: CliContext): void {
   program
     .command('reject')
-    .description('reject branches of a bump (all undecided, or those named)')
-    .argument('<id>', 'bump workflow id')
+    .description("reject branches of a bump (all undecided, or those named), or a tag procedure's plan")
+    .argument('<id>', 'bump or tag procedure workflow id')
     .requiredOption('--reason <text>', 'why')
     .option('-b, --branch <branch...>', 'only these branches', collect)
     .option('--approver <name>', 'who rejects', ctx.env.USER)
     .option('--json', 'print JSON')
     .action(
       async (id: string, o: { reason: string; branch?: string[]; approver?: string; json?: boolean }) => {
+        if (isTagWorkflowId(id)) {
+          if (o.branch) throw usage('a tag procedure has no branches: drop --branch');
+          return rejectTag(await ctx.client(), id, { ...o, json: !!o.json });
+        }
         const client = await ctx.client();
         const view = await readView(client, id);
         if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to reject`);

@@ -2,17 +2,23 @@
 import type { Command } from 'commander';
 import { retrySignal } from '../../shared/messages.js';
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
-import { refused } from '../exitCodes.js';
+import { refused, usage } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
+import { isTagWorkflowId } from '../tagView.js';
+import { retryTag } from '../tagActions.js';
 
 export function registerRetry(program: Command, ctx: CliContext): void {
   program
     .command('retry')
-    .description('make blocked branches try again (after an outage)')
-    .argument('<id>', 'bump workflow id')
+    .description('make blocked branches, or a blocked tag procedure, try again (after an outage)')
+    .argument('<id>', 'bump or tag procedure workflow id')
     .option('-b, --branch <branch>', 'only this branch')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { branch?: string; json?: boolean }) => {
+      if (isTagWorkflowId(id)) {
+        if (o.branch !== undefined) throw usage('a tag procedure has no branches: drop --branch');
+        return retryTag(await ctx.client(), id, { json: !!o.json });
+      }
       const client = await ctx.client();
       const view = await readView(client, id);
       if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to retry`);

@@ -6,6 +6,8 @@ import { formatResult, formatStatus } from '../format.js';
 import { readStatus } from '../bumpView.js';
 import { ExitCode, usage } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
+import { isTagWorkflowId } from '../tagView.js';
+import { showTagStatus } from '../tagActions.js';
 
 /** Redraws the status until the workflow closes; then prints the result. Exit code 1 if a branch failed. */
 async function watch(client: Client, id: string, o: { json: boolean; intervalMs: number }): Promise<void> {
@@ -44,8 +46,8 @@ async function watch(client: Client, id: string, o: { json: boolean; intervalMs:
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
-    .description('show every branch of a bump')
-    .argument('<id>', 'bump workflow id (printed by bump)')
+    .description('show every branch of a bump, or a tag procedure (its plan, or its place in the queue)')
+    .argument('<id>', 'bump or tag procedure workflow id (printed by bump, promote, rollback, cleanup)')
     .option('--json', 'print JSON')
     .option('-w, --watch', 'redraw until the bump ends, then print its result')
     .option('--interval <seconds>', 'seconds between redraws with --watch', '2')
@@ -55,6 +57,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         throw usage(`expected --interval in seconds (0.1 to 3600), found ${JSON.stringify(o.interval)}`);
       }
       const client = await ctx.client();
+      if (isTagWorkflowId(id))
+        return showTagStatus(client, id, { json: !!o.json, watch: !!o.watch, intervalMs: seconds * 1000 });
       if (!o.watch) {
         const status = await readStatus(client, id);
         print(!!o.json, status, formatStatus(id, status));

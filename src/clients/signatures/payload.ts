@@ -6,6 +6,7 @@
  * the caller can try the next signature.
  */
 import { z } from 'zod';
+import { issuesOf } from '../registry/util.js';
 
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
@@ -35,11 +36,9 @@ export function parseSimpleSigning(bytes: Buffer): PayloadResult {
   }
   const parsed = payloadSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(root)';
     return {
       ok: false,
-      reason: `expected a simple-signing payload of type ${JSON.stringify(SIMPLE_SIGNING_TYPE)}, found ${where}: ${issue?.message ?? 'invalid'}`,
+      reason: `expected a simple-signing payload of type ${JSON.stringify(SIMPLE_SIGNING_TYPE)}, found ${issuesOf(parsed.error)}`,
     };
   }
   const { critical, optional } = parsed.data;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { fatal, FatalFailure } from '../../shared/failures.js';
+import { issuesOf } from '../registry/util.js';
 import { parseCertificate, pemBlocks, subjectOf, toPem } from './certs.js';
 
 const trustedRootSchema = z.object({
@@ -41,11 +42,9 @@ function checkedPem(input: string | Buffer, file: string, which: string): string
 function fromTrustedRoot(json: unknown, file: string): string[] {
   const parsed = trustedRootSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(root)';
     throw bad(
       file,
-      `expected a sigstore trusted_root.json with certificateAuthorities[].certChain.certificates[].rawBytes, found ${where}: ${issue?.message ?? 'invalid'}`,
+      `expected a sigstore trusted_root.json with certificateAuthorities[].certChain.certificates[].rawBytes, found ${issuesOf(parsed.error)}`,
     );
   }
   const pems: string[] = [];

@@ -2,6 +2,7 @@
  * The approval of a tag plan: the policy may let it go without a human
  * (say so in the notices); otherwise the gate waits, until the timeout.
  */
+import type { TagResult } from '../../shared/tags.js';
 import type { TagContext } from './tagContext.js';
 
 export async function approvePlan(
@@ -24,4 +25,11 @@ export async function approvePlan(
   );
   if (decided === 'approved') ctx.status.approvedBy = ctx.gate.decision?.by ?? 'unknown';
   return decided;
+}
+
+/** The result of a plan that was not approved: rejected (with the reason given) or expired. */
+export function endUnapproved(ctx: TagContext, decided: 'rejected' | 'expired', timeout: string): TagResult {
+  const reason =
+    ctx.gate.decision?.kind === 'reject' ? ctx.gate.decision.reason : `no approval within ${timeout}`;
+  return ctx.finish(decided, { reason });
 }

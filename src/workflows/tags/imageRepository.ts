@@ -50,7 +50,12 @@ export async function imageRepository(input: ImageRepositoryInput): Promise<void
     ...r,
     requestedAt: new Date().toISOString(),
   }));
-  const known = new Set(queue.map((r) => r.workflowId));
+  const known = new Map(
+    queue.map((r) => [
+      r.workflowId,
+      JSON.stringify({ procedure: r.procedure, workflowId: r.workflowId, input: r.input }),
+    ]),
+  );
   const status: QueueStatus = { image: shown, waiting: [], recent: [], refusals: [] };
 
   const reporter = createReporter({
@@ -86,8 +91,17 @@ export async function imageRepository(input: ImageRepositoryInput): Promise<void
       );
       return show();
     }
-    if (known.has(r.workflowId)) return; // a repeated send (the CLI retried): once is enough
-    known.add(r.workflowId);
+    const earlier = known.get(r.workflowId);
+    if (earlier !== undefined) {
+      // the same request again (a client retried its send) is taken once, silently; another under its id is refused
+      if (earlier !== JSON.stringify(r))
+        recordRefusal(
+          status.refusals,
+          `request refused: ${r.workflowId} was already requested (${JSON.parse(earlier).procedure}); one request per id`,
+        );
+      return show();
+    }
+    known.set(r.workflowId, JSON.stringify(r));
     queue.push({ ...r, requestedAt: new Date().toISOString() });
     show();
   });

@@ -16,7 +16,7 @@ import { parseInput, pure } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { resolveAndVerify } from './verifySource.js';
 import { planTags } from './planTags.js';
-import { approvePlan } from './approvePlan.js';
+import { approvePlan, endUnapproved } from './approvePlan.js';
 import { writeTags } from './writeTags.js';
 import { auditChange } from './auditChange.js';
 import { runCleanup } from './runCleanup.js';
@@ -41,13 +41,7 @@ export async function promoteImage(raw: PromoteRequest): Promise<TagResult> {
       plan.stamp = stamp;
       if (plan.tags.every((t) => t.change === 'unchanged')) return ctx.finish('no-op');
       const decided = await approvePlan(ctx, input.approval, input.approvalTimeout);
-      if (decided !== 'approved')
-        return ctx.finish(decided, {
-          reason:
-            ctx.gate.decision?.kind === 'reject'
-              ? ctx.gate.decision.reason
-              : `no approval within ${input.approvalTimeout}`,
-        });
+      if (decided !== 'approved') return endUnapproved(ctx, decided, input.approvalTimeout);
       if (input.from.startsWith('sha256:')) break;
       const again = await ctx.step(`resolve ${ctx.shown}:${input.from} again`, () =>
         ctx.acts.readTags({ ...ctx.image, tags: [input.from] }),

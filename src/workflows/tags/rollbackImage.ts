@@ -16,7 +16,7 @@ import { parseInput, pure } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { resolveAndVerify } from './verifySource.js';
 import { planTags } from './planTags.js';
-import { approvePlan } from './approvePlan.js';
+import { approvePlan, endUnapproved } from './approvePlan.js';
 import { writeTags } from './writeTags.js';
 import { auditChange } from './auditChange.js';
 import { endWith } from './endWith.js';
@@ -58,13 +58,7 @@ export async function rollbackImage(raw: RollbackRequest): Promise<TagResult> {
     }
     ctx.report();
     const decided = await approvePlan(ctx, input.approval, input.approvalTimeout);
-    if (decided !== 'approved')
-      return ctx.finish(decided, {
-        reason:
-          ctx.gate.decision?.kind === 'reject'
-            ? ctx.gate.decision.reason
-            : `no approval within ${input.approvalTimeout}`,
-      });
+    if (decided !== 'approved') return endUnapproved(ctx, decided, input.approvalTimeout);
     await writeTags(ctx, plan);
     await auditChange(ctx, {
       tag: auditTag,

@@ -128,6 +128,7 @@ export function createTagContext(
       status.state = state;
       status.step = undefined;
       if (extra.error !== undefined) status.error = extra.error;
+      if (state === 'rejected' && extra.reason !== undefined) status.rejectedBecause = extra.reason;
       reporter.reportFinal();
       return {
         procedure,
