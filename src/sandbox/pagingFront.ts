@@ -41,6 +41,8 @@ export async function startPagingFront(options: {
   upstream: string;
   /** a test's hook: a promise here holds the request until it settles (e.g. to kill a client mid-write) */
   hold?: (request: { method: string; url: string }) => Promise<void> | undefined;
+  /** the same, after the registry answered and before the client hears it (a write that landed, unacknowledged) */
+  holdAnswer?: (request: { method: string; url: string; status: number }) => Promise<void> | undefined;
 }): Promise<RunningPagingFront> {
   const upstream = new URL(options.upstream);
   const requests: FrontRequest[] = [];
@@ -58,8 +60,13 @@ export async function startPagingFront(options: {
       },
       (answer) => {
         record.status = answer.statusCode ?? 502;
-        res.writeHead(record.status, answer.headers);
-        answer.pipe(res);
+        const deliver = (): void => {
+          res.writeHead(record.status, answer.headers);
+          answer.pipe(res);
+        };
+        const held = options.holdAnswer?.(record);
+        if (held === undefined) deliver();
+        else void held.then(deliver, deliver);
       },
     );
     out.on('error', (err) => {

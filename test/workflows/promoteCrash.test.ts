@@ -1,0 +1,124 @@
+/**
+ * A worker SIGKILLed between two tag writes of a promotion: the stamp is
+ * written, the write of `prod` reaches the registry but its answer reaches
+ * nobody; a second worker picks the promotion up (heartbeat timeout), finds
+ * `prod` already at the digest (`unchanged`), writes `latest`, and every tag is
+ * verified. Real parts: the registry behind a loopback front that holds the
+ * second write, worker processes started as in production (src/worker.ts with
+ * BUMPFLOW_CONFIG naming the trusted key).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTagWorld, revisionOf, TAG_IMAGE, type TagWorld } from '../../src/sandbox/tagWorld.js';
+import { startPagingFront, type RunningPagingFront } from '../../src/sandbox/pagingFront.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
+import { startTemporal } from '../support/temporal.js';
+import { tagRun } from '../support/tags.js';
+
+const image = { ...TAG_IMAGE };
+
+describe('promote: worker crash between two tag writes', () => {
+  let env: TestWorkflowEnvironment;
+  let world: TagWorld;
+  let front: RunningPagingFront;
+  const held: Array<() => void> = [];
+  let holdPut: string | undefined;
+  before(async () => {
+    [env, world] = await Promise.all([startTemporal(), createTagWorld()]);
+    front = await startPagingFront({
+      upstream: world.registry.url,
+      holdAnswer: (r) => {
+        if (r.method !== 'PUT' || holdPut === undefined || !r.url.endsWith(`/manifests/${holdPut}`))
+          return undefined;
+        holdPut = undefined;
+        return new Promise<void>((resolve) => held.push(resolve));
+      },
+    });
+  });
+  after(async () => {
+    await front?.close();
+    await world?.close();
+    await env?.teardown();
+  });
+
+  it('completes with every tag verified after a second worker takes over', async (t) => {
+    const staging = await world.push('staging', { revision: revisionOf('crash-1') });
+    await world.push('prod', { revision: revisionOf('crash-0') });
+    const run = tagRun(env, `bumpflow-crash-${process.pid}`);
+    const workers: ChildProcess[] = [];
+    const startWorker = (): ChildProcess => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'worker.ts')], {
+        cwd: repoRoot,
+        env: {
+          ...world.env,
+          BUMPFLOW_REGISTRY_MIRRORS: `${image.registry}=${front.url}`,
+          TEMPORAL_ADDRESS: env.address,
+          BUMPFLOW_TASK_QUEUE: run.taskQueue,
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      workers.push(child);
+      return child;
+    };
+    try {
+      holdPut = 'prod';
+      const first = startWorker();
+      const id = await run.request({
+        procedure: 'promote',
+        input: {
+          image,
+          from: 'staging',
+          to: ['prod', 'latest'],
+          stamp: 'prod-{date}-{revision:7}',
+          approval: { required: false, pattern: 'test' },
+        },
+      });
+      const deadline = Date.now() + 90_000;
+      while (held.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(held.length, 1, 'the write of prod landed; its answer is held');
+      assert.equal(await world.digestOf('prod'), staging, 'prod was written before the crash');
+      const midway = await run.statusWhen(id, (s) => s.state === 'writing');
+      assert.deepEqual(
+        midway.written.map((w) => w.outcome),
+        ['created'],
+        'the stamp was written first',
+      );
+
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      held.shift()!(); // the answer goes to a dead worker
+      const killedAt = Date.now();
+      startWorker();
+      const result = await run.result(id);
+      const tookOverMs = Date.now() - killedAt;
+      t.diagnostic(`done ${tookOverMs} ms after the kill`);
+      assert.equal(result.state, 'done');
+      const stamp = result.plan!.stamp!;
+      assert.deepEqual(
+        result.written.map((w) => [w.tag, w.outcome]),
+        [
+          [stamp, 'created'],
+          ['prod', 'unchanged'],
+          ['latest', 'created'],
+        ],
+      );
+      for (const tag of [stamp, 'prod', 'latest']) assert.equal(await world.digestOf(tag), staging, tag);
+      // the heartbeat timeout (10 s) bounds the take-over, not the activity's 2-minute start-to-close
+      assert.ok(tookOverMs < 60_000, `took over in ${tookOverMs} ms`);
+    } finally {
+      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
+      await Promise.all(
+        workers.map((w) =>
+          w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : undefined,
+        ),
+      );
+      await env.client.workflow
+        .getHandle(`image-repo/${image.registry}/${image.repository}`)
+        .terminate('end of test')
+        .catch(() => undefined);
+    }
+  });
+});
