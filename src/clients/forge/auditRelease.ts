@@ -10,6 +10,7 @@
 import { BumpflowError, fatal, FatalFailure, transient, TransientFailure } from '../../shared/failures.js';
 import { classify, errorBody, responseOf, statusOf } from './classify.js';
 import type { ForgeClient } from './client.js';
+import { releaseByTag } from './releases.js';
 import { checkNonEmpty, checkRepo } from './repoUrl.js';
 import { parseBody, ReleaseRef as ReleaseJson } from './schema.js';
 import type { Forge, ReleaseRef } from './types.js';
@@ -70,16 +71,13 @@ async function findByTag(
   repo: string,
   tag: string,
 ): Promise<ReleaseJson | undefined> {
-  const { octokit, ctx } = client;
+  const { ctx } = client;
   const slug = `${owner}/${repo}`;
-  let data: unknown;
-  try {
-    data = (await octokit.rest.repos.getReleaseByTag({ owner, repo, tag })).data;
-  } catch (err) {
-    // 404 is "no release for that tag" — or no such repository, which the create then says.
-    if (statusOf(err) === 404 && responseOf(err) !== undefined) return undefined;
-    throw refusal(client, err, `reading the release for tag ${tag}`, slug, tag);
-  }
+  // undefined is "no release for that tag" — or no such repository, which the create then says.
+  const data = await releaseByTag(client, { owner, repo, tag }, (err) =>
+    refusal(client, err, `reading the release for tag ${tag}`, slug, tag),
+  );
+  if (data === undefined) return undefined;
   const found = parseBody(ReleaseJson, data, `the release for tag ${tag} of ${slug}`, ctx);
   if (found.tag_name !== tag) {
     throw fatal(
