@@ -2,7 +2,7 @@
  * What an operator reads of a tag procedure (the Temporal UI's current
  * details, the audit release's body) and of a repository's queue. Pure.
  */
-import type { QueueStatus, TagStatus } from '../shared/tags.js';
+import type { ParsedQueueRequest, QueueStatus, TagStatus } from '../shared/tags.js';
 import { publicRepoUrl } from './repoUrl.js';
 
 const short = (d: string | undefined) => (d === undefined ? '—' : `\`${d.slice(0, 19)}\``);
@@ -101,4 +101,13 @@ export function queueDetails(q: QueueStatus): string {
   if (q.refusals.length)
     lines.push('', `Refused requests: ${q.refusals.length} (newest: ${q.refusals.at(-1)})`);
   return lines.join('\n');
+}
+
+/** The one line the UI shows for a queued procedure (its static summary). */
+export function requestSummary(r: ParsedQueueRequest): string {
+  const image = `${r.input.image.registry}/${r.input.image.repository}`;
+  if (r.procedure === 'promote') return `promote ${image}:${r.input.from} → ${r.input.to.join(', ')}`;
+  if (r.procedure === 'rollback')
+    return `roll back ${image}:${[r.input.tag, ...r.input.aliases].join(', ')} to ${r.input.to ?? 'the previous stamp'}`;
+  return `clean up ${image}: ${r.input.patterns.join(', ')} older than ${r.input.olderThan}${r.input.dryRun ? ' (dry run)' : ''}`;
 }

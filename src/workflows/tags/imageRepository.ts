@@ -28,7 +28,7 @@ import {
 } from '../../shared/tags.js';
 import { parsePayload } from '../../shared/payloads.js';
 import { queueRequestSignal, queueStatusQuery, TagWorkflowType } from '../../shared/tagMessages.js';
-import { queueDetails } from '../../lib/tagDetails.js';
+import { queueDetails, requestSummary } from '../../lib/tagDetails.js';
 import { createReporter, errorInfo, recordRefusal } from '../kit/index.js';
 
 export interface ImageRepositoryInput {
@@ -137,6 +137,7 @@ export async function imageRepository(input: ImageRepositoryInput): Promise<void
       const result = (await executeChild(TagWorkflowType[next.procedure], {
         workflowId: next.workflowId,
         args: [args],
+        staticSummary: requestSummary(next),
       })) as TagResult;
       state = result.state;
       Object.assign(firstSeen, result.firstSeen ?? {});

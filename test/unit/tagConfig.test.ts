@@ -1,0 +1,157 @@
+/** The config file's tag-procedure sections, the worker's trust policy read from it, and the UI's details. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, parseConfig, tagApproval } from '../../src/configFile.js';
+import { trustPolicyOf } from '../../src/trustPolicy.js';
+import { trustRuleFor } from '../../src/activities/signatureActivities.js';
+import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tagDetails.js';
+import { queueRequestSchema, type TagStatus } from '../../src/shared/tags.js';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const OLD = `sha256:${'b'.repeat(64)}`;
+
+describe('config: signatures, promotion, cleanup', () => {
+  it('has defaults when the sections are absent', () => {
+    const c = parseConfig('targets: {}\n', 'b.yaml');
+    assert.deepEqual(c.signatures, []);
+    assert.equal(c.promotion.stamp, '{tag}-{date}-{revision:7}');
+    assert.deepEqual(c.promotion.aliases, {});
+    assert.equal(c.cleanup.approveAbove, 10);
+  });
+
+  it('refuses a rule with both a key and keyless, and keyless without an issuer', () => {
+    assert.throws(
+      () =>
+        parseConfig(
+          'signatures:\n  - images: "x/*"\n    key: a.pub\n    keyless: {trustedRoot: r.pem, identity: i, issuer: s}\n',
+          'b.yaml',
+        ),
+      (e: unknown) => e instanceof ConfigError && /exactly one of key/.test(e.message) && e.line === 2,
+    );
+    assert.throws(
+      () =>
+        parseConfig(
+          'signatures:\n  - images: "x/*"\n    keyless: {trustedRoot: r.pem, identity: i}\n',
+          'b.yaml',
+        ),
+      (e: unknown) => e instanceof ConfigError && /exactly one of issuer, issuerRegExp/.test(e.message),
+    );
+  });
+
+  it('tagApproval: the first rule whose image and tag globs match decides; unmatched waits', () => {
+    const c = parseConfig(
+      'promotion:\n  approval:\n    - { images: "ghcr.io/acme/*", tags: staging, required: false }\n    - { tags: "prod*", required: true }\n',
+      'b.yaml',
+    );
+    assert.deepEqual(tagApproval(c, 'ghcr.io/acme/app', ['staging']), {
+      required: false,
+      pattern: 'ghcr.io/acme/*:staging',
+    });
+    assert.deepEqual(tagApproval(c, 'ghcr.io/other/app', ['staging']), { required: true });
+    assert.deepEqual(tagApproval(c, 'ghcr.io/acme/app', ['latest', 'prod']), {
+      required: true,
+      pattern: '*:prod*',
+    });
+    assert.deepEqual(tagApproval(undefined, 'ghcr.io/acme/app', ['prod']), { required: true });
+  });
+});
+
+describe('trust policy from the worker config', () => {
+  it('reads key files relative to the config file, and says which file is missing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-trust-'));
+    try {
+      await writeFile(
+        path.join(dir, 'k.pub'),
+        '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n',
+      );
+      const file = path.join(dir, 'bumpflow.yaml');
+      const c = parseConfig(
+        'signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub }\n  - { images: "ghcr.io/**", key: gone.pub }\n',
+        file,
+      );
+      assert.throws(
+        () => trustPolicyOf(c, file),
+        (e: unknown) =>
+          e instanceof ConfigError && e.key === 'signatures.1.key' && /gone\.pub.*ENOENT/.test(e.message),
+      );
+      const one = parseConfig('signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub }\n', file);
+      const policy = trustPolicyOf(one, file);
+      assert.equal(policy[0]!.rule.kind, 'key');
+      assert.equal(trustRuleFor(policy, 'ghcr.io/acme/app')?.name, 'k.pub');
+      assert.equal(trustRuleFor(policy, 'ghcr.io/acme/team/app'), undefined, '* does not cross a /');
+      assert.equal(trustRuleFor(policy, 'quay.io/acme/app'), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tag details for the UI', () => {
+  const status: TagStatus = {
+    procedure: 'promote',
+    image: 'ghcr.io/acme/app',
+    state: 'awaiting-approval',
+    source: {
+      digest: DIGEST,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    },
+    evidence: { digest: DIGEST, source: 'sig-tag', signatureManifest: OLD, verifiedBy: 'key cosign.pub' },
+    plan: {
+      image: 'ghcr.io/acme/app',
+      digest: DIGEST,
+      stamp: 'prod-20261201-abc1234',
+      revision: 'abc1234def',
+      commitUrl: 'https://github.com/acme/app/commit/abc1234def',
+      tags: [
+        { tag: 'prod-20261201-abc1234', to: DIGEST, mode: 'create-only', change: 'create' },
+        { tag: 'prod', from: OLD, to: DIGEST, mode: 'move', change: 'move' },
+      ],
+    },
+    written: [],
+    deleted: [],
+    notices: [],
+    refusals: ['approve refused: x'],
+  };
+
+  it('shows the plan, the signature and how to approve', () => {
+    const md = tagDetails(status);
+    assert.match(md, /^### promote ghcr\.io\/acme\/app — awaiting approval/);
+    assert.match(md, /`prod`: `sha256:bbbbbbbbbbbb` → `sha256:aaaaaaaaaaaa` \(move\)/);
+    assert.match(md, /`prod-20261201-abc1234`: — → `sha256:aaaaaaaaaaaa` \(create, create-only\)/);
+    assert.match(md, /\*\*signature\*\* key cosign\.pub \(sig-tag\)/);
+    assert.match(md, /\[`abc1234def`\]\(https:\/\/github\.com\/acme\/app\/commit\/abc1234def\)/);
+    assert.match(md, /send the `approve` signal/);
+    assert.match(md, /Refused messages: 1/);
+  });
+
+  it('commit links only for a sha revision', () => {
+    assert.equal(commitUrl('https://github.com/acme/app', 'not a sha'), undefined);
+    assert.equal(commitUrl(undefined, 'abc1234'), undefined);
+    assert.equal(
+      commitUrl('https://github.com/acme/app.git', 'abc1234'),
+      'https://github.com/acme/app/commit/abc1234',
+    );
+  });
+
+  it('summarises requests and the queue', () => {
+    const r = queueRequestSchema.parse({
+      procedure: 'rollback',
+      workflowId: 'rollback/ghcr.io/acme/app/20261201T000000Z-ab12',
+      input: { image: { registry: 'ghcr.io', repository: 'acme/app' }, aliases: ['latest'] },
+    });
+    assert.equal(requestSummary(r), 'roll back ghcr.io/acme/app:prod, latest to the previous stamp');
+    const md = queueDetails({
+      image: 'ghcr.io/acme/app',
+      running: { workflowId: 'promote/x', procedure: 'promote', since: '2026-12-01T00:00:00Z' },
+      waiting: [{ workflowId: r.workflowId, procedure: 'rollback', requestedAt: '2026-12-01T00:00:01Z' }],
+      recent: [],
+      refusals: [],
+    });
+    assert.match(md, /— busy/);
+    assert.match(md, /\*\*1\. waiting\*\* rollback `rollback\/ghcr\.io\/acme\/app\/20261201T000000Z-ab12`/);
+  });
+});
