@@ -2,7 +2,8 @@
  * A real CNCF distribution registry (Debian's `docker-registry` 2.8) on
  * loopback, for tests and the demo: filesystem storage under a temp dir,
  * deletes enabled (unless `deletes: false`), optional htpasswd (bcrypt) basic auth — distribution 2.8
- * accepts it over plain HTTP. Every process started here is killed on stop,
+ * accepts it over plain HTTP — or token auth (a token issuer such as
+ * tokenIssuer.ts; config in registryConfig.ts). Every process started here is killed on stop,
  * and at the latest when this process exits or is ended by SIGINT, SIGTERM or
  * SIGHUP (its temp data dirs go too).
  */
@@ -14,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
+import { registryConfigYaml, type RegistryTokenAuth } from './registryConfig.js';
 
 export interface RunningRegistry {
   /** `127.0.0.1:<port>` */
@@ -32,6 +34,8 @@ export interface RunningRegistry {
 export interface StartRegistryOptions {
   /** htpasswd basic auth with this one user */
   auth?: { username: string; password: string };
+  /** bearer-token auth (`auth.token`): tokens from `realm`, signed by a chain ending in `rootCertBundle`; not with `auth` */
+  tokenAuth?: RegistryTokenAuth;
   /** where config, htpasswd and storage live; a fresh temp dir by default */
   dataDir?: string;
   /** a fixed port; a free loopback port by default */
@@ -93,38 +97,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function configYaml(o: {
-  port: number;
-  storage: string;
-  secret: string;
-  deletes: boolean;
-  htpasswd?: string;
-}): string {
-  // JSON strings are valid YAML double-quoted scalars.
-  const q = (s: string): string => JSON.stringify(s);
-  const lines = [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${q(o.storage)}`,
-    '  delete:',
-    `    enabled: ${o.deletes ? 'true' : 'false'}`,
-    '  maintenance:',
-    '    uploadpurging:',
-    '      enabled: false',
-    'http:',
-    `  addr: ${q(`127.0.0.1:${o.port}`)}`,
-    `  secret: ${q(o.secret)}`,
-  ];
-  if (o.htpasswd !== undefined)
-    lines.push('auth:', '  htpasswd:', '    realm: "bumpflow-test-registry"', `    path: ${q(o.htpasswd)}`);
-  return `${lines.join('\n')}\n`;
-}
-
 /** The environment without REGISTRY_* variables, which would override the config file. */
 function childEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -146,6 +118,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const storage = path.join(dataDir, 'storage');
   const configPath = path.join(dataDir, 'config.yml');
   const secret = randomBytes(16).toString('hex');
+  if (options.auth && options.tokenAuth)
+    throw new Error('expected one of auth (htpasswd) and tokenAuth, found both');
   let htpasswd: string | undefined;
   if (options.auth) {
     if (options.auth.username.includes(':'))
@@ -165,12 +139,13 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   async function launch(): Promise<void> {
     await writeFile(
       configPath,
-      configYaml({
+      registryConfigYaml({
         port,
         storage,
         secret,
         deletes: options.deletes ?? true,
         ...(htpasswd === undefined ? {} : { htpasswd }),
+        ...(options.tokenAuth === undefined ? {} : { token: options.tokenAuth }),
       }),
     );
     const proc = spawn(REGISTRY_BINARY, ['serve', configPath], {
