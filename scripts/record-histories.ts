@@ -14,27 +14,24 @@
  * `--suffix v2` writes <case>.v2-… beside the existing files instead of
  * replacing them (see test/replay/README.md). Fails, writing nothing, when a
  * case ends otherwise than it should or a history holds a secret of the world.
+ * What both recorders share (server, history files, index, secret check) is in
+ * historyRecording.ts; the tag procedures' cases are record-tag-histories.ts.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { parseArgs, promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   approveSignal,
   branchStatusQuery,
   rejectSignal,
   retrySignal,
-  searchAttributeKeys,
   type BumpRequest,
   type BumpResult,
   type BumpStatus,
 } from '../src/shared/messages.js';
 import { startBump } from '../src/cli/start.js';
-import { createWorker, workflowsPath } from '../src/worker.js';
+import { createWorker } from '../src/worker.js';
 import {
   addCommit,
   createScenario,
@@ -43,11 +40,15 @@ import {
   type ScenarioOptions,
 } from '../src/sandbox/scenario.js';
 import { allIn, waitForStatus } from '../src/sandbox/status.js';
-import { temporalCliPath } from '../src/sandbox/temporalCli.js';
-import { repoRoot } from '../src/sandbox/paths.js';
+import {
+  checkNoSecret,
+  childrenOf,
+  runRecorder,
+  showHistory,
+  withDeadline,
+  type Recorded,
+} from './historyRecording.js';
 
-const execFileAsync = promisify(execFile);
-const OUT_DIR = path.join(repoRoot, 'test', 'replay', 'histories');
 const TWO = ['main', 'stable/2025.1'];
 
 interface Drive {
@@ -176,56 +177,13 @@ const cases: Case[] = [
   },
 ];
 
-interface Recorded {
-  file: string;
-  workflowId: string;
-  workflowType: string;
-  text: string;
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`expected ${what} within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** One history as `temporal workflow show --output json` prints it, payloads raw (base64), as an SDK replays it. */
-async function showHistory(address: string, workflowId: string): Promise<string> {
-  const { stdout } = await execFileAsync(
-    temporalCliPath(),
-    [
-      'workflow',
-      'show',
-      '--address',
-      address,
-      '--workflow-id',
-      workflowId,
-      '--output',
-      'json',
-      '--no-json-shorthand-payloads',
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout;
-}
-
 /** The parent's and each child's history, children found in the parent's own history. */
-async function histories(address: string, c: Case, suffix: string, parentId: string): Promise<Recorded[]> {
+async function histories(address: string, base: string, parentId: string): Promise<Recorded[]> {
   const parentText = await showHistory(address, parentId);
-  const events = (
-    JSON.parse(parentText) as { events: Array<Record<string, { workflowId?: string } | undefined>> }
-  ).events;
-  const childIds = events.flatMap((e) => {
-    const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    return id ? [id] : [];
-  });
-  const base = suffix ? `${c.name}.${suffix}` : c.name;
   const out: Recorded[] = [
     { file: `${base}-parent.json`, workflowId: parentId, workflowType: 'bumpImage', text: parentText },
   ];
-  for (const id of childIds) {
+  for (const { workflowId: id } of childrenOf(parentText)) {
     const tag = id.slice(parentId.length + 1);
     out.push({
       file: `${base}-branch-${tag}.json`,
@@ -237,36 +195,12 @@ async function histories(address: string, c: Case, suffix: string, parentId: str
   return out;
 }
 
-/** The history's text and its payloads decoded from base64: what a secret scan must search. */
-function searchable(text: string): string {
-  const decoded: string[] = [];
-  JSON.parse(text, (key, value: unknown) => {
-    if (key === 'data' && typeof value === 'string')
-      decoded.push(Buffer.from(value, 'base64').toString('utf8'));
-    return value;
-  });
-  return [text, ...decoded].join('\n');
-}
-
-/** Fails when a history holds a secret of the world, or when its payloads could not be read (a vacuous scan). */
-function checkNoSecret(c: Case, r: Recorded, secrets: string[]): void {
-  const all = searchable(r.text);
-  if (!all.includes('"service":"magnum"')) {
-    throw new Error(
-      `case ${c.name}: expected the decoded input ("service":"magnum") in ${r.file}, found none`,
-    );
-  }
-  if (secrets.some((secret) => all.includes(secret))) {
-    throw new Error(`case ${c.name}: a secret of the sandbox is in the history ${r.file}; nothing written`);
-  }
-}
-
 async function runCase(
   env: TestWorkflowEnvironment,
-  bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>,
+  bundle: WorkflowBundleWithSourceMap,
   c: Case,
-  suffix: string,
-) {
+  base: string,
+): Promise<Recorded[]> {
   const s = await createScenario({ slug: `replay-${c.name}/atmosphere`, branches: TWO, ...c.scenario });
   try {
     const taskQueue = `bumpflow-record-${randomUUID()}`;
@@ -303,68 +237,12 @@ async function runCase(
         `case ${c.name}: expected outcomes ${JSON.stringify(c.expect)}, found ${JSON.stringify(outcomes)}`,
       );
     }
-    const recorded = await histories(env.address, c, suffix, result.id);
-    for (const r of recorded) checkNoSecret(c, r, s.secrets);
+    const recorded = await histories(env.address, base, result.id);
+    for (const r of recorded) checkNoSecret(c.name, r, s.secrets, '"service":"magnum"');
     return recorded;
   } finally {
     await s.close();
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { case: { type: 'string', multiple: true }, suffix: { type: 'string', default: '' } },
-  });
-  const suffix = values.suffix ?? '';
-  if (suffix !== '' && !/^[a-z0-9-]+$/.test(suffix))
-    throw new Error(`expected --suffix of [a-z0-9-], found ${JSON.stringify(suffix)}`);
-  const wanted = values.case ?? cases.map((c) => c.name);
-  const unknown = wanted.filter((n) => !cases.some((c) => c.name === n));
-  if (unknown.length > 0)
-    throw new Error(`unknown case ${unknown.join(', ')}; cases: ${cases.map((c) => c.name).join(', ')}`);
-
-  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      ip: '127.0.0.1',
-      searchAttributes: [...searchAttributeKeys],
-      extraArgs: ['--log-level', 'error'],
-    },
-  });
-  const recorded: Recorded[] = [];
-  try {
-    for (const c of cases.filter((x) => wanted.includes(x.name))) {
-      const t0 = Date.now();
-      const r = await runCase(env, bundle, c, suffix);
-      recorded.push(...r);
-      console.log(`${c.name}: ${r.length} histories in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await env.teardown();
-  }
-
-  await mkdir(OUT_DIR, { recursive: true });
-  const indexPath = path.join(OUT_DIR, 'index.json');
-  const index = JSON.parse(await readFile(indexPath, 'utf8').catch(() => '{}')) as Record<string, unknown>;
-  for (const r of recorded) {
-    await writeFile(path.join(OUT_DIR, r.file), r.text.endsWith('\n') ? r.text : `${r.text}\n`);
-    index[r.file] = {
-      workflowId: r.workflowId,
-      workflowType: r.workflowType,
-      recorded: new Date().toISOString().slice(0, 10),
-    };
-    console.log(`  ${r.file}: ${(Buffer.byteLength(r.text) / 1024).toFixed(1)} KiB`);
-  }
-  const sorted = Object.fromEntries(Object.entries(index).sort(([a], [b]) => a.localeCompare(b)));
-  await writeFile(indexPath, `${JSON.stringify(sorted, null, 2)}\n`);
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`record-histories: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runRecorder({ tool: 'record-histories', cases, record: runCase });

@@ -20,7 +20,8 @@ export const historiesDir = fileURLToPath(new URL('./histories/', import.meta.ur
 
 export interface IndexEntry {
   workflowId: string;
-  workflowType: 'bumpImage' | 'bumpBranch';
+  /** the type its first event starts: `bumpImage`, `bumpBranch`, `imageRepository`, `promoteImage`, … */
+  workflowType: string;
   recorded: string;
 }
 

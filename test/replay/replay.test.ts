@@ -1,8 +1,10 @@
 /**
  * Replay of committed histories (test/replay/histories, recorded by
- * `npm run record-histories`): every finished run replays against today's
- * workflow code without a determinism error. No server needed. A change that
- * breaks one ships behind `patched()` — see test/replay/README.md.
+ * `npm run record-histories` for the bumps and `npx tsx
+ * scripts/record-tag-histories.ts` for the tag procedures): every recorded
+ * run replays against today's workflow code without a determinism error. No
+ * server needed. A change that breaks one ships behind `patched()` — see
+ * test/replay/README.md.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,10 +19,11 @@ import {
 } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowsPath } from '../../src/worker.js';
+import * as bundled from '../../src/workflows/index.js';
 import { historyFiles, historyFromJson, readHistoryJson, readIndex } from './historyFile.js';
 
-/** Every case the recorder drives, and the branch tags it records besides the parent. */
-const CASES: Record<string, string[]> = {
+/** Every bump case the recorder drives, and the branch tags it records besides the parent. */
+const BUMP_CASES: Record<string, string[]> = {
   happy: ['main', '2025.1'],
   rejected: ['main', '2025.1'],
   expired: ['main', '2025.1'],
@@ -29,6 +32,27 @@ const CASES: Record<string, string[]> = {
   noop: ['main', '2025.1'],
   malformed: ['main', '2025.1'],
 };
+
+/** Every tag case the tag recorder drives, and what it records: the repository's queue and its children. */
+const TAG_CASES: Record<string, string[]> = {
+  'promote-approved': ['queue', 'promote'],
+  'promote-rejected': ['queue', 'promote'],
+  'promote-unsigned': ['queue', 'promote'],
+  'promote-malformed': ['queue', 'promote'],
+  'rollback-auto': ['queue', 'rollback'],
+  'cleanup-dry-run': ['queue', 'cleanup'],
+  'cleanup-deleted': ['queue', 'cleanup'],
+  'queue-two': ['queue', 'promote', 'rollback'],
+  'inspect-tags': ['inspect'],
+};
+
+const EXPECTED_FILES = [
+  ...Object.entries(BUMP_CASES).flatMap(([name, tags]) => [
+    `${name}-parent.json`,
+    ...tags.map((t) => `${name}-branch-${t}.json`),
+  ]),
+  ...Object.entries(TAG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
+];
 
 const files = historyFiles();
 const index = readIndex();
@@ -64,14 +88,21 @@ function startedType(events: Array<Record<string, unknown>>): string | undefined
 }
 
 describe('committed histories', () => {
-  it('hold the parent and every branch of every case, each file named in index.json', () => {
-    const expected = Object.entries(CASES).flatMap(([name, tags]) => [
-      `${name}-parent.json`,
-      ...tags.map((t) => `${name}-branch-${t}.json`),
-    ]);
-    const missing = expected.filter((f) => !files.includes(f));
+  it('hold every workflow of every case, each file named in index.json', () => {
+    const missing = EXPECTED_FILES.filter((f) => !files.includes(f));
     assert.deepEqual(missing, [], `history files missing from test/replay/histories: ${missing.join(', ')}`);
     assert.deepEqual(Object.keys(index).sort(), files, 'index.json names exactly the history files present');
+  });
+
+  it('guard every workflow the worker runs', () => {
+    const recorded = new Set(Object.values(index).map((e) => e.workflowType));
+    const types = Object.keys(bundled).sort();
+    assert.ok(
+      types.includes('imageRepository'),
+      `expected the bundle's workflows, found ${types.join(', ')}`,
+    );
+    const unguarded = types.filter((t) => !recorded.has(t));
+    assert.deepEqual(unguarded, [], `workflow types with no committed history: ${unguarded.join(', ')}`);
   });
 
   for (const file of files) {
@@ -110,5 +141,26 @@ describe('the guard', () => {
       `expected a DeterminismViolationError, found ${error ? `${error.name}: ${error.message}` : 'none'}`,
     );
     assert.match(error.message, new RegExp(original), 'the error names the activity the workflow scheduled');
+  });
+
+  it('fails on a queue history whose second child is not the procedure the queue runs next', async () => {
+    const file = 'queue-two-queue.json';
+    const json = readHistoryJson(file);
+    const started = json.events.filter(
+      (e) => e.eventType === 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+    );
+    const attrs = started[1]?.startChildWorkflowExecutionInitiatedEventAttributes as
+      { workflowType?: { name?: string } } | undefined;
+    assert.equal(attrs?.workflowType?.name, 'rollbackImage', `expected the queue's second child in ${file}`);
+    attrs!.workflowType!.name = 'promoteImage';
+
+    const results = await replay(json, index[file]!.workflowId);
+    assert.equal(results.length, 1);
+    const error = results[0]!.error;
+    assert.ok(
+      error instanceof DeterminismViolationError,
+      `expected a DeterminismViolationError, found ${error ? `${error.name}: ${error.message}` : 'none'}`,
+    );
+    assert.match(error.message, /rollbackImage/, 'the error names the child the queue starts');
   });
 });
