@@ -20,6 +20,7 @@ import { createGit } from './clients/git/index.js';
 import { createForge, forgeOptionsFromEnvironment } from './clients/forge/index.js';
 import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
 import { trustPolicyOf } from './trustPolicy.js';
+import { workflowSource } from './workflowBundle.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -50,8 +51,19 @@ export async function createWorker(
   } & Partial<WorkerOptions>,
 ): Promise<Worker> {
   const { deps, ...rest } = options;
+  const source = rest.workflowBundle || rest.workflowsPath ? undefined : workflowSource(workflowsPath);
+  if (source !== undefined)
+    Runtime.instance().logger.info(
+      source.kind === 'bundle'
+        ? `workflow code from the build: ${source.codePath}`
+        : `bundling the workflow code at start (${source.why})`,
+    );
   return Worker.create({
-    ...(rest.workflowBundle ? {} : { workflowsPath }),
+    ...(source === undefined
+      ? {}
+      : source.kind === 'bundle'
+        ? { workflowBundle: { codePath: source.codePath } }
+        : { workflowsPath: source.workflowsPath }),
     activities: createActivities(deps),
     ...rest,
   });
