@@ -97,7 +97,12 @@ export function queueDetails(q: QueueStatus): string {
     ),
   );
   if (q.recent.length)
-    lines.push('', '**Recent**', '', ...q.recent.map((r) => `- ${r.procedure} \`${r.workflowId}\`: ${r.state}`));
+    lines.push(
+      '',
+      '**Recent**',
+      '',
+      ...q.recent.map((r) => `- ${r.procedure} \`${r.workflowId}\`: ${r.state}`),
+    );
   if (q.refusals.length)
     lines.push('', `Refused requests: ${q.refusals.length} (newest: ${q.refusals.at(-1)})`);
   return lines.join('\n');
