@@ -44,6 +44,8 @@ export interface ScenarioOptions {
   stateDir?: string;
   /** stable branches whose fix commit is not a recorded backport of main's */
   withoutBackport?: string[];
+  /** the vars file of a branch that has no fixture file (it is then pinned like a fixture's) */
+  synthesize?: (branch: string) => string;
 }
 
 export interface Scenario {
@@ -165,8 +167,9 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const target = await createTargetRepo(git, {
     slug: options.slug,
     branches,
-    transform: (branch, text) => {
+    transform: (branch, fixture) => {
       const tag = branchTag(branch);
+      const text = fixture === '' && options.synthesize ? options.synthesize(branch) : fixture;
       const pinned = text.replace(
         new RegExp(`ghcr\\.io/vexxhost/magnum:${tag.replace(/\./g, '\\.')}@sha256:[a-f0-9]{64}`, 'g'),
         `ghcr.io/vexxhost/magnum:${tag}@${oldDigest[tag]}`,
