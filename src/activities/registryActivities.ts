@@ -17,12 +17,17 @@ function repoIdentity(url: string): string {
 export function registryActivities(deps: ActivityDeps) {
   const { registry } = deps;
   return {
+    /**
+     * The digest a tag points at now, by one GET of its manifest (not HEAD):
+     * the bump reads that manifest next, and the client keeps it by digest.
+     */
     async resolveDigest(input: ImageName & { tag: string }): Promise<string> {
-      return registry.resolveDigest({
+      const manifest = await registry.getManifest({
         registry: input.registry,
         repository: input.repository,
         tag: input.tag,
       });
+      return manifest.digest;
     },
 
     /** Labels of an image by digest, checked against what the branch expects. */

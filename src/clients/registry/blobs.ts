@@ -19,6 +19,8 @@ export async function getBlob(s: Session, repo: Repo, digest: string, what?: str
     );
   }
   const shown = what ?? `blob ${digest} of ${repo.registry}/${repo.repository}`;
+  const cached = s.content.get(repo.registry, repo.repository, digest);
+  if (cached !== undefined) return cached.body;
   const res = await request(s, repo, {
     method: 'GET',
     target: `/v2/${remoteRepository(repo)}/blobs/${digest}`,
@@ -34,6 +36,7 @@ export async function getBlob(s: Session, repo: Repo, digest: string, what?: str
       found,
     });
   }
+  s.content.put(repo.registry, repo.repository, digest, { body });
   return body;
 }
 

@@ -85,6 +85,10 @@ export async function getManifest(s: Session, ref: ImageRef): Promise<ManifestRe
   const reference = requireReference(ref, 'digest', 'fetch a manifest');
   const shown = formatImageRef(ref);
   const what = `the manifest of ${shown}`;
+  if (ref.digest !== undefined) {
+    const cached = s.content.get(ref.registry, ref.repository, ref.digest);
+    if (cached !== undefined) return manifestOf(cached.body, cached.mediaType ?? null, what, shown);
+  }
   const res = await request(s, ref, {
     method: 'GET',
     target: manifestPath(ref, reference),
@@ -110,17 +114,24 @@ export async function getManifest(s: Session, ref: ImageRef): Promise<ManifestRe
       { expected: announced, found: digest },
     );
   }
+  const manifest = manifestOf(body, res.headers.get('content-type'), what, shown);
+  s.content.put(ref.registry, ref.repository, digest, { body, mediaType: manifest.mediaType });
+  return manifest;
+}
+
+/** A manifest's bytes as a checked result (from the registry, or from the content cache). */
+function manifestOf(body: Buffer, contentType: string | null, what: string, shown: string): ManifestResult {
   const json = parseJson(body);
   if (json === undefined) {
     throw fatal(
       FatalFailure.UnsupportedMediaType,
-      `expected ${what} to be JSON, found ${body.length} bytes of ${res.headers.get('content-type') ?? 'unknown type'}`,
+      `expected ${what} to be JSON, found ${body.length} bytes of ${contentType ?? 'unknown type'}`,
     );
   }
-  const mediaType = mediaTypeOf(json, res.headers.get('content-type'));
+  const mediaType = mediaTypeOf(json, contentType);
   if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) unsupported(what, mediaType);
   validateManifest(json, mediaType, shown);
-  return { digest, mediaType, body, json };
+  return { digest: sha256(body), mediaType, body, json };
 }
 
 /** HEAD a manifest: its digest and Content-Type, or undefined when the registry answers 404. */
@@ -216,6 +227,7 @@ export async function deleteManifest(s: Session, ref: ImageRef, allowMissing = f
       `expected a digest to delete a manifest (registries delete by digest), found ${JSON.stringify(formatImageRef(ref))}`,
     );
   }
+  s.content.evict(ref.registry, ref.repository, ref.digest);
   const res = await request(s, ref, {
     method: 'DELETE',
     target: manifestPath(ref, ref.digest),

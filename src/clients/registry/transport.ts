@@ -3,6 +3,7 @@
  * token cache), sending a request and reading its body. A server that does
  * not answer, resets, or stalls mid-body is a transient RegistryUnavailable.
  */
+import { createContentCache, type ContentCache } from './contentCache.js';
 import { transient, TransientFailure } from '../../shared/failures.js';
 import { describeNoAnswer, fetchWithDeadline } from '../http.js';
 import { type RegistryCredentials } from './credentials.js';
@@ -21,6 +22,8 @@ export interface Session {
   userAgent: string;
   credentials: ((registry: string) => RegistryCredentials | undefined) | undefined;
   authCache: AuthCache;
+  /** manifests and small blobs by digest (they never change) */
+  content: ContentCache;
 }
 
 export interface SessionOptions {
@@ -29,6 +32,8 @@ export interface SessionOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
   userAgent?: string;
+  /** bytes of content kept by digest; 0 turns the cache off (default 32 MiB) */
+  cacheBytes?: number;
 }
 
 export function createSession(options: SessionOptions): Session {
@@ -40,6 +45,7 @@ export function createSession(options: SessionOptions): Session {
     userAgent: options.userAgent ?? 'bumpflow',
     credentials: options.credentials,
     authCache: new Map(),
+    content: createContentCache(options.cacheBytes ?? undefined),
   };
 }
 

@@ -11,6 +11,8 @@ export interface RegistryClientOptions {
   /** Per HTTP request, body included. Default 30 s. */
   timeoutMs?: number;
   userAgent?: string;
+  /** bytes of manifests and small blobs kept by digest for this client; 0: off (default 32 MiB) */
+  cacheBytes?: number;
 }
 
 export interface Platform {
