@@ -3,6 +3,7 @@
  * token cache), sending a request and reading its body. A server that does
  * not answer, resets, or stalls mid-body is a transient RegistryUnavailable.
  */
+import type { RegistryClientOptions } from './types.js';
 import { createContentCache, type ContentCache } from './contentCache.js';
 import { transient, TransientFailure } from '../../shared/failures.js';
 import { describeNoAnswer, fetchWithDeadline } from '../http.js';
@@ -26,15 +27,8 @@ export interface Session {
   content: ContentCache;
 }
 
-export interface SessionOptions {
-  mirrors?: Record<string, string>;
-  credentials?: (registry: string) => RegistryCredentials | undefined;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-  userAgent?: string;
-  /** bytes of content kept by digest; 0 turns the cache off (default 32 MiB) */
-  cacheBytes?: number;
-}
+/** What a session is made from: the client's options (see types.ts). */
+export type SessionOptions = RegistryClientOptions;
 
 export function createSession(options: SessionOptions): Session {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
