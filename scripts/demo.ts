@@ -14,11 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { installRuntime } from '../src/observability.js';
 import { approveSignal, searchAttributeKeys, type BumpResult } from '../src/shared/messages.js';
 import { startBump } from '../src/cli/start.js';
-import { createWorker } from '../src/worker.js';
+import { createWorker, workflowsPath } from '../src/worker.js';
+import { workflowSource } from '../src/workflowBundle.js';
 import { workflowUiUrl, type TemporalSettings } from '../src/config.js';
 import { formatResult } from '../src/cli/format.js';
 import { createScenario } from '../src/sandbox/scenario.js';
@@ -105,20 +106,29 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(143));
 
   try {
-    const connection = await connectWithin(20_000);
-    const client = new Client({ connection, namespace: settings.namespace });
-    const scenario = await createScenario({
+    // Independent start-up steps side by side: the server, the sandbox, the workflow code.
+    const source = workflowSource(workflowsPath);
+    const scenarioStarting = createScenario({
       slug: 'vexxhost/atmosphere',
       branches: ['main', 'stable/2024.1', 'stable/2024.2', 'stable/2025.1'],
       stateDir,
     });
-    cleanups.push(() => scenario.close());
+    scenarioStarting.then((sc) => cleanups.push(() => sc.close())).catch(() => undefined);
+    const [connection, scenario, workflowBundle] = await Promise.all([
+      connectWithin(20_000),
+      scenarioStarting,
+      source.kind === 'bundle'
+        ? { codePath: source.codePath }
+        : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+    ]);
+    const client = new Client({ connection, namespace: settings.namespace });
     const nativeConnection = await NativeConnection.connect({ address: settings.address });
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       deps: scenario.deps,
+      workflowBundle,
     });
     const running = worker.run();
     cleanups.push(async () => {

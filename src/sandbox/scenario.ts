@@ -151,17 +151,20 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const oldDigest: Record<string, string> = {};
   const newDigest: Record<string, string> = {};
   const fixCommit: Record<string, string> = {};
-  for (const branch of branches) {
-    const tag = branchTag(branch);
-    const commits = source.commits[sourceBranchOf(branch)]!;
-    fixCommit[tag] = commits[1]!;
-    oldDigest[tag] = await publish(tag, { revision: commits[0]!, salt: 'previous' });
-    newDigest[tag] = await publish(tag, {
-      revision: options.stale?.includes(branch) ? commits[1]! : commits[2]!,
-      version: options.versionLabel?.[tag] ?? tag,
-    });
-    if (options.current?.includes(branch)) oldDigest[tag] = newDigest[tag]!;
-  }
+  // every branch's images at once; within a branch the old build first, so the tag ends at the new one
+  await Promise.all(
+    branches.map(async (branch) => {
+      const tag = branchTag(branch);
+      const commits = source.commits[sourceBranchOf(branch)]!;
+      fixCommit[tag] = commits[1]!;
+      oldDigest[tag] = await publish(tag, { revision: commits[0]!, salt: 'previous' });
+      newDigest[tag] = await publish(tag, {
+        revision: options.stale?.includes(branch) ? commits[1]! : commits[2]!,
+        version: options.versionLabel?.[tag] ?? tag,
+      });
+      if (options.current?.includes(branch)) oldDigest[tag] = newDigest[tag]!;
+    }),
+  );
 
   // The target repo: the real vars files, with magnum pinned to the digests above.
   const target = await createTargetRepo(git, {
