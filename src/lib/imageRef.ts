@@ -4,6 +4,7 @@
  * Pure helpers, no I/O.
  */
 import { fatal, FatalFailure } from '../shared/failures.js';
+import { TAG_PATTERN } from '../shared/tags.js';
 
 export interface ImageRef {
   /** Registry host, with port if any: `ghcr.io`, `127.0.0.1:5000`. */
@@ -16,7 +17,6 @@ export interface ImageRef {
 }
 
 export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
-const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const REPOSITORY_PATTERN =
   /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const REGISTRY_PATTERN = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;

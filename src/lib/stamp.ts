@@ -9,9 +9,8 @@
  * times are UTC. Pure.
  */
 import { fatal, FatalFailure } from '../shared/failures.js';
+import { TAG_PATTERN } from '../shared/tags.js';
 
-/** The registry's tag syntax (distribution spec). */
-export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const REVISION_PATTERN = /^[a-f0-9]{7,40}$/;
 const REVISION_LABEL = 'org.opencontainers.image.revision';
 const PLACEHOLDER = /\{([^{}]*)\}/g;

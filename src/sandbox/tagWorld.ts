@@ -6,7 +6,7 @@
  * with a generated key pair, the GitHub stand-in for audit releases, and the
  * worker's activity dependencies with a trust policy for that key.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,9 +54,9 @@ export interface TagWorld {
   close(): Promise<void>;
 }
 
-/** A 40-hex revision made from a word, so tests can tell images apart by it. */
+/** A 40-hex revision made from a word (its sha1), so tests can tell images apart by it, even by its first 7. */
 export function revisionOf(word: string): string {
-  return Buffer.from(word.padEnd(20, '.')).toString('hex').slice(0, 40);
+  return createHash('sha1').update(word).digest('hex');
 }
 
 export async function createTagWorld(options: { parentDir?: string } = {}): Promise<TagWorld> {

@@ -9,7 +9,8 @@ import { approvalRuleSchema } from './approvalRule.js';
 export const DEFAULT_VARS_FILE = 'roles/defaults/vars/main.yml';
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
 
-const durationPattern = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/;
+/** A duration as Temporal takes it: `30s`, `72h`, `7d`. */
+export const durationPattern = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/;
 
 // ---------------------------------------------------------------- inputs
 

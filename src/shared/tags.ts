@@ -5,12 +5,12 @@
  * results. Plain JSON, no secrets. Pure.
  */
 import { z } from 'zod';
-import { retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import { digestSchema } from './payloads.js';
 
-const durationPattern = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/;
+/** A tag as the distribution spec allows it; the one pattern every module checks tags with. */
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const tag = z.string().regex(TAG_PATTERN, { message: 'expected a tag of [A-Za-z0-9_][A-Za-z0-9._-]{0,127}' });
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, { message: 'expected sha256:<64 lower-case hex>' });
 export const DEFAULT_TAG_APPROVAL_TIMEOUT = '24h';
 
 export const imageNameSchema = z.strictObject({
@@ -44,7 +44,7 @@ export type CleanupSpec = z.infer<typeof cleanupSpecSchema>;
 export const promoteInputSchema = z.strictObject({
   ...common,
   /** a tag (`staging`, `change_123_latest`) or a digest */
-  from: z.union([tag, digest]),
+  from: z.union([tag, digestSchema]),
   /** tags moved to the digest, e.g. ['prod', 'latest'] */
   to: z.array(tag).min(1).max(20),
   /** an immutable tag created (never moved): `prod-{date}-{revision:7}`; null for none */

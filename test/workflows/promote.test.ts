@@ -38,62 +38,71 @@ function skopeoDigest(world: TagWorld, tag: string): string {
   return `sha256:${createHash('sha256').update(out).digest('hex')}`;
 }
 
+// One dev server for the file, and one task queue: the repository's queue workflow outlives each worker and world.
+let env: TestWorkflowEnvironment;
+const taskQueue = `bumpflow-promote-${process.pid}`;
+before(async () => {
+  env = await startTemporal();
+});
+after(async () => {
+  await env?.teardown();
+});
+
 describe('promote', () => {
-  let env: TestWorkflowEnvironment;
   let world: TagWorld;
   before(async () => {
-    [env, world] = await Promise.all([startTemporal(), createTagWorld()]);
+    world = await createTagWorld();
   });
   after(async () => {
     await world?.close();
-    await env?.teardown();
   });
 
   it('moves prod and latest to the signed staging digest, creates the stamp, records a release', async () => {
     const staging = await world.push('staging', { revision: revisionOf('release-1') });
     await world.push('prod', { revision: revisionOf('release-0') });
-    await withTagWorker(env, world, async (run) => {
-      const id = await run.request({
-        procedure: 'promote',
-        input: { image, from: 'staging', to: ['prod', 'latest'], stamp: 'prod-{date}-{revision:7}' },
-      });
-      const waiting = await run.statusWhen(id, (s) => s.state === 'awaiting-approval');
-      assert.equal(waiting.plan?.digest, staging);
-      assert.match(waiting.evidence?.verifiedBy ?? '', /^key cosign\.pub/);
-      await env.client.workflow
-        .getHandle(id)
-        .executeUpdate(tagGate.approveUpdate, { args: [{ approver: 'ops' }] });
-      const result = await run.result(id);
-      assert.equal(result.state, 'done');
-      const stamp = result.plan!.stamp!;
-      assert.match(stamp, new RegExp(`^prod-\\d{8}-${revisionOf('release-1').slice(0, 7)}$`));
-      for (const tag of ['prod', 'latest', stamp]) {
-        assert.equal(await world.digestOf(tag), staging, tag);
-        assert.equal(skopeoDigest(world, tag), staging, `skopeo: ${tag}`);
-      }
-      assert.equal(result.audit?.kind, 'release');
-      const releases = world.github.releases(...(TAG_SOURCE_SLUG.split('/') as [string, string]));
-      assert.deepEqual(
-        releases.map((r) => [r.tag, r.targetCommitish]),
-        [[stamp, revisionOf('release-1')]],
-      );
-    });
+    await withTagWorker(
+      env,
+      world,
+      async (run) => {
+        const id = await run.request({
+          procedure: 'promote',
+          input: { image, from: 'staging', to: ['prod', 'latest'], stamp: 'prod-{date}-{revision:7}' },
+        });
+        const waiting = await run.statusWhen(id, (s) => s.state === 'awaiting-approval');
+        assert.equal(waiting.plan?.digest, staging);
+        assert.match(waiting.evidence?.verifiedBy ?? '', /^key cosign\.pub/);
+        await env.client.workflow
+          .getHandle(id)
+          .executeUpdate(tagGate.approveUpdate, { args: [{ approver: 'ops' }] });
+        const result = await run.result(id);
+        assert.equal(result.state, 'done');
+        const stamp = result.plan!.stamp!;
+        assert.match(stamp, new RegExp(`^prod-\\d{8}-${revisionOf('release-1').slice(0, 7)}$`));
+        for (const tag of ['prod', 'latest', stamp]) {
+          assert.equal(await world.digestOf(tag), staging, tag);
+          assert.equal(skopeoDigest(world, tag), staging, `skopeo: ${tag}`);
+        }
+        assert.equal(result.audit?.kind, 'release');
+        const releases = world.github.releases(...(TAG_SOURCE_SLUG.split('/') as [string, string]));
+        assert.deepEqual(
+          releases.map((r) => [r.tag, r.targetCommitish]),
+          [[stamp, revisionOf('release-1')]],
+        );
+      },
+      taskQueue,
+    );
   });
 });
 
 describe('promote: refused before anything is mutated', () => {
-  let env: TestWorkflowEnvironment;
   let world: TagWorld;
   before(async () => {
-    [env, world] = await Promise.all([startTemporal(), createTagWorld()]);
+    world = await createTagWorld();
   });
   after(async () => {
     await world?.close();
-    await env?.teardown();
   });
 
-  // one task queue for the block: the repository's queue workflow outlives each worker
-  const taskQueue = `bumpflow-refusals-${process.pid}`;
   async function refusedWith(from: string, type: string): Promise<void> {
     const before = { prod: await world.digestOf('prod'), latest: await world.digestOf('latest') };
     const tagsBefore = (await world.client.listTags(image)).sort();
@@ -150,36 +159,39 @@ describe('promote: refused before anything is mutated', () => {
 });
 
 describe('promote: an index goes whole, and by digest', () => {
-  let env: TestWorkflowEnvironment;
   let world: TagWorld;
   before(async () => {
-    [env, world] = await Promise.all([startTemporal(), createTagWorld()]);
+    world = await createTagWorld();
   });
   after(async () => {
     await world?.close();
-    await env?.teardown();
   });
 
   it('promotes an OCI index by digest with every platform, without approval when the policy says so', async () => {
     const index = await world.push('build-77', { revision: revisionOf('build-77') });
-    await withTagWorker(env, world, async (run) => {
-      const id = await run.request({
-        procedure: 'promote',
-        input: {
-          image,
-          from: index,
-          to: ['prod'],
-          stamp: null,
-          approval: { required: false, pattern: 'ghcr.io/vexxhost/*:prod' },
-        },
-      });
-      const result = await run.result(id);
-      assert.equal(result.state, 'done');
-      assert.deepEqual(
-        result.plan?.tags.map((t) => [t.tag, t.change]),
-        [['prod', 'create']],
-      );
-    });
+    await withTagWorker(
+      env,
+      world,
+      async (run) => {
+        const id = await run.request({
+          procedure: 'promote',
+          input: {
+            image,
+            from: index,
+            to: ['prod'],
+            stamp: null,
+            approval: { required: false, pattern: 'ghcr.io/vexxhost/*:prod' },
+          },
+        });
+        const result = await run.result(id);
+        assert.equal(result.state, 'done');
+        assert.deepEqual(
+          result.plan?.tags.map((t) => [t.tag, t.change]),
+          [['prod', 'create']],
+        );
+      },
+      taskQueue,
+    );
     const raw = JSON.parse(
       execFileSync(
         'skopeo',

@@ -8,6 +8,7 @@
  */
 import { isDigest } from '../../lib/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
+import { TAG_PATTERN } from '../../shared/tags.js';
 import { deleteManifest, getManifest, probeManifest, putManifest } from './manifests.js';
 import { type Repo } from './request.js';
 import { indexSchema, INDEX_MEDIA_TYPES } from './schema.js';
@@ -16,7 +17,6 @@ import { type Session } from './transport.js';
 import { type DeleteTagRequest, type DeleteTagResult, type TagWrite, type TagWriteResult } from './types.js';
 import { mapLimit } from './util.js';
 
-const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const RESOLVE_CONCURRENCY = 4;
 
 function requireTag(tag: string): void {

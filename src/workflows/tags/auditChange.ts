@@ -7,7 +7,7 @@
 import { upsertMemo } from '@temporalio/workflow';
 import { Rejected, isFatal, errorInfo } from '../kit/index.js';
 import { FatalFailure } from '../../shared/failures.js';
-import type { TagContext } from './tagContext.js';
+import { AUDIT_STEP, type TagContext } from './tagContext.js';
 
 export async function auditChange(
   ctx: TagContext,
@@ -28,7 +28,7 @@ export async function auditChange(
   upsertMemo(memo);
   try {
     const r = await ctx.step(
-      `record the audit release ${entry.tag}`,
+      `${AUDIT_STEP} ${entry.tag}`,
       () =>
         ctx.acts.recordAudit({
           procedure: ctx.status.procedure,

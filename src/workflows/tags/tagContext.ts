@@ -39,6 +39,9 @@ export interface TagContext {
   finish(state: TagState, extra?: Partial<TagResult>): TagResult;
 }
 
+/** The name of the audit step (see auditChange.ts): a blocked audit can still be rejected. */
+export const AUDIT_STEP = 'record the audit release';
+
 /** From `writing` on, a plan is being carried out: too late to reject it. */
 const DECIDED: readonly TagState[] = ['writing', 'checking', 'auditing', 'deleting', 'cleaning-up'];
 
@@ -89,7 +92,7 @@ export function createTagContext(
     rejectionProblem: (p) => {
       if (p.branch !== undefined) return `a ${procedure} of image tags has no branches: drop "branch"`;
       if (DECIDED.includes(status.state)) return `the ${procedure} is ${status.state}: too late to reject`;
-      const auditing = status.step?.name.startsWith('record the audit') ?? false;
+      const auditing = status.step?.name.startsWith(AUDIT_STEP) ?? false;
       if ((status.written.length > 0 || status.deleted.length > 0) && !auditing)
         return `the ${procedure} has already changed tags (${[...status.written.map((w) => w.tag), ...status.deleted].join(', ')}): retry to finish it, a rejection now would leave it half done`;
       return undefined;
