@@ -5,6 +5,7 @@ import { indexVarsFile } from '../lib/varsFile.js';
 import { commonDigest, selectService } from '../lib/serviceSelection.js';
 import { replaceDigest } from '../lib/digestEdit.js';
 import { chooseBranches } from '../lib/branchChoice.js';
+import { assertValidRefName } from '../lib/branches.js';
 import type { ActivityDeps } from './deps.js';
 import type { PinsOnBranch, PushBumpInput, PushBumpResult } from './types.js';
 
@@ -84,7 +85,13 @@ export function gitActivities(deps: ActivityDeps) {
      * holds it is left as it is.
      */
     async pushBump(input: PushBumpInput): Promise<PushBumpResult> {
-      const baseSha = await git.branchHead(input.repoUrl, input.baseBranch);
+      assertValidRefName(input.baseBranch, 'branch');
+      // one listing of base and work, handed on to the push (which then lists nothing itself)
+      const heads = await git.lsRemoteHeads(input.repoUrl, [
+        `refs/heads/${input.baseBranch}`,
+        `refs/heads/${input.workBranch}`,
+      ]);
+      const baseSha = heads.get(input.baseBranch);
       if (baseSha === undefined) {
         throw fatal(
           FatalFailure.MissingBranch,
@@ -109,6 +116,7 @@ export function gitActivities(deps: ActivityDeps) {
         baseBranch: input.baseBranch,
         workBranch: input.workBranch,
         expectedBaseSha: baseSha,
+        remoteHeads: { baseSha, workSha: heads.get(input.workBranch) },
         files: [
           { path: input.varsFile, content: edited.text },
           { path: input.note.file, content: input.note.content },

@@ -27,7 +27,9 @@ export function wrapActivities<T extends Record<string, (input: never) => Promis
   for (const [name, fn] of Object.entries(activities)) {
     const beats = options.heartbeat.has(name);
     wrapped[name] = async (input: never) => {
-      const ctx = beats ? currentContext() : undefined;
+      // a local activity has no heartbeat: its workflow task is what the server watches
+      const found = beats ? currentContext() : undefined;
+      const ctx = found?.info.isLocal === true ? undefined : found;
       const timer = ctx === undefined ? undefined : setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         ctx?.heartbeat();

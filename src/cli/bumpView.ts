@@ -4,7 +4,9 @@
  * that visibility keeps for the bump and its branch workflows.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { finalBranchStates, type BranchStatus } from '../shared/bump.js';
 import {
+  branchStatusQuery,
   branchWorkflowId,
   BumpBranch,
   BumpState,
@@ -36,10 +38,28 @@ function notFound(id: string): Error {
   return usage(`no bump workflow with id ${id}`);
 }
 
-/** The status query, or undefined when no worker answered it. */
+/**
+ * A running branch's own status: the parent hears only of the states it acts
+ * on (awaiting approval, blocked, pushing), so the branch is asked for the rest.
+ * The parent's entry stands when the branch cannot answer.
+ */
+async function liveBranch(client: Client, b: BranchStatus): Promise<BranchStatus> {
+  if (b.workflowId === undefined || finalBranchStates.includes(b.state)) return b;
+  try {
+    const own = await withWorkerDeadline(client, () =>
+      client.workflow.getHandle(b.workflowId!).query(branchStatusQuery),
+    );
+    return (own.seq ?? 0) >= (b.seq ?? 0) ? own : b;
+  } catch {
+    return b;
+  }
+}
+
+/** The status query (each running branch asked for its own), or undefined when no worker answered it. */
 async function queryStatus(client: Client, id: string): Promise<BumpStatus | undefined> {
   try {
-    return await withWorkerDeadline(client, () => client.workflow.getHandle(id).query(statusQuery));
+    const status = await withWorkerDeadline(client, () => client.workflow.getHandle(id).query(statusQuery));
+    return { ...status, branches: await Promise.all(status.branches.map((b) => liveBranch(client, b))) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(id);
     if (isNoWorker(err)) return undefined;

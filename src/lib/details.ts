@@ -78,7 +78,11 @@ export function bumpDetails(s: BumpStatus): string {
   ];
   if (s.note) lines.push(`- release note \`${s.note.file}\` (${s.note.section})`);
   if (s.branches.length > 0) {
-    lines.push('', '**Branches**', '');
+    lines.push(
+      '',
+      '**Branches** (as last reported to this bump; each branch workflow shows its live state)',
+      '',
+    );
     for (const b of s.branches) {
       const outcome = b.prUrl ?? (b.lastError ? `${b.lastError.type}` : '');
       lines.push(

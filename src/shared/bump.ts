@@ -74,6 +74,8 @@ export interface BumpBranchInput {
   retry: RetryPolicyInput;
   /** how many branches the bump has: a note replacement is only taken on a child when it is the only one */
   branchCount: number;
+  /** an image the parent already inspected (main's pin): a branch pinning the same digest does not ask again */
+  knownImage?: { digest: string; revision: string } | undefined;
 }
 
 // ---------------------------------------------------------------- state

@@ -46,11 +46,21 @@ const TAG_CASES: Record<string, string[]> = {
   'inspect-tags': ['inspect'],
 };
 
+/**
+ * The bump's paths: the histories recorded before Patches.leanHistory (no
+ * suffix) and after it (`.lean`), each case on both, so the old path keeps
+ * replaying while runs started before the change may still be open.
+ */
+const LEAN_PATCH = 'bump-lean-history-1';
+const BUMP_PATHS = ['', '.lean'];
+
 const EXPECTED_FILES = [
-  ...Object.entries(BUMP_CASES).flatMap(([name, tags]) => [
-    `${name}-parent.json`,
-    ...tags.map((t) => `${name}-branch-${t}.json`),
-  ]),
+  ...Object.entries(BUMP_CASES).flatMap(([name, tags]) =>
+    BUMP_PATHS.flatMap((suffix) => [
+      `${name}${suffix}-parent.json`,
+      ...tags.map((t) => `${name}${suffix}-branch-${t}.json`),
+    ]),
+  ),
   ...Object.entries(TAG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
 ];
 
@@ -103,6 +113,31 @@ describe('committed histories', () => {
     );
     const unguarded = types.filter((t) => !recorded.has(t));
     assert.deepEqual(unguarded, [], `workflow types with no committed history: ${unguarded.join(', ')}`);
+  });
+
+  it('cover both paths of the bump: the .lean histories carry the patch marker, the older ones do not', () => {
+    const bumpFiles = files.filter((f) => index[f]?.workflowType.startsWith('bump'));
+    // a patch marker's id is in its `patch-data` payload, JSON in base64
+    const patchIds = (f: string) =>
+      readHistoryJson(f)
+        .events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
+        .flatMap((e) => {
+          const attrs = e.markerRecordedEventAttributes as
+            { details?: Record<string, { payloads?: Array<{ data?: string }> }> } | undefined;
+          const data = attrs?.details?.['patch-data']?.payloads?.[0]?.data;
+          return data === undefined
+            ? []
+            : [(JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id];
+        });
+    const marked = (f: string) => patchIds(f).includes(LEAN_PATCH);
+    const wrong = bumpFiles.filter((f) => marked(f) !== f.includes('.lean-'));
+    const perPath = Object.values(BUMP_CASES).reduce((n, tags) => n + tags.length + 1, 0);
+    assert.equal(bumpFiles.length, BUMP_PATHS.length * perPath, "both paths' bump histories");
+    assert.deepEqual(
+      wrong,
+      [],
+      `histories whose patch marker does not match their name: ${wrong.join(', ')}`,
+    );
   });
 
   for (const file of files) {

@@ -65,7 +65,11 @@ describe('worker telemetry', () => {
         /bumpflow_branch_outcomes\{[^}]*outcome="no-op"[^}]*service="magnum"[^}]*\} 1|bumpflow_branch_outcomes\{[^}]*service="magnum"[^}]*outcome="no-op"[^}]*\} 1/,
       );
       assert.match(text, /^temporal_workflow_completed\{[^}]*workflow_type="bumpBranch"/m);
-      assert.match(text, /^temporal_activity_execution_latency(_bucket)?\{[^}]*activity_type="readPins"/m);
+      // reads run as local activities (Patches.leanHistory): their latency is the SDK's local-activity histogram
+      assert.match(
+        text,
+        /^temporal_local_activity_execution_latency(_bucket)?\{[^}]*activity_type="readPins"/m,
+      );
 
       // A stray secret in a message is masked before it is written.
       Runtime.instance().logger.warn(`pushing with ${s.secrets[1]!}`, { header: `Bearer ${s.secrets[0]!}` });

@@ -7,9 +7,9 @@
  * its own `workDir`.
  */
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fatal, FatalFailure } from '../../shared/failures.js';
+import { fatal, FatalFailure, transient, TransientFailure } from '../../shared/failures.js';
 import { checkShaPrefix, checkUrl, FULL_SHA } from './check.js';
 import { redactCredentials, remoteFailure, unavailable } from './classify.js';
 import type { GitRunner } from './run.js';
@@ -79,22 +79,7 @@ export function createCache(runner: GitRunner): GitCache {
         tmp,
       ]);
       if (init.exitCode !== 0) throw unavailable(`git init in ${workDir}`, init);
-      const settings: Array<[string, string]> = [
-        ['remote.origin.url', url],
-        ['remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*'],
-        // a cache read by concurrent calls: no repacking behind their backs
-        ['gc.auto', '0'],
-        ['maintenance.auto', 'false'],
-      ];
-      if (kind === 'partial') {
-        settings.push(
-          ['core.repositoryformatversion', '1'],
-          ['extensions.partialClone', 'origin'],
-          ['remote.origin.promisor', 'true'],
-          ['remote.origin.partialclonefilter', 'blob:none'],
-        );
-      }
-      for (const [key, value] of settings) await runner.local(tmp, ['config', key, value]);
+      await writeCacheConfig(tmp, kind, url);
       await rename(tmp, dir).catch(async (error: unknown) => {
         // another process created it meanwhile: use theirs
         if (!(await exists(path.join(dir, 'HEAD')))) throw error;
@@ -213,6 +198,44 @@ export function createCache(runner: GitRunner): GitCache {
   }
 
   return { dirFor, withClone, fetchBranches, resolveIn, fetchedHead };
+}
+
+/** A quoted git-config value (checkUrl already refused control characters). */
+function configValue(value: string): string {
+  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * The cache clone's settings, written into the config file `git init` just created (one file write
+ * instead of one `git config` per key): origin and its refspec; no automatic gc or maintenance, since
+ * concurrent calls read the clone; for a partial clone, the promisor remote and its filter.
+ */
+async function writeCacheConfig(gitDir: string, kind: CloneKind, url: string): Promise<void> {
+  const file = path.join(gitDir, 'config');
+  let text = await readFile(file, 'utf8');
+  const remote = [
+    '[remote "origin"]',
+    `\turl = ${configValue(url)}`,
+    '\tfetch = +refs/heads/*:refs/remotes/origin/*',
+  ];
+  const rest = ['[gc]', '\tauto = 0', '[maintenance]', '\tauto = false'];
+  if (kind === 'partial') {
+    const upgraded = text.replace(
+      /^([ \t]*repositoryformatversion[ \t]*=[ \t]*)0[ \t]*$/m,
+      (_line, key: string) => `${key}1`,
+    );
+    if (upgraded === text) {
+      throw transient(
+        TransientFailure.GitUnavailable,
+        `expected git init to write repositoryformatversion = 0 in ${file}, found ${JSON.stringify(text)}`,
+      );
+    }
+    text = upgraded;
+    remote.push('\tpromisor = true', '\tpartialclonefilter = blob:none');
+    rest.push('[extensions]', '\tpartialClone = origin');
+  }
+  const separator = text.endsWith('\n') ? '' : '\n';
+  await writeFile(file, `${text}${separator}${[...remote, ...rest].join('\n')}\n`);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,16 +1,22 @@
 /**
- * The one write: a work branch holding exactly one signed-off commit on top of origin/<base>, built in a
- * private index of the full cache clone (no work tree), pushed with a lease, then verified on the remote.
+ * The one write: a work branch holding exactly one signed-off commit on top of origin/<base>, built by
+ * one fast-import in the full cache clone (no work tree, no index), pushed with a lease, then verified
+ * on the remote.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { fatal, FatalFailure } from '../../shared/failures.js';
+import { signedOffMessage } from '../../lib/commitMessage.js';
 import type { GitCache } from './cache.js';
 import { checkDate, checkFiles, checkFullSha, checkIdentity, checkUrl, checkWorkBranch } from './check.js';
 import { quoteOutput, redactCredentials, remoteFailure } from './classify.js';
-import { compare, listTree, type GitReads } from './read.js';
+import { changesOver, importCommit } from './commit.js';
+import { listTree, parseTree, type GitReads, type TreeEntry } from './read.js';
 import type { GitRunner } from './run.js';
 import type { GitCall, PushInput, PushResult } from './types.js';
+
+interface Heads {
+  baseSha: string;
+  workSha: string | undefined;
+}
 
 export function createPush(
   runner: GitRunner,
@@ -19,95 +25,53 @@ export function createPush(
 ): (input: PushInput, call?: GitCall) => Promise<PushResult> {
   const { local } = runner;
 
-  /** The tree of origin/<base> with `files` written over it, built in a private index. */
-  async function buildTree(
-    dir: string,
-    baseSha: string,
-    files: ReadonlyArray<{ path: string; content: string }>,
-  ): Promise<string> {
-    const baseEntries = new Map((await listTree(runner, dir, baseSha)).map((entry) => [entry.path, entry]));
-    const lines: string[] = [];
-    for (const file of files) {
-      const segments = file.path.split('/');
-      for (let i = 1; i < segments.length; i += 1) {
-        const parent = segments.slice(0, i).join('/');
-        if (baseEntries.has(parent)) {
-          throw fatal(
-            FatalFailure.BadInput,
-            `expected ${parent} to be a directory at ${baseSha} so that ${file.path} can be written, found a file`,
-            { path: file.path },
-          );
-        }
-      }
-      const existing = baseEntries.get(file.path);
-      if (existing !== undefined && existing.mode !== '100644' && existing.mode !== '100755') {
-        throw fatal(
-          FatalFailure.BadInput,
-          `expected ${file.path} to be a regular file at ${baseSha}, found mode ${existing.mode} (${existing.type})`,
-          { path: file.path },
-        );
-      }
-      const prefix = `${file.path}/`;
-      for (const entryPath of baseEntries.keys()) {
-        if (entryPath.startsWith(prefix)) {
-          throw fatal(
-            FatalFailure.BadInput,
-            `expected ${file.path} to be a file or absent at ${baseSha}, found a directory`,
-            { path: file.path },
-          );
-        }
-      }
-      const oid = (await local(dir, ['hash-object', '-w', '--stdin'], { input: file.content })).trim();
-      lines.push(`${existing?.mode ?? '100644'} ${oid}\t${file.path}`);
+  /** origin's heads of base and work: as the caller just listed them, or from one (shared) ls-remote. */
+  async function remoteHeads(input: PushInput, call: GitCall): Promise<Heads> {
+    const { url, baseBranch: base, workBranch: work, remoteHeads: given } = input;
+    if (given !== undefined) {
+      const workSha = given.workSha;
+      return {
+        baseSha: checkFullSha(given.baseSha, 'remoteHeads.baseSha'),
+        workSha: workSha === undefined ? undefined : checkFullSha(workSha, 'remoteHeads.workSha'),
+      };
     }
-    const indexDir = await mkdtemp(path.join(runner.workDir, '.index-'));
-    try {
-      const env = { GIT_INDEX_FILE: path.join(indexDir, 'index') };
-      await local(dir, ['read-tree', baseSha], { env });
-      await local(dir, ['update-index', '--index-info'], { env, input: `${lines.join('\n')}\n` });
-      return (await local(dir, ['write-tree'], { env })).trim();
-    } finally {
-      await rm(indexDir, { recursive: true, force: true });
+    const remote = await reads.lsRemoteHeads(url, [`refs/heads/${base}`, `refs/heads/${work}`], call);
+    const baseSha = remote.get(base);
+    if (baseSha === undefined) {
+      const shown = redactCredentials(url);
+      throw fatal(
+        FatalFailure.MissingBranch,
+        `expected branch ${base} to exist in ${shown}, found no such branch`,
+        { url: shown, branch: base },
+      );
     }
+    return { baseSha, workSha: remote.get(work) };
   }
 
-  /** `message` cleaned up and signed off exactly as `git commit -s -m message` does. */
-  async function signedOffMessage(
+  /**
+   * The heads to build on and the base's tree: straight from the clone when it has the base commit (and
+   * the work branch is new), else after fetching base and work, whose fetched heads then count.
+   */
+  async function inClone(
     dir: string,
-    message: string,
-    author: PushInput['author'],
-  ): Promise<string> {
-    const cleaned = await local(dir, ['stripspace'], { input: message });
-    if (cleaned.trim() === '')
-      throw fatal(FatalFailure.BadInput, 'expected a commit message, found an empty one');
-    const trailer = `Signed-off-by: ${author.name} <${author.email}>`;
-    const args = [
-      'interpret-trailers',
-      '--no-divider',
-      '--where',
-      'end',
-      '--if-exists',
-      'addIfDifferentNeighbor',
-    ];
-    return local(dir, [...args, '--if-missing', 'add', '--trailer', trailer], { input: cleaned });
-  }
-
-  /** The commit object for `tree` on `baseSha`, identical for identical inputs (dates come from the caller). */
-  async function commitTree(dir: string, input: PushInput, baseSha: string, tree: string): Promise<string> {
-    const date = checkDate(input.date);
-    const { name, email } = input.author;
-    const env = {
-      GIT_AUTHOR_NAME: name,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_COMMITTER_NAME: name,
-      GIT_COMMITTER_EMAIL: email,
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_DATE: date,
-    };
-    const message = await signedOffMessage(dir, input.message, input.author);
-    return (
-      await local(dir, ['commit-tree', '--no-gpg-sign', '-p', baseSha, tree], { input: message, env })
-    ).trim();
+    input: PushInput,
+    seen: Heads,
+    call: GitCall,
+  ): Promise<Heads & { baseTree: TreeEntry[] }> {
+    const { url, baseBranch: base, workBranch: work } = input;
+    if (seen.workSha === undefined) {
+      const run = await runner.run(['ls-tree', '-r', '-z', '--full-tree', seen.baseSha], { gitDir: dir });
+      if (run.exitCode === 0) return { ...seen, baseTree: parseTree(run.stdout) };
+    }
+    const branches = seen.workSha === undefined ? [base] : [base, work];
+    const heads = await cache.withClone('full', url, call, async () => {
+      await cache.fetchBranches(dir, url, branches, call);
+      const refs = branches.map((branch) => `refs/remotes/origin/${branch}^{commit}`);
+      return (await local(dir, ['rev-parse', ...refs])).trim().split('\n');
+    });
+    const baseSha = heads[0] ?? '';
+    const baseTree = await listTree(runner, dir, baseSha);
+    return { baseSha, workSha: heads[1], baseTree };
   }
 
   /** After git reported success: the remote's work branch must be at `commitSha`. */
@@ -131,47 +95,39 @@ export function createPush(
         : checkFullSha(input.expectedBaseSha, 'expectedBaseSha');
     checkFiles(input.files);
     checkIdentity(input.author);
-    checkDate(input.date);
+    const date = checkDate(input.date);
+    if (typeof input.message !== 'string' || input.message.includes('\0')) {
+      throw fatal(FatalFailure.BadInput, 'expected a commit message of text without NUL characters');
+    }
     const shown = redactCredentials(url);
 
-    const remote = await reads.lsRemoteHeads(url, [`refs/heads/${base}`, `refs/heads/${work}`], call);
-    if (!remote.has(base)) {
-      throw fatal(
-        FatalFailure.MissingBranch,
-        `expected branch ${base} to exist in ${shown}, found no such branch`,
-        {
-          url: shown,
-          branch: base,
-        },
-      );
-    }
     const dir = cache.dirFor('full', url);
-    const { baseSha, seenWorkSha } = await cache.withClone('full', url, call, async () => {
-      const workExists = remote.has(work);
-      await cache.fetchBranches(dir, url, workExists ? [base, work] : [base], call);
-      const head = async (branch: string) =>
-        (await local(dir, ['rev-parse', '--verify', `refs/remotes/origin/${branch}^{commit}`])).trim();
-      return { baseSha: await head(base), seenWorkSha: workExists ? await head(work) : undefined };
-    });
-
-    const tree = await buildTree(dir, baseSha, input.files);
-    const baseTree = (await local(dir, ['rev-parse', '--verify', `${baseSha}^{tree}`])).trim();
-    if (tree === baseTree) {
+    const {
+      baseSha,
+      workSha: seenWorkSha,
+      baseTree,
+    } = await inClone(dir, input, await remoteHeads(input, call), call);
+    const changes = changesOver(baseSha, baseTree, input.files);
+    if (changes.length === 0) {
       throw fatal(
         FatalFailure.BadInput,
         `nothing to commit: expected ${input.files.map((f) => f.path).join(', ')} to change ${base} (${baseSha}) of ${shown}, found the same content there`,
         { url: shown, baseBranch: base, baseSha },
       );
     }
-    const changedFiles = (await local(dir, ['diff-tree', '-r', '-z', '--name-only', baseTree, tree]))
-      .split('\0')
-      .filter(Boolean)
-      .sort(compare);
     const outcome = {
       baseSha,
-      changedFiles,
+      changedFiles: changes.map((change) => change.path),
       baseMoved: expectedBaseSha !== undefined && expectedBaseSha !== baseSha,
     };
+    const message = signedOffMessage(input.message, input.author);
+    const { commitSha, tree } = await importCommit(runner, dir, {
+      baseSha,
+      changes,
+      ident: `${input.author.name} <${input.author.email}> ${date.slice(1)}`,
+      message,
+      scratchRef: `refs/bumpflow/build/${work}`,
+    });
 
     if (seenWorkSha !== undefined) {
       const [workTree, ...parents] = (await local(dir, ['log', '-1', '--format=%T %P', seenWorkSha]))
@@ -189,8 +145,8 @@ export function createPush(
         );
       }
     }
+    if (message === '') throw fatal(FatalFailure.BadInput, 'expected a commit message, found an empty one');
 
-    const commitSha = await commitTree(dir, input, baseSha, tree);
     const lease = `--force-with-lease=refs/heads/${work}:${seenWorkSha ?? ''}`;
     const run = await runner.run(
       ['push', '--porcelain', '--no-verify', lease, 'origin', `${commitSha}:refs/heads/${work}`],

@@ -1,6 +1,7 @@
 /** Reading facts from remotes: ls-remote, a file at a ref, ancestry, backports, dependency files. */
 import path from 'node:path';
 import { fatal, FatalFailure } from '../../shared/failures.js';
+import { createBlobReader } from './blobs.js';
 import type { GitCache } from './cache.js';
 import {
   checkBasenames,
@@ -12,6 +13,7 @@ import {
   FULL_SHA,
 } from './check.js';
 import { redactCredentials, remoteFailure, unavailable } from './classify.js';
+import { createHeadsLister, parseHeads } from './heads.js';
 import type { GitRunner } from './run.js';
 import type { Git, GitCall } from './types.js';
 
@@ -26,7 +28,11 @@ export type GitReads = Omit<Git, 'pushBranch'>;
 
 /** Every entry of the tree at `treeish`, recursively. */
 export async function listTree(runner: GitRunner, dir: string, treeish: string): Promise<TreeEntry[]> {
-  const out = await runner.local(dir, ['ls-tree', '-r', '-z', '--full-tree', treeish]);
+  return parseTree(await runner.local(dir, ['ls-tree', '-r', '-z', '--full-tree', treeish]));
+}
+
+/** `git ls-tree -r -z` output → its entries. */
+export function parseTree(out: string): TreeEntry[] {
   const entries: TreeEntry[] = [];
   for (const record of out.split('\0')) {
     const tab = record.indexOf('\t');
@@ -41,23 +47,12 @@ export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `refs/heads/<name>` without glob characters: answered from the shared listing of every head. */
+const EXACT_HEAD = /^refs\/heads\/([^*?[\\]+)$/;
+
 export function createReads(runner: GitRunner, cache: GitCache): GitReads {
-  async function readBlobAt(dir: string, commit: string, filePath: string): Promise<string | undefined> {
-    const out = await runner.local(dir, ['cat-file', '--batch'], { input: `${commit}:${filePath}\n` });
-    const headerEnd = out.indexOf('\n');
-    const header = out.slice(0, headerEnd < 0 ? out.length : headerEnd);
-    if (header.endsWith(' missing')) return undefined;
-    const type = header.split(' ')[1];
-    if (type !== 'blob') {
-      throw fatal(
-        FatalFailure.BadInput,
-        `expected a file at ${filePath} in ${commit}, found a ${type ?? 'nothing readable'}`,
-        { path: filePath, commit },
-      );
-    }
-    // --batch writes the content followed by one newline
-    return out.slice(headerEnd + 1, -1);
-  }
+  const listHeads = createHeadsLister(runner);
+  const blobs = createBlobReader(runner);
 
   async function lsRemoteHeads(
     url: string,
@@ -66,14 +61,23 @@ export function createReads(runner: GitRunner, cache: GitCache): GitReads {
   ): Promise<Map<string, string>> {
     checkUrl(url);
     checkPatterns(patterns);
+    const names = patterns.map((pattern) => EXACT_HEAD.exec(pattern)?.[1]);
+    if (names.every((name) => name !== undefined)) {
+      // every head, in one listing shared with concurrent calls for the same URL, then only those asked
+      const run = await listHeads(url, call);
+      if (run.exitCode !== 0) throw remoteFailure('list branches of', url, run);
+      const heads = parseHeads(run.stdout);
+      if (names.length === 0) return heads;
+      const asked = new Map<string, string>();
+      for (const name of names) {
+        const sha = heads.get(name);
+        if (sha !== undefined) asked.set(name, sha);
+      }
+      return asked;
+    }
     const run = await runner.run(['ls-remote', '--heads', '--', url, ...patterns], call);
     if (run.exitCode !== 0) throw remoteFailure('list branches of', url, run);
-    const heads = new Map<string, string>();
-    for (const line of run.stdout.split('\n')) {
-      const match = /^([0-9a-f]+)\trefs\/heads\/(.+)$/.exec(line);
-      if (match?.[1] !== undefined && match[2] !== undefined) heads.set(match[2], match[1]);
-    }
-    return heads;
+    return parseHeads(run.stdout);
   }
 
   async function branchHead(url: string, branch: string, call: GitCall = {}): Promise<string | undefined> {
@@ -92,10 +96,17 @@ export function createReads(runner: GitRunner, cache: GitCache): GitReads {
     if ('branch' in ref) {
       checkBranch(ref.branch, 'branch');
       const { dir, sha } = await cache.fetchedHead(url, ref.branch, call);
-      return readBlobAt(dir, sha, filePath);
+      return blobs.read(dir, sha, filePath, true);
+    }
+    const dir = cache.dirFor('full', url);
+    const wanted = checkShaPrefix(ref.commit, 'commit');
+    // a full sha already in the clone: one cat-file (or none, when read before)
+    if (FULL_SHA.test(wanted)) {
+      const text = await blobs.read(dir, wanted, filePath, false);
+      if (text !== undefined) return text;
     }
     const sha = await cache.resolveIn('full', url, ref.commit, call);
-    return readBlobAt(cache.dirFor('full', url), sha, filePath);
+    return blobs.read(dir, sha, filePath, true);
   }
 
   function resolveCommit(url: string, shaOrAbbrev: string, call: GitCall = {}): Promise<string> {

@@ -70,6 +70,11 @@ export interface PushInput {
   workBranch: string;
   /** if given and origin/<base> moved, still fine: the commit is built on the current head and `baseMoved` says so */
   expectedBaseSha?: string;
+  /**
+   * origin's heads of baseBranch and workBranch (undefined: no such branch) from an ls-remote the caller
+   * has just made; the push then lists none itself. The lease still protects the work branch.
+   */
+  remoteHeads?: { baseSha: string; workSha?: string | undefined };
   /** full new contents of each file to write (vars file, release note) */
   files: Array<{ path: string; content: string }>;
   /** full commit message; a `Signed-off-by:` trailer is added as `git commit -s` would */

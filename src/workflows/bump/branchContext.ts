@@ -9,6 +9,8 @@ export interface BranchContext {
   image: string;
   reason: Reason | undefined;
   acts: BumpActivities;
+  /** on the lean-history path (Patches.leanHistory) */
+  lean: boolean;
   status: BranchStatus;
   report(): void;
   step: Blocker['step'];

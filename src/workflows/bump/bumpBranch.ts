@@ -48,11 +48,14 @@ import {
   createReporter,
   errorInfo,
   isFatal,
+  onPatch,
+  Patches,
   pure,
   recordRefusal,
   Rejected,
 } from '../kit/index.js';
 import { branchSearchAttributes } from './searchAttributes.js';
+import { parentTeller } from './parentReports.js';
 import type { BranchContext } from './branchContext.js';
 import { planBranch } from './planBranch.js';
 import { approveBranch } from './approveBranch.js';
@@ -62,6 +65,8 @@ import { openPullRequest, pushBranch } from './pushBranch.js';
 const DECIDED: readonly string[] = branchStates.slice(branchStates.indexOf('pushing'));
 
 export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome> {
+  const lean = onPatch(Patches.leanHistory);
+  const tell = parentTeller(lean);
   const image = `${input.image.registry}/${input.image.repository}`;
   let note = input.note;
   const status: BranchStatus = {
@@ -80,7 +85,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     searchAttributes: (s) => branchSearchAttributes(input, s),
     onReport: (s) => {
       s.seq = (s.seq ?? 0) + 1;
-      if (input.parentWorkflowId === undefined) return;
+      if (input.parentWorkflowId === undefined || !tell(s)) return;
       getExternalWorkflowHandle(input.parentWorkflowId)
         .signal(branchStatusSignal, { ...s })
         .catch((err: unknown) => log.warn('could not report status to the parent', { error: String(err) }));
@@ -151,7 +156,8 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     input,
     image,
     reason: input.reason === undefined ? undefined : pure(() => parseReason(input.reason!)),
-    acts: activitiesFor(input.retry),
+    acts: activitiesFor(input.retry, { localReads: lean }),
+    lean,
     status,
     report,
     step: (name, run, options) => blocker.step(name, run, options),
@@ -167,7 +173,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     return { branch: input.branch, outcome, oldDigest, newDigest, prUrl, prNumber, commitSha, ...extra };
   }
 
-  report();
+  if (!lean) report(); // the lean path shows its first state, resolving, in the same task
   try {
     for (;;) {
       if (!(await planBranch(ctx))) return finish('no-op');

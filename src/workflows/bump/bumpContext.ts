@@ -7,6 +7,8 @@ export interface BumpContext {
   input: BumpInput;
   reason: Reason | undefined;
   acts: BumpActivities;
+  /** on the lean-history path (Patches.leanHistory) */
+  lean: boolean;
   status: BumpStatus;
   report(): void;
   step: Blocker['step'];

@@ -23,6 +23,8 @@ import {
   createBlocker,
   createReporter,
   errorInfo,
+  onPatch,
+  Patches,
   pure,
   Rejected,
   surfaced,
@@ -57,6 +59,7 @@ function overallState(status: BumpStatus): string {
 
 export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
   const input = parseInput(raw);
+  const lean = onPatch(Patches.leanHistory);
   const status: BumpStatus = {
     service: input.service,
     targetRepo: input.targetRepo,
@@ -87,7 +90,8 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
   const ctx: BumpContext = {
     input,
     reason: input.reason === undefined ? undefined : pure(() => parseReason(input.reason!)),
-    acts: activitiesFor(input.retry),
+    acts: activitiesFor(input.retry, { localReads: lean }),
+    lean,
     status,
     report: () => reporter.report(),
     step: (name, run, options) => blocker.step(name, run, options),

@@ -39,6 +39,7 @@ export async function fanOut(
       approval: { required: approval.required, pattern: approval.rule?.pattern },
       retry: input.retry,
       branchCount: plan.branches.length,
+      knownImage: ctx.lean ? { digest: plan.main.digest, revision: plan.facts.revision } : undefined,
     };
     const outcome = await startChild<typeof bumpBranch>(WorkflowType.bumpBranch, {
       workflowId,

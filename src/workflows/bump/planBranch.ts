@@ -42,23 +42,36 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   status.newDigest = newDigest;
   if (newDigest === pins.digest) return false;
 
-  const newFacts = await ctx.step(`read the labels of ${image}@${newDigest.slice(0, 19)}`, () =>
-    acts.inspectImage({
-      ...input.image,
-      digest: newDigest,
-      expectedVersion: input.tag,
-      expectedSource: input.sourceRepo,
-    }),
-  );
+  const readNew = () =>
+    ctx.step(`read the labels of ${image}@${newDigest.slice(0, 19)}`, () =>
+      acts.inspectImage({
+        ...input.image,
+        digest: newDigest,
+        expectedVersion: input.tag,
+        expectedSource: input.sourceRepo,
+      }),
+    );
+  const readOld = () =>
+    acts.inspectImage({ ...input.image, digest: pins.digest, expectedVersion: input.tag });
   // The old revision is for the reader's links only: an image gone from the registry must not stop the bump.
-  const oldFacts = await ctx
-    .step(`read the labels of ${image}@${pins.digest.slice(0, 19)}`, () =>
-      acts.inspectImage({ ...input.image, digest: pins.digest, expectedVersion: input.tag }),
-    )
-    .catch((err: unknown) => {
-      if (isFatal(err)) return undefined;
-      throw err;
-    });
+  let newFacts: Awaited<ReturnType<typeof readNew>>;
+  let oldFacts: { revision: string } | undefined;
+  if (ctx.lean) {
+    // both at once, the old one never blocking; main's was read by the parent already
+    const known = input.knownImage?.digest === pins.digest ? input.knownImage : undefined;
+    [newFacts, oldFacts] = await Promise.all([
+      readNew(),
+      known ?? readOld().catch((): undefined => undefined),
+    ]);
+  } else {
+    newFacts = await readNew();
+    oldFacts = await ctx
+      .step(`read the labels of ${image}@${pins.digest.slice(0, 19)}`, readOld)
+      .catch((err: unknown) => {
+        if (isFatal(err)) return undefined;
+        throw err;
+      });
+  }
   status.oldRevision = oldFacts?.revision;
   status.newRevision = newFacts.revision;
   status.validation.push(

@@ -7,3 +7,4 @@ export * from './blockable.js';
 export * from './metrics.js';
 export * from './tagProxies.js';
 export * from './input.js';
+export * from './patches.js';

@@ -4,7 +4,12 @@
  * lost worker or a lost task is noticed in seconds, not at the end of the
  * start-to-close timeout. Each call carries a one-line summary for the UI.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
 
@@ -19,8 +24,20 @@ export const activityClasses = {
 } satisfies Record<string, ActivityOptions>;
 export type ActivityClass = keyof typeof activityClasses;
 
+/**
+ * Short reads (list, resolve, inspect, check) may run as local activities: each
+ * is one marker in history instead of three events and a workflow task, and
+ * several run inside one workflow task. Writes (push, PR) stay ordinary
+ * activities, heartbeating, so a lost worker is noticed while they run.
+ */
+export const localReadClasses = {
+  registry: { startToCloseTimeout: '2m' },
+  git: { startToCloseTimeout: '5m' },
+  forge: { startToCloseTimeout: '30s' },
+} satisfies Record<ActivityClass, LocalActivityOptions>;
+
 /** Binds activities by name to their class's options and a one-line summary for the UI. */
-export function binder(retry: RetryPolicyInput) {
+export function binder(retry: RetryPolicyInput, options: { local?: boolean } = {}) {
   const retryPolicy = {
     initialInterval: retry.initialInterval,
     maximumInterval: retry.maximumInterval,
@@ -29,18 +46,19 @@ export function binder(retry: RetryPolicyInput) {
   };
   return <K extends keyof Activities>(name: K, cls: ActivityClass, describe: (input: Input<K>) => string) =>
     (input: Input<K>): Output<K> => {
-      const options: ActivityOptions = {
-        ...activityClasses[cls],
-        retry: retryPolicy,
-        summary: describe(input),
-      };
-      const fn = proxyActivities<Activities>(options)[name] as unknown as (i: Input<K>) => Output<K>;
+      const summary = describe(input);
+      const proxies = options.local
+        ? proxyLocalActivities<Activities>({ ...localReadClasses[cls], retry: retryPolicy, summary })
+        : proxyActivities<Activities>({ ...activityClasses[cls], retry: retryPolicy, summary });
+      const fn = proxies[name] as unknown as (i: Input<K>) => Output<K>;
       return fn(input);
     };
 }
 
-export function activitiesFor(retry: RetryPolicyInput) {
-  const bind = binder(retry);
+/** The bump's activities; with `localReads` its reads run as local activities (pushes and PRs never do). */
+export function activitiesFor(retry: RetryPolicyInput, options: { localReads?: boolean } = {}) {
+  const bind = binder(retry, { local: options.localReads === true });
+  const write = binder(retry);
   return {
     listBranches: bind('listBranches', 'git', (i) => `list main and stable/* of ${i.repoUrl}`),
     readPins: bind('readPins', 'git', (i) => `read the ${i.service} pins in ${i.varsFile} on ${i.branch}`),
@@ -50,7 +68,7 @@ export function activitiesFor(retry: RetryPolicyInput) {
       'git',
       (i) => `check the reason at source revision ${i.revision.slice(0, 12)}`,
     ),
-    pushBump: bind('pushBump', 'git', (i) => `push ${i.workBranch} onto ${i.baseBranch}`),
+    pushBump: write('pushBump', 'git', (i) => `push ${i.workBranch} onto ${i.baseBranch}`),
     resolveDigest: bind('resolveDigest', 'registry', (i) => `resolve ${i.registry}/${i.repository}:${i.tag}`),
     inspectImage: bind(
       'inspectImage',
@@ -58,7 +76,7 @@ export function activitiesFor(retry: RetryPolicyInput) {
       (i) => `read the labels of ${i.registry}/${i.repository}@${i.digest.slice(0, 19)}`,
     ),
     checkForge: bind('checkForge', 'forge', (i) => `check that pull requests can be opened on ${i.repoUrl}`),
-    openPullRequest: bind('openPullRequest', 'forge', (i) => `open or find the PR ${i.head} → ${i.base}`),
+    openPullRequest: write('openPullRequest', 'forge', (i) => `open or find the PR ${i.head} → ${i.base}`),
   };
 }
 export type BumpActivities = ReturnType<typeof activitiesFor>;

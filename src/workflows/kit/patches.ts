@@ -1,0 +1,21 @@
+/**
+ * The `patched()` ids of the workflows, one per change of the commands they
+ * issue (see test/replay/README.md). A workflow asks once, at its start, so a
+ * run keeps one behaviour from its first task to its last; histories recorded
+ * before a change replay on the old path.
+ */
+import { patched } from '@temporalio/workflow';
+
+export const Patches = {
+  /**
+   * Bump parent and branches: reads as local activities, a branch reports to
+   * its parent only on the states the parent acts on, main's old-image facts
+   * come from the parent, the old and new images are inspected together.
+   */
+  leanHistory: 'bump-lean-history-1',
+} as const;
+
+/** True for a run started on (or after) the change named; asked once per workflow. */
+export function onPatch(id: (typeof Patches)[keyof typeof Patches]): boolean {
+  return patched(id);
+}
