@@ -29,6 +29,10 @@ export const InputFailure = {
   NoTrustPolicy: 'NoTrustPolicy',
   /** a rollback found no earlier stamp whose digest differs from the current tag */
   NoRollbackTarget: 'NoRollbackTarget',
+  MalformedCatalog: 'MalformedCatalog',
+  MalformedChecksumFile: 'MalformedChecksumFile',
+  ChecksumNotFound: 'ChecksumNotFound',
+  MalformedManifest: 'MalformedManifest',
 } as const;
 /** The registry answered, definitely. */
 export const RegistryFailure = {

@@ -19,26 +19,39 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   status.plan = undefined;
   enter(ctx, 'resolving');
 
-  const pins = await ctx.step(`read the pins on ${input.branch}`, () =>
-    acts.readPins({
-      repoUrl: input.targetRepo,
-      branch: input.branch,
-      varsFile: input.varsFile,
-      service: image,
-    }),
-  );
-  if (pins.tag !== input.tag) {
-    throw ApplicationFailure.nonRetryable(
-      `expected ${image} pinned with tag ${input.tag} on ${input.branch}, found tag ${pins.tag}: never bump a branch to another branch's image`,
-      FatalFailure.LabelMismatch,
+  const readPins = () =>
+    ctx.step(`read the pins on ${input.branch}`, () =>
+      acts.readPins({
+        repoUrl: input.targetRepo,
+        branch: input.branch,
+        varsFile: input.varsFile,
+        service: image,
+      }),
     );
+  const samePin = (pins: { tag: string }) => {
+    if (pins.tag !== input.tag) {
+      throw ApplicationFailure.nonRetryable(
+        `expected ${image} pinned with tag ${input.tag} on ${input.branch}, found tag ${pins.tag}: never bump a branch to another branch's image`,
+        FatalFailure.LabelMismatch,
+      );
+    }
+  };
+  const resolve = () =>
+    ctx.step(`resolve ${image}:${input.tag}`, () => acts.resolveDigest({ ...input.image, tag: input.tag }));
+  let pins: Awaited<ReturnType<typeof readPins>>;
+  let newDigest: string;
+  if (ctx.lean) {
+    // independent reads side by side: the pins from git, the tag's digest from the registry
+    [pins, newDigest] = await Promise.all([readPins(), resolve()]);
+    samePin(pins);
+  } else {
+    pins = await readPins();
+    samePin(pins);
+    newDigest = await resolve();
   }
   status.keys = pins.keys;
   status.baseSha = pins.baseSha;
   status.oldDigest = pins.digest;
-  const newDigest = await ctx.step(`resolve ${image}:${input.tag}`, () =>
-    acts.resolveDigest({ ...input.image, tag: input.tag }),
-  );
   status.newDigest = newDigest;
   if (newDigest === pins.digest) return false;
 
@@ -53,15 +66,23 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
     );
   const readOld = () =>
     acts.inspectImage({ ...input.image, digest: pins.digest, expectedVersion: input.tag });
+  // the new image's version label must be the tag (inspectImage checks it): its source branch follows from the tag
+  const sourceBranch = sourceBranchForVersion(input.tag);
+  const readHead = () =>
+    ctx.step(`HEAD of ${sourceBranch} in the source repo`, () =>
+      acts.sourceHead({ sourceRepo: input.sourceRepo, branch: sourceBranch }),
+    );
   // The old revision is for the reader's links only: an image gone from the registry must not stop the bump.
   let newFacts: Awaited<ReturnType<typeof readNew>>;
   let oldFacts: { revision: string } | undefined;
+  let head: string | undefined;
   if (ctx.lean) {
-    // both at once, the old one never blocking; main's was read by the parent already
+    // all at once, the old image never blocking; main's was read by the parent already
     const known = input.knownImage?.digest === pins.digest ? input.knownImage : undefined;
-    [newFacts, oldFacts] = await Promise.all([
+    [newFacts, oldFacts, head] = await Promise.all([
       readNew(),
       known ?? readOld().catch((): undefined => undefined),
+      readHead(),
     ]);
   } else {
     newFacts = await readNew();
@@ -77,12 +98,8 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   status.validation.push(
     `org.opencontainers.image.version of the new image is ${newFacts.version}, the tag pinned on ${input.branch}`,
   );
-
-  const sourceBranch = sourceBranchForVersion(newFacts.version);
   status.sourceBranch = sourceBranch;
-  const head = await ctx.step(`HEAD of ${sourceBranch} in the source repo`, () =>
-    acts.sourceHead({ sourceRepo: input.sourceRepo, branch: sourceBranch }),
-  );
+  head ??= await readHead();
   if (head !== newFacts.revision) {
     throw ApplicationFailure.nonRetryable(
       `expected the image's revision ${newFacts.revision.slice(0, 12)} to be the HEAD of ${sourceBranch} in ${input.sourceRepo}, found HEAD at ${head.slice(0, 12)}: the tag ${input.tag} is stale (a newer commit is not published yet)`,

@@ -36,31 +36,53 @@ function noteSlug(reason: Reason | undefined): string {
 
 export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
   const { input, acts, status, reason } = ctx;
-  const { branches } = await ctx.step(`list the branches of ${input.targetRepo}`, () =>
-    acts.listBranches({ repoUrl: input.targetRepo, requested: input.branches }),
-  );
-  const main = await ctx.step(`read the ${input.service} pins on main`, () =>
-    acts.readPins({
-      repoUrl: input.targetRepo,
-      branch: 'main',
-      varsFile: input.varsFile,
-      service: input.service,
-    }),
-  );
-  status.image = main.image;
-  ctx.report();
-  const facts = await ctx.step(`read the labels of ${main.image}@${main.digest.slice(0, 19)}`, () =>
-    acts.inspectImage({
-      registry: main.registry,
-      repository: main.repository,
-      digest: main.digest,
-      expectedVersion: main.tag,
-    }),
-  );
+  const listBranches = () =>
+    ctx.step(`list the branches of ${input.targetRepo}`, () =>
+      acts.listBranches({ repoUrl: input.targetRepo, requested: input.branches }),
+    );
+  const readMain = async () => {
+    const pins = await ctx.step(`read the ${input.service} pins on main`, () =>
+      acts.readPins({
+        repoUrl: input.targetRepo,
+        branch: 'main',
+        varsFile: input.varsFile,
+        service: input.service,
+      }),
+    );
+    status.image = pins.image;
+    ctx.report();
+    return pins;
+  };
+  const inspectMain = (main: PinsOnBranch) =>
+    ctx.step(`read the labels of ${main.image}@${main.digest.slice(0, 19)}`, () =>
+      acts.inspectImage({
+        registry: main.registry,
+        repository: main.repository,
+        digest: main.digest,
+        expectedVersion: main.tag,
+      }),
+    );
+  const checkForge = () =>
+    ctx.step(`check that the forge lets bumpflow open pull requests on ${input.targetRepo}`, () =>
+      acts.checkForge({ repoUrl: input.targetRepo }),
+    );
+  let branches: string[];
+  let main: PinsOnBranch;
+  let facts: ImageFacts;
+  if (ctx.lean) {
+    // independent reads side by side (git, registry, forge)
+    [{ branches }, [main, facts]] = await Promise.all([
+      listBranches(),
+      readMain().then(async (pins) => [pins, await inspectMain(pins)] as const),
+      checkForge(),
+    ]);
+  } else {
+    ({ branches } = await listBranches());
+    main = await readMain();
+    facts = await inspectMain(main);
+    await checkForge();
+  }
   status.sourceRepo = facts.source;
-  await ctx.step(`check that the forge lets bumpflow open pull requests on ${input.targetRepo}`, () =>
-    acts.checkForge({ repoUrl: input.targetRepo }),
-  );
 
   const service = main.repository.split('/').pop() ?? input.service;
   const section = reason === undefined ? 'upgrade' : 'fixes';

@@ -35,13 +35,14 @@ export interface Blocker {
 }
 
 export function createBlocker(o: BlockableOptions): Blocker {
-  let blocked = false;
+  // steps may run side by side (independent reads): how many of them wait in `blocked`
+  let blocked = 0;
   let retryRequested = false;
 
   return {
-    isBlocked: () => blocked,
+    isBlocked: () => blocked > 0,
     retry() {
-      if (!blocked) return false;
+      if (blocked === 0) return false;
       retryRequested = true;
       return true;
     },
@@ -64,11 +65,11 @@ export function createBlocker(o: BlockableOptions): Blocker {
           o.setLastError(info);
           o.setStep({ name, retries, lastError: info });
           o.setState('blocked');
-          blocked = true;
+          blocked += 1;
           retryRequested = false;
           o.report();
           await condition(() => retryRequested || o.rejected());
-          blocked = false;
+          blocked -= 1;
           if (o.rejected()) throw new Rejected(`rejected while blocked on ${name}`);
           retries += 1;
           o.setState('retrying');

@@ -1,0 +1,33 @@
+/**
+ * Sweeps: every digest pin of a target's vars file on every branch, resolved
+ * once per distinct image:tag, decided pin by pin, grouped into the bumps to
+ * start, and shown as a table. Pure: the caller resolves (registry client,
+ * limitPerKey per registry host) and starts the bumps.
+ *
+ *   const pins = collectImageTags([{ branch, text }, …], { imagePrefixes });
+ *   // resolve each pins.pairs[i] (one HEAD of <image>:<tag>) → answers[pair.id]
+ *   // optionally: platformPinsToClassify(pins, answers) → set pinnedPlatforms
+ *   const outcome = decideSweep(pins, answers);
+ *   servicesBehind(pins, outcome); renderSweepTable(outcome, 'markdown');
+ */
+export {
+  collectImageTags,
+  pairId,
+  type ImageTagPair,
+  type SweepBranch,
+  type SweepPin,
+  type SweepPins,
+} from './pins.js';
+export {
+  decideSweep,
+  platformPinsToClassify,
+  type Evidence,
+  type PinVerdict,
+  type SweepAnswer,
+  type SweepFailure,
+  type SweepOutcome,
+  type TagResolution,
+} from './decide.js';
+export { servicesBehind, type ServiceBump } from './services.js';
+export { renderSweepTable } from './render.js';
+export { limitPerKey, type KeyedLimit } from './limit.js';

@@ -1,0 +1,109 @@
+/**
+ * The work of a sweep: every digest pin of the vars files of several
+ * branches, gathered into distinct image:tag pairs, so that each pair is
+ * resolved once however many keys and branches pin it.
+ *
+ * Exports:
+ *   collectImageTags(branches, { imagePrefixes? }): SweepPins
+ *     `branches`: [{ branch: 'main', text, path? }, …]; each text is indexed with
+ *     indexVarsFile (MalformedVarsFile as it throws). Only digest pins
+ *     (`<image>:<tag>@sha256:<hex>`) are swept; `imagePrefixes` (such as
+ *     ['ghcr.io/vexxhost/']) keeps the images that start with one of them.
+ *     A branch named twice is BadInput.
+ *   pairId({ image, tag }): `<image>:<tag>`, the key of resolution answers.
+ * Pure: no I/O.
+ */
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { imageName } from '../imageRef.js';
+import { indexVarsFile } from '../varsFile.js';
+
+export interface SweepBranch {
+  /** `main`, `stable/2025.1` */
+  branch: string;
+  /** the vars file's text at that branch */
+  text: string;
+  /** shown in messages */
+  path?: string | undefined;
+}
+
+/** One line pinning an image: where, and the digest it pins. */
+export interface SweepPin {
+  branch: string;
+  key: string;
+  line: number;
+  digest: string;
+}
+
+export interface ImageTagPair {
+  /** `<image>:<tag>` */
+  id: string;
+  /** registry/repository */
+  image: string;
+  registry: string;
+  repository: string;
+  tag: string;
+  /** every pin of the pair, in branch order then file order */
+  pins: SweepPin[];
+}
+
+export interface SweepPins {
+  branches: string[];
+  /** sorted by id */
+  pairs: ImageTagPair[];
+  /** pins swept (the sum of the pairs' pins) */
+  pinCount: number;
+  /** every image pinned by digest on any branch, before `imagePrefixes`: service names are judged against these */
+  images: string[];
+}
+
+export function pairId(pair: { image: string; tag: string }): string {
+  return `${pair.image}:${pair.tag}`;
+}
+
+export function collectImageTags(
+  branches: readonly SweepBranch[],
+  options: { imagePrefixes?: readonly string[] | undefined } = {},
+): SweepPins {
+  const prefixes = options.imagePrefixes ?? [];
+  const wanted = (image: string) => prefixes.length === 0 || prefixes.some((p) => image.startsWith(p));
+  const seen = new Set<string>();
+  const pairs = new Map<string, ImageTagPair>();
+  const images = new Set<string>();
+  let pinCount = 0;
+  for (const b of branches) {
+    if (seen.has(b.branch))
+      throw fatal(
+        FatalFailure.BadInput,
+        `expected each branch once in a sweep, found ${JSON.stringify(b.branch)} twice`,
+        {
+          branch: b.branch,
+        },
+      );
+    seen.add(b.branch);
+    const index = indexVarsFile(b.text, b.path ?? `vars file of ${b.branch}`);
+    for (const pin of index.pins) {
+      const image = imageName(pin.ref);
+      images.add(image);
+      const { tag, digest } = pin.ref;
+      if (!wanted(image) || tag === undefined || digest === undefined) continue;
+      const id = pairId({ image, tag });
+      const pair = pairs.get(id) ?? {
+        id,
+        image,
+        registry: pin.ref.registry,
+        repository: pin.ref.repository,
+        tag,
+        pins: [],
+      };
+      pair.pins.push({ branch: b.branch, key: pin.key, line: pin.line, digest });
+      pairs.set(id, pair);
+      pinCount += 1;
+    }
+  }
+  return {
+    branches: branches.map((b) => b.branch),
+    pairs: [...pairs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    pinCount,
+    images: [...images].sort(),
+  };
+}
