@@ -55,7 +55,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function startWorker(world: BenchWorld): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'worker.ts')], {
     cwd: repoRoot,
-    env: { ...world.workerEnv, BUMPFLOW_METRICS_ADDRESS: 'off', BUMPFLOW_LOG_LEVEL: 'ERROR' },
+    env: {
+      ...world.workerEnv,
+      BUMPFLOW_METRICS_ADDRESS: 'off',
+      BUMPFLOW_LOG_LEVEL: 'ERROR',
+      // `BUMPFLOW_LAUNCHER=off npm run bench` compares git spawned from the worker itself
+      BUMPFLOW_LAUNCHER: process.env.BUMPFLOW_LAUNCHER ?? 'on',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   cleanups.push(() => stopChild(child));

@@ -14,7 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { installRuntime } from '../src/observability.js';
 import { approveSignal, searchAttributeKeys, type BumpResult } from '../src/shared/messages.js';
 import { startBump } from '../src/cli/start.js';
@@ -114,12 +119,18 @@ async function main(): Promise<void> {
       stateDir,
     });
     scenarioStarting.then((sc) => cleanups.push(() => sc.close())).catch(() => undefined);
+    const took: Record<string, number> = {};
+    const timed = <T>(name: string, p: Promise<T>): Promise<T> =>
+      p.then((v) => ((took[name] = Date.now() - t0), v));
     const [connection, scenario, workflowBundle] = await Promise.all([
-      connectWithin(20_000),
-      scenarioStarting,
-      source.kind === 'bundle'
-        ? { codePath: source.codePath }
-        : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+      timed('server', connectWithin(20_000)),
+      timed('sandbox', scenarioStarting),
+      timed<WorkflowBundleWithSourceMap | { codePath: string }>(
+        source.kind === 'bundle' ? 'workflow code (built)' : 'workflow code (bundled now)',
+        source.kind === 'bundle'
+          ? Promise.resolve({ codePath: source.codePath })
+          : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+      ),
     ]);
     const client = new Client({ connection, namespace: settings.namespace });
     const nativeConnection = await NativeConnection.connect({ address: settings.address });
@@ -131,6 +142,7 @@ async function main(): Promise<void> {
       workflowBundle,
     });
     const running = worker.run();
+    took.worker = Date.now() - t0;
     cleanups.push(async () => {
       worker.shutdown();
       await running;
@@ -144,7 +156,13 @@ async function main(): Promise<void> {
       'every branch awaiting approval',
       120_000,
     );
-    console.log(`\nawaiting approval after ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(`\nawaiting approval after ${s(Date.now() - t0)}`);
+    console.log(
+      `  ready at: ${Object.entries(took)
+        .map(([k, ms]) => `${k} ${s(ms)}`)
+        .join(', ')} (side by side from the start; then the bump)\n`,
+    );
     console.log(`bump:    ${workflowUiUrl(settings, handle.workflowId)}`);
     for (const b of status.branches)
       console.log(

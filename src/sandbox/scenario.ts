@@ -85,12 +85,15 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const git = await createGitSandbox(parentDir);
   const registryPassword = `reg-${randomBytes(12).toString('hex')}`;
   const githubToken = `ghp_${randomBytes(18).toString('hex')}`;
-  const registry = await startRegistry({
-    auth: { username: 'bumpflow', password: registryPassword },
-    ...(options.stateDir === undefined
-      ? {}
-      : { dataDir: await mkdtemp(path.join(parentDir, 'bumpflow-registry-')) }),
-  });
+  // the registry and the GitHub stand-in start while the source repo is built
+  const registryStarting = (async () =>
+    startRegistry({
+      auth: { username: 'bumpflow', password: registryPassword },
+      ...(options.stateDir === undefined
+        ? {}
+        : { dataDir: await mkdtemp(path.join(parentDir, 'bumpflow-registry-')) }),
+    }))();
+  const githubStarting = startGitHubStandIn({ token: githubToken });
   const workDir = await mkdtemp(path.join(parentDir, 'bumpflow-work-'));
 
   // The source repo: each branch has an initial build, a fix, then a dependency bump at HEAD.
@@ -121,7 +124,22 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
       },
     ];
   }
-  const source = await createSourceRepo(git, SOURCE_SLUG, sourceSpec);
+  const started = await Promise.allSettled([
+    registryStarting,
+    createSourceRepo(git, SOURCE_SLUG, sourceSpec),
+    githubStarting,
+  ] as const);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    // nothing left running when one part could not start
+    if (started[0].status === 'fulfilled') await started[0].value.close();
+    if (started[2].status === 'fulfilled') await started[2].value.close();
+    await git.close();
+    throw failed.reason;
+  }
+  const registry = (started[0] as PromiseFulfilledResult<Awaited<typeof registryStarting>>).value;
+  const source = (started[1] as PromiseFulfilledResult<Awaited<ReturnType<typeof createSourceRepo>>>).value;
+  const github = (started[2] as PromiseFulfilledResult<Awaited<typeof githubStarting>>).value;
   const sourceUrl = source.url;
 
   const registryClient = createRegistryClient({
@@ -181,7 +199,6 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
     },
   });
 
-  const github = await startGitHubStandIn({ token: githubToken });
   github.resolveHeadSha = async (owner, repo, branch) => {
     const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], {
       encoding: 'utf8',

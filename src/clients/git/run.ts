@@ -1,6 +1,12 @@
 /**
- * The process runner: git through execa with argument arrays (never a shell),
- * a minimal environment, a per-process timeout, an abort signal and heartbeats.
+ * The process runner: git with argument arrays (never a shell), a minimal
+ * environment, a per-process timeout, an abort signal and heartbeats.
+ *
+ * git is started by the launcher (src/clients/process/launcher.ts), a small
+ * helper process, so the worker's event loop never blocks on fork; with
+ * BUMPFLOW_LAUNCHER=off the worker starts git itself, through execa. Either
+ * way each git has its own process group, killed on timeout, on abort and
+ * when the worker exits.
  *
  * The environment is PATH, HOME, LC_ALL=C, GIT_ALLOW_PROTOCOL, then the
  * caller's `env` (GIT_CONFIG_COUNT/KEY_n/VALUE_n for insteadOf and credential
@@ -10,12 +16,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { launchInProcess } from '../process/inProcess.js';
+import { abortReason, launch } from '../process/launcher.js';
 import { redactCredentials, unavailable } from './classify.js';
 import type { GitCall, GitOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_HEARTBEAT_MS = 2_000;
+
+export { abortReason };
 
 export interface GitRun {
   /** undefined when git could not be started, was killed or aborted */
@@ -42,34 +51,6 @@ export interface GitRunner {
   local(gitDir: string, args: readonly string[], opts?: RunOptions): Promise<string>;
   /** waits for `promise` (a lock), heartbeating meanwhile; rejects with the abort reason when `call.signal` aborts */
   wait<T>(promise: Promise<T>, call: GitCall): Promise<T>;
-}
-
-/** Process groups of running git commands: killed on timeout or abort, and when this process exits. */
-const runningGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function trackGroup(group: number): void {
-  if (!exitHookInstalled) {
-    process.once('exit', () => {
-      for (const running of runningGroups) killGroup(running);
-    });
-    exitHookInstalled = true;
-  }
-  runningGroups.add(group);
-}
-
-function killGroup(group: number): void {
-  try {
-    process.kill(-group, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** What an aborted call rejects with: the signal's reason (Temporal's CancelledFailure), else an Error saying so. */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error(`git call aborted: ${String(reason)}`);
 }
 
 /** Calls `heartbeat` every `intervalMs` until the returned stop function runs; a throwing heartbeat is ignored. */
@@ -108,45 +89,26 @@ export function createRunner(options: GitOptions): GitRunner {
     if (signal?.aborted) throw abortReason(signal);
     workDirReady ??= mkdir(workDir, { recursive: true });
     await workDirReady;
-    const subprocess = execa('git', args, {
+    const stopHeartbeat = startHeartbeat(opts.heartbeat, heartbeatMs);
+    const start = process.env.BUMPFLOW_LAUNCHER === 'off' ? launchInProcess : launch;
+    const result = await start('git', args, {
       cwd: opts.gitDir ?? workDir,
       env: { ...env, ...(opts.gitDir === undefined ? {} : { GIT_DIR: opts.gitDir }), ...opts.env },
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: false,
-      // its own process group, so a timeout also ends git's helpers (git-remote-https, ssh), which hold the pipes open
-      detached: true,
-      ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
-    });
-    const group = subprocess.pid;
-    if (group !== undefined) trackGroup(group);
-    let timedOut = false;
-    const kill = () => {
-      if (group !== undefined) killGroup(group);
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, timeoutMs);
-    signal?.addEventListener('abort', kill, { once: true });
-    const stopHeartbeat = startHeartbeat(opts.heartbeat, heartbeatMs);
-    const result = await subprocess.finally(() => {
-      clearTimeout(timer);
-      stopHeartbeat();
-      signal?.removeEventListener('abort', kill);
-      if (group !== undefined) runningGroups.delete(group);
-    });
-    if (signal?.aborted) throw abortReason(signal);
+      timeoutMs,
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      ...(signal === undefined ? {} : { signal }),
+    }).finally(stopHeartbeat);
+    const { timedOut } = result;
     return {
       exitCode: timedOut ? undefined : result.exitCode,
-      stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      stdout: result.stdout,
+      stderr: result.stderr,
       timedOut,
       timeoutMs,
       spawnError:
         timedOut || result.exitCode !== undefined
           ? undefined
-          : redactCredentials(result.shortMessage ?? 'unknown error'),
+          : redactCredentials(result.spawnError ?? `git was killed by ${result.signal ?? 'a signal'}`),
     };
   }
 
