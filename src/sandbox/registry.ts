@@ -127,8 +127,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         `expected an htpasswd user name without ':', found ${JSON.stringify(options.auth.username)}`,
       );
     htpasswd = path.join(dataDir, 'htpasswd');
-    // distribution only reads bcrypt entries; bcryptjs writes $2b$, which Go's bcrypt accepts.
-    await writeFile(htpasswd, `${options.auth.username}:${bcrypt.hashSync(options.auth.password, 6)}\n`, {
+    // distribution only reads bcrypt entries; bcryptjs writes $2b$, which Go's bcrypt accepts. Cost 4, bcrypt's
+    // least: the registry checks it on every request, and this is a loopback sandbox.
+    await writeFile(htpasswd, `${options.auth.username}:${bcrypt.hashSync(options.auth.password, 4)}\n`, {
       mode: 0o600,
     });
   }
