@@ -5,6 +5,8 @@
  * <out>/<timestamp>.json and .md and prints the Markdown table. See bench/README.md.
  *
  *   npm run bench -- [--branches 1,4,8] [--rounds 3] [--rtt 0ms|50ms] [--out bench/results] [--quick]
+ *   npm run bench -- --sweep [--rounds 3] [--rtt 50ms]   (the sweep case instead, bench/sweep.ts)
+ * The sweep case is not in the default run: building its world alone took 34–76 s here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import { startTemporal } from '../test/support/temporal.js';
 import { createBenchWorld, type BenchWorld } from './world.js';
 import { historyStats, memoryOf, parseMs, round, type GitShim, type HistoryStats } from './measure.js';
 import { markdownReport, type BenchResult, type ConfigResult, type RunRecord } from './report.js';
+import { benchSweep } from './sweep.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,8 +30,11 @@ const { values } = parseArgs({
     rtt: { type: 'string', default: '0ms' },
     out: { type: 'string', default: path.join('bench', 'results') },
     quick: { type: 'boolean', default: false },
+    sweep: { type: 'boolean', default: false },
   },
 });
+// --sweep: the sweep case instead of the bump's configurations
+const sweepOnly = values.sweep === true;
 const counts = values.quick ? [1, 8] : values.branches!.split(',').map(Number);
 const rounds = values.quick ? 1 : Number(values.rounds);
 const rttMs = parseMs(values.rtt!);
@@ -219,7 +225,17 @@ async function main(): Promise<void> {
   cleanups.push(() => temporal.teardown());
   const started = new Date();
   const configs: ConfigResult[] = [];
-  for (const n of counts) configs.push(await benchConfig(temporal.client, temporal.address, n, parent));
+  if (!sweepOnly)
+    for (const n of counts) configs.push(await benchConfig(temporal.client, temporal.address, n, parent));
+  const sweep = sweepOnly
+    ? await benchSweep({
+        env: temporal,
+        rounds,
+        rttMs,
+        stateDir: await mkdtemp(path.join(parent, 'sweep-')),
+        log: (line) => console.error(line),
+      })
+    : undefined;
   const result: BenchResult = {
     startedAt: started.toISOString(),
     durationS: round((Date.now() - started.getTime()) / 1000, 0),
@@ -227,6 +243,7 @@ async function main(): Promise<void> {
     rounds,
     machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
     configs,
+    ...(sweep === undefined ? {} : { sweep }),
   };
   const markdown = markdownReport(result);
   const outDir = path.resolve(repoRoot, values.out!);
@@ -236,7 +253,9 @@ async function main(): Promise<void> {
   await writeFile(path.join(outDir, `${stamp}.md`), markdown);
   console.log(markdown);
   console.error(`bench: wrote ${path.join(outDir, stamp)}.json and .md`);
-  const failed = configs.some((c) => c.runs.some((r) => r.problems.length > 0));
+  const failed =
+    configs.some((c) => c.runs.some((r) => r.problems.length > 0)) ||
+    (sweep?.runs.some((r) => r.problems.length > 0) ?? false);
   await stop(failed ? 1 : 0);
 }
 

@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The CLI: the build (dist/, `npm run build`) when it was made from the sources beside it, else the
+// TypeScript sources through tsx, so a plain clone needs no build step.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const built = new URL('../dist/cli/main.js', import.meta.url);
+let main;
+if (existsSync(built) && (await import('../dist/workflowBundle.js')).buildIsCurrent()) {
+  ({ main } = await import(built.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

@@ -26,3 +26,9 @@ echo "install-system: Temporal CLI at $temporal" >&2
 
 cosign="$(bash "$(dirname "$0")/install-cosign.sh")"
 echo "install-system: cosign at $cosign" >&2
+
+helm="$(bash "$(dirname "$0")/install-helm.sh")"
+echo "install-system: Helm at $helm" >&2
+
+node24="$(bash "$(dirname "$0")/install-node24.sh")"
+echo "install-system: Node 24 at $node24 (CI runs part of the suite on it: scripts/test-node24.sh)" >&2

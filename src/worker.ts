@@ -22,7 +22,10 @@ import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './con
 import { trustPolicyOf } from './trustPolicy.js';
 import { workflowSource } from './workflowBundle.js';
 
-export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+/** The workflows' entry for bundling: the sources under tsx, the compiled files when running from dist/. */
+export const workflowsPath = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './workflows/index.ts' : './workflows/index.js', import.meta.url),
+);
 
 export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ActivityDeps {
   return {

@@ -13,9 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** the repository (or image) root: src/ and dist/ live beside each other under it */
-const root =
-  path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+/** the repository (or image) root: src/ and dist/ (the build of src/, `npm run build`) live beside each other under it */
+const root = path.resolve(here, '..');
 export const srcDir = path.join(root, 'src');
 export const bundleFile = path.join(root, 'dist', 'workflows', 'bundle.js');
 export const bundleInfoFile = path.join(root, 'dist', 'workflows', 'bundle.json');
@@ -35,6 +34,23 @@ export function sourceHash(dir: string = srcDir): string {
   for (const file of tsFiles(dir))
     h.update(path.relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
   return h.digest('hex');
+}
+
+/** True when this module runs from the build (dist/), not through tsx from src/. */
+export const runningBuilt = path.basename(here) === 'dist';
+
+/** The build is there and was made from the sources beside it (or there are none, as in the image). */
+export function buildIsCurrent(): boolean {
+  if (!existsSync(bundleInfoFile)) return false;
+  if (!existsSync(srcDir)) return true;
+  try {
+    return (
+      (JSON.parse(readFileSync(bundleInfoFile, 'utf8')) as { sourceHash?: string }).sourceHash ===
+      sourceHash()
+    );
+  } catch {
+    return false;
+  }
 }
 
 export type WorkflowSource =

@@ -13,6 +13,9 @@ import { forgeActivities } from './forgeActivities.js';
 import { tagActivities } from './tagActivities.js';
 import { signatureActivities } from './signatureActivities.js';
 import { auditActivities } from './auditActivities.js';
+import { retagActivities } from './retagActivities.js';
+import { sweepActivities } from './sweepActivities.js';
+import { catalogActivities } from './catalogActivities.js';
 import { wrapActivities } from './wrap.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -29,6 +32,9 @@ export function createActivities(deps: ActivityDeps) {
     ...tagActivities(deps),
     ...signatureActivities(deps),
     ...auditActivities(deps),
+    ...retagActivities(deps),
+    ...sweepActivities(deps),
+    ...catalogActivities(deps),
   };
   // Git and registry calls can take long (clones, pushes, large manifests): they heartbeat.
   const heartbeat = new Set<keyof typeof activities>([
@@ -45,6 +51,14 @@ export function createActivities(deps: ActivityDeps) {
     'listTagDigests',
     'writeTag',
     'deleteTag',
+    'readRetagManifest',
+    'resolveRetagEntries',
+    'requestRetagImages',
+    'checkSweepPins',
+    'readCatalog',
+    'checkImage',
+    'planCatalog',
+    'pushFiles',
   ]);
   return wrapActivities(activities, { heartbeat });
 }

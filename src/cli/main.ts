@@ -20,6 +20,10 @@ import { registerPromote } from './commands/promote.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerTags } from './commands/tags.js';
+import { registerRetag } from './commands/retag.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerSchedule } from './commands/schedule.js';
+import { registerCatalog } from './commands/catalog.js';
 
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('bumpflow')
@@ -57,6 +61,10 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     registerRollback,
     registerCleanup,
     registerTags,
+    registerRetag,
+    registerSweep,
+    registerSchedule,
+    registerCatalog,
   ]) {
     register(program, ctx);
   }

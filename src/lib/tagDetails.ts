@@ -114,5 +114,6 @@ export function requestSummary(r: ParsedQueueRequest): string {
   if (r.procedure === 'promote') return `promote ${image}:${r.input.from} → ${r.input.to.join(', ')}`;
   if (r.procedure === 'rollback')
     return `roll back ${image}:${[r.input.tag, ...r.input.aliases].join(', ')} to ${r.input.to ?? 'the previous stamp'}`;
+  if (r.procedure === 'retag') return `retag ${image}:${r.input.srcBuildTag} → ${r.input.tag}`;
   return `clean up ${image}: ${r.input.patterns.join(', ')} older than ${r.input.olderThan}${r.input.dryRun ? ' (dry run)' : ''}`;
 }

@@ -25,6 +25,8 @@
  *                                            has one, target_commitish invalid for a branch
  *                                            `resolveHeadSha` does not know; 403 below the write role
  *   GET  /repos/{o}/{r}/releases/tags/{tag}  a release seeded with addRelease or created
+ *   GET  /repos/{o}/{r}/installation,        with `app`: a GitHub App's JWT routes and the
+ *   POST /app/installations/{id}/access_tokens  installation tokens they issue (standInApp.ts)
  *
  * Every request needs `Authorization: token|Bearer <token>`; a missing or
  * wrong one gets 401 Bad credentials. `onRequest` runs before that check,
@@ -34,6 +36,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createStandInApp, type StandInAppOptions } from './standInApp.js';
 import { addPullRequest, createPull, getPull, listPulls, type PullsWorld } from './standInPulls.js';
 import { createReleaseStore } from './standInReleases.js';
 import { createRepoStore, getRepository } from './standInRepos.js';
@@ -54,11 +57,13 @@ export async function startGitHubStandIn(options: {
   token: string;
   port?: number;
   htmlBase?: string;
+  app?: StandInAppOptions;
 }): Promise<GitHubStandIn> {
   if (!options.token) throw new Error('expected a token for the GitHub stand-in to require, found none');
   const html = (options.htmlBase ?? 'https://github.com').replace(/\/+$/, '');
   const releases = createReleaseStore();
   const repos = createRepoStore();
+  const app = options.app === undefined ? undefined : createStandInApp(options.app);
   const sockets = new Set<Socket>();
   let used = 0;
   let requestCount = 0;
@@ -72,6 +77,7 @@ export async function startGitHubStandIn(options: {
     releases: (owner, repo) => releases.list(owner, repo),
     setRepository: (owner, repo, settings) => repos.set(owner, repo, settings),
     resetRepositories: () => repos.reset(),
+    ...(app === undefined ? {} : { app: app.control }),
     close: async () => undefined,
   };
 
@@ -129,10 +135,13 @@ export async function startGitHubStandIn(options: {
     }
     const hooked = await standIn.onRequest?.({ method, path: url.pathname, query: url.search, body });
     if (hooked !== undefined) return hooked;
+    const byApp = app?.check(method, url.pathname, req.headers.authorization, { api: standIn.url, html });
+    if (byApp !== undefined && byApp !== 'installation') return byApp;
     const anonymousRoot = url.pathname === '/' && req.headers.authorization === undefined;
-    if (!anonymousRoot && !authorized(req.headers.authorization))
+    if (byApp === undefined && !anonymousRoot && !authorized(req.headers.authorization))
       return errorBody(401, 'Bad credentials', DOCS);
-    return route(method, url, body);
+    const answered = await route(method, url, body);
+    return byApp === 'installation' ? app!.shape(method, url.pathname, answered) : answered;
   }
 
   const server = http.createServer((req, res) => {

@@ -1,4 +1,5 @@
 /** GitHub STAND-IN (a test double, not GitHub): the types tests and the demo see. */
+import type { StandInApp } from './standInApp.js';
 
 export interface StandInPullRequest {
   number: number;
@@ -70,6 +71,8 @@ export interface GitHubStandIn {
   setRepository(owner: string, repo: string, settings: Partial<StandInRepository>): void;
   /** Forgets every setRepository: all repositories are back to the default. */
   resetRepositories(): void;
+  /** The GitHub App side (installations, the tokens issued), when started with `app`. */
+  app?: StandInApp;
   /**
    * Test hook, called before a request is answered: return (or resolve to) an
    * answer to send instead (a string body is sent as it is, anything else as

@@ -32,6 +32,8 @@ export const InputFailure = {
   MalformedCatalog: 'MalformedCatalog',
   MalformedChecksumFile: 'MalformedChecksumFile',
   ChecksumNotFound: 'ChecksumNotFound',
+  /** a distro mirror's directory listing names no dated build (`YYYYMMDD/`, `release-YYYYMMDD/`) */
+  NoDatedBuild: 'NoDatedBuild',
   MalformedManifest: 'MalformedManifest',
 } as const;
 /** The registry answered, definitely. */
@@ -86,6 +88,8 @@ export type FatalFailureType = (typeof FatalFailure)[keyof typeof FatalFailure];
 export const TransientFailure = {
   RegistryUnavailable: 'RegistryUnavailable',
   GitUnavailable: 'GitUnavailable',
+  /** a distro mirror (checksum files, listings) did not answer, or answered 5xx / 429 */
+  MirrorUnavailable: 'MirrorUnavailable',
   ForgeUnavailable: 'ForgeUnavailable',
 } as const;
 export type TransientFailureType = (typeof TransientFailure)[keyof typeof TransientFailure];

@@ -44,6 +44,19 @@ export function tagWorkflowId(
 
 /** The queue of the repository a tag procedure's id names, or undefined for other ids. */
 export function queueOfTagWorkflow(workflowId: string): string | undefined {
-  const m = /^(?:promote|rollback|cleanup)\/(.+)\/\d{8}T\d{6}Z-[a-z0-9]+$/.exec(workflowId);
+  const m = /^(?:promote|rollback|cleanup|retag-image)\/(.+)\/\d{8}T\d{6}Z-[a-z0-9]+$/.exec(workflowId);
   return m ? `image-repo/${m[1]}` : undefined;
+}
+
+/**
+ * A retag from a manifest, one per manifest commit: `retag/<repo>/<path>@<commit12>`,
+ * e.g. `retag/starlingx/root/build-tools/…/image-tags-trixie.yaml@292f29cb803f`.
+ */
+export function retagWorkflowId(repoKey: string, path: string, commit: string): string {
+  return `retag/${repoPart(repoKey.replace(/^file:\/\/\//, ''))}/${path}@${commit.slice(0, 12)}`;
+}
+
+/** True for a retag from a manifest (retagWorkflowId, or a schedule's run of one); its entries are `retag-image/…`. */
+export function isRetagWorkflowId(workflowId: string): boolean {
+  return workflowId.startsWith('retag/');
 }

@@ -16,6 +16,7 @@ export * from './searchAttributes.js';
 export * from './ids.js';
 export * from './tags.js';
 export * from './tagMessages.js';
+export * from './catalog.js';
 export { defineGateMessages } from './gateMessages.js';
 export { patternProblem, type ApprovalRule } from './approvalRule.js';
 
@@ -53,3 +54,4 @@ export const replaceNoteSignal = defineSignal<[ReleaseNotePlan]>('replaceNote');
 
 export const statusQuery = defineQuery<BumpStatus>('status');
 export const branchStatusQuery = defineQuery<BranchStatus>('branchStatus');
+export * from './retag.js';

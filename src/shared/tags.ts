@@ -77,7 +77,34 @@ export const cleanupInputSchema = z.strictObject({
 export type CleanupRequest = z.input<typeof cleanupInputSchema>;
 export type CleanupInput = z.output<typeof cleanupInputSchema>;
 
-export const tagProcedures = ['promote', 'rollback', 'cleanup'] as const;
+/**
+ * One entry of a retag from a reviewed manifest (retagManifest), run by the
+ * repository's queue: `tag` created create-only at `digest` (or moved from
+ * `from`, an approved repush) once `srcBuildTag` is checked to still be there.
+ */
+export const retagImageInputSchema = z.strictObject({
+  image: imageNameSchema,
+  /** where the entry is in the manifest, for messages */
+  entry: z.strictObject({
+    index: z.number().int().min(0),
+    line: z.number().int().min(1),
+    name: z.string().min(1).max(300),
+  }),
+  srcBuildTag: tag,
+  tag,
+  /** the source's digest when planned: a source that moved since is refused */
+  digest: digestSchema,
+  /** a repush: the target's digest when planned, moved from; absent: create-only */
+  from: digestSchema.optional(),
+  /** the retagManifest workflow told when this entry is done (retagEntryDoneSignal) */
+  notify: z.string().min(1).max(400),
+  retry: common.retry,
+  requestedBy: common.requestedBy,
+});
+export type RetagImageRequest = z.input<typeof retagImageInputSchema>;
+export type RetagImageInput = z.output<typeof retagImageInputSchema>;
+
+export const tagProcedures = ['promote', 'rollback', 'cleanup', 'retag'] as const;
 export type TagProcedure = (typeof tagProcedures)[number];
 
 /** A request to the repository's queue (a signal a person may type too). */
@@ -96,6 +123,11 @@ export const queueRequestSchema = z.discriminatedUnion('procedure', [
     procedure: z.literal('cleanup'),
     workflowId: z.string().min(1).max(400),
     input: cleanupInputSchema,
+  }),
+  z.strictObject({
+    procedure: z.literal('retag'),
+    workflowId: z.string().min(1).max(400),
+    input: retagImageInputSchema,
   }),
 ]);
 export type QueueRequest = z.input<typeof queueRequestSchema>;

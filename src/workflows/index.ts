@@ -6,3 +6,7 @@ export { promoteImage } from './tags/promoteImage.js';
 export { rollbackImage } from './tags/rollbackImage.js';
 export { cleanupTags } from './tags/cleanupTags.js';
 export { inspectTags } from './tags/inspectTags.js';
+export { retagManifest } from './retag/retagManifest.js';
+export { retagImage } from './retag/retagImage.js';
+export { updateCatalog } from './catalog/updateCatalog.js';
+export { sweepPins } from './sweep/sweepPins.js';

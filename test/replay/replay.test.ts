@@ -46,6 +46,29 @@ const TAG_CASES: Record<string, string[]> = {
   'inspect-tags': ['inspect'],
 };
 
+/** Every sweep case the sweep recorder drives (scripts/record-sweep-histories.ts): the sweep's own history. */
+const SWEEP_CASES: Record<string, string[]> = {
+  'sweep-report': ['sweep'],
+  'sweep-bumps': ['sweep'],
+};
+
+/** Every catalog case scripts/record-catalog-histories.ts drives: the update's own history. */
+const CATALOG_CASES: Record<string, string[]> = {
+  'catalog-pr-opened': ['update'],
+  'catalog-rejected': ['update'],
+  'catalog-dry-run': ['update'],
+  'catalog-checksum-missing': ['update'],
+};
+
+/** Every retag case scripts/record-retag-histories.ts drives: the manifest's history and some of its entries'. */
+const RETAG_CASES: Record<string, string[]> = {
+  'retag-approved': ['manifest', 'image-copied'],
+  'retag-repush': ['manifest', 'image-repushed'],
+  'retag-rejected': ['manifest'],
+  'retag-dry-run': ['manifest'],
+  'retag-malformed': ['manifest'],
+};
+
 /**
  * The bump's paths: the histories recorded before Patches.leanHistory (no
  * suffix) and after it (`.lean`), each case on both, so the old path keeps
@@ -62,6 +85,9 @@ const EXPECTED_FILES = [
     ]),
   ),
   ...Object.entries(TAG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
+  ...Object.entries(SWEEP_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
+  ...Object.entries(CATALOG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
+  ...Object.entries(RETAG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
 ];
 
 const files = historyFiles();

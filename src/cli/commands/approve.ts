@@ -7,6 +7,10 @@ import { refused, usage } from '../exitCodes.js';
 import { collect, print, type CliContext } from '../context.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { approveTag } from '../tagActions.js';
+import { isCatalogWorkflowId } from '../../shared/catalog.js';
+import { approveCatalog } from '../catalogActions.js';
+import { isRetagWorkflowId } from '../../shared/ids.js';
+import { approveRetag } from '../retagView.js';
 
 interface ApproveOptions {
   branch?: string[];
@@ -29,6 +33,20 @@ export function registerApprove(program: Command, ctx: CliContext): void {
     .option('--note <text>', 'replacement release-note text (same for every branch)')
     .option('--json', 'print JSON')
     .action(async (id: string, o: ApproveOptions) => {
+      if (isRetagWorkflowId(id)) {
+        if (o.branch || o.note || o.digest)
+          throw usage(
+            'a retag has no branches, release note or single digest: drop --branch, --note and --digest',
+          );
+        return approveRetag(await ctx.client(), id, { approver: o.approver, json: !!o.json });
+      }
+      if (isCatalogWorkflowId(id)) {
+        if (o.branch || o.note || o.digest)
+          throw usage(
+            'a catalog update has no branches to pick, no release note and no digest: drop --branch, --note and --digest',
+          );
+        return approveCatalog(await ctx.client(), id, { approver: o.approver, json: !!o.json });
+      }
       if (isTagWorkflowId(id)) {
         if (o.branch || o.note)
           throw usage('a tag procedure has no branches and no release note: drop --branch and --note');

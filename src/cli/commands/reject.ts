@@ -7,6 +7,10 @@ import { refused, usage } from '../exitCodes.js';
 import { collect, print, type CliContext } from '../context.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { rejectTag } from '../tagActions.js';
+import { isCatalogWorkflowId } from '../../shared/catalog.js';
+import { rejectCatalog } from '../catalogActions.js';
+import { isRetagWorkflowId } from '../../shared/ids.js';
+import { rejectRetag } from '../retagView.js';
 
 const UNDECIDED = ['pending', 'resolving', 'awaiting-approval', 'blocked'] as const;
 
@@ -21,6 +25,14 @@ export function registerReject(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(
       async (id: string, o: { reason: string; branch?: string[]; approver?: string; json?: boolean }) => {
+        if (isRetagWorkflowId(id)) {
+          if (o.branch) throw usage('a retag has no branches: drop --branch');
+          return rejectRetag(await ctx.client(), id, { ...o, json: !!o.json });
+        }
+        if (isCatalogWorkflowId(id)) {
+          if (o.branch) throw usage('a catalog update has no branches to pick: drop --branch');
+          return rejectCatalog(await ctx.client(), id, { ...o, json: !!o.json });
+        }
         if (isTagWorkflowId(id)) {
           if (o.branch) throw usage('a tag procedure has no branches: drop --branch');
           return rejectTag(await ctx.client(), id, { ...o, json: !!o.json });

@@ -6,6 +6,8 @@ import { refused, usage } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { retryTag } from '../tagActions.js';
+import { isRetagWorkflowId } from '../../shared/ids.js';
+import { retryRetag } from '../retagView.js';
 
 export function registerRetry(program: Command, ctx: CliContext): void {
   program
@@ -15,6 +17,10 @@ export function registerRetry(program: Command, ctx: CliContext): void {
     .option('-b, --branch <branch>', 'only this branch')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { branch?: string; json?: boolean }) => {
+      if (isRetagWorkflowId(id)) {
+        if (o.branch !== undefined) throw usage('a retag has no branches: drop --branch');
+        return retryRetag(await ctx.client(), id, !!o.json);
+      }
       if (isTagWorkflowId(id)) {
         if (o.branch !== undefined) throw usage('a tag procedure has no branches: drop --branch');
         return retryTag(await ctx.client(), id, { json: !!o.json });

@@ -8,6 +8,10 @@ import { ExitCode, usage } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { showTagStatus } from '../tagActions.js';
+import { isCatalogWorkflowId } from '../../shared/catalog.js';
+import { showCatalogStatus } from '../catalogActions.js';
+import { isRetagWorkflowId } from '../../shared/ids.js';
+import { showRetagStatus } from '../retagView.js';
 
 /** Redraws the status until the workflow closes; then prints the result. Exit code 1 if a branch failed. */
 async function watch(client: Client, id: string, o: { json: boolean; intervalMs: number }): Promise<void> {
@@ -57,6 +61,13 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         throw usage(`expected --interval in seconds (0.1 to 3600), found ${JSON.stringify(o.interval)}`);
       }
       const client = await ctx.client();
+      if (isRetagWorkflowId(id)) return showRetagStatus(client, id, !!o.json);
+      if (isCatalogWorkflowId(id))
+        return showCatalogStatus(client, id, {
+          json: !!o.json,
+          watch: !!o.watch,
+          intervalMs: seconds * 1000,
+        });
       if (isTagWorkflowId(id))
         return showTagStatus(client, id, { json: !!o.json, watch: !!o.watch, intervalMs: seconds * 1000 });
       if (!o.watch) {

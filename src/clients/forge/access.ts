@@ -21,12 +21,17 @@ import { Repository, tryParse } from './schema.js';
 import type { Forge } from './types.js';
 
 const PERMISSIONS = ['admin', 'maintain', 'push', 'triage', 'pull'] as const;
+/** What a GitHub App's installation must grant (metadata: read comes with every app). */
+const APP_NEEDS = ['contents', 'pull_requests'] as const;
 
 export function checkPullRequestAccess(client: ForgeClient): Forge['checkPullRequestAccess'] {
   const { octokit, ctx } = client;
   return async ({ owner, repo }) => {
     checkRepo(owner, repo);
     const slug = `${owner}/${repo}`;
+    // An installation token's permissions come with the token: GET /repos lists none for it.
+    const granted =
+      client.app === undefined ? undefined : (await client.app.tokenFor(owner, repo)).permissions;
     if (!ctx.hasToken) {
       throw fatal(
         FatalFailure.AuthRefused,
@@ -45,6 +50,19 @@ export function checkPullRequestAccess(client: ForgeClient): Forge['checkPullReq
     const parsed = tryParse(Repository, response.data);
     if (!parsed.ok) throw misconfigured(ctx, slug, 200, response, parsed.reason);
     const found = parsed.value;
+    if (granted !== undefined) {
+      const missing = APP_NEEDS.filter((p) => granted[p] !== 'write');
+      if (missing.length === 0)
+        return { fullName: found.full_name, defaultBranch: found.default_branch, canPush: true };
+      const has = Object.entries(granted).map(([p, level]) => `${p}: ${level}`);
+      throw fatal(
+        FatalFailure.AuthRefused,
+        ctx.redact(
+          `the GitHub App ${String(ctx.app?.appId)} cannot open pull requests in ${found.full_name}: expected its installation to grant ${APP_NEEDS.map((p) => `${p}: write`).join(' and ')}, to push the bump branch and open a pull request from it, found ${has.length === 0 ? 'no permissions' : has.join(', ')}; give the app Contents and Pull requests, read and write, on its settings page and accept the change on the installation`,
+        ),
+        { slug, permissions: granted },
+      );
+    }
     if (found.permissions?.push !== true) {
       const granted = PERMISSIONS.filter((p) => found.permissions?.[p] === true);
       const has =
@@ -76,7 +94,7 @@ function refusal(err: unknown, ctx: Context, action: string, slug: string): Erro
       return fatal(
         FatalFailure.RepoNotFound,
         ctx.redact(
-          `expected repository ${slug} to exist on ${ctx.where} and be visible to the token, found 404 Not Found; check the repository URL, and that the token (GITHUB_TOKEN or GH_TOKEN) was granted access to it`,
+          `expected repository ${slug} to exist on ${ctx.where} and be visible to the token, found 404 Not Found; check the repository URL, and that ${ctx.app === undefined ? 'the token (GITHUB_TOKEN or GH_TOKEN) was granted access to it' : `the GitHub App ${ctx.app.appId}'s installation includes it`}`,
         ),
         { slug, status },
       );

@@ -47,15 +47,18 @@ function refusal(client: ForgeClient, err: unknown, action: string, slug: string
     return fatal(
       FatalFailure.RepoNotFound,
       ctx.redact(
-        `expected repository ${slug} to exist on ${ctx.where}, be visible to the token and let it push, found 404 (${said}) while ${action}; check the image's source repository, and that the token (GITHUB_TOKEN or GH_TOKEN) was granted it`,
+        `expected repository ${slug} to exist on ${ctx.where}, be visible to the token and let it push, found 404 (${said}) while ${action}; check the image's source repository, and that ${ctx.app === undefined ? 'the token (GITHUB_TOKEN or GH_TOKEN) was granted it' : `the GitHub App ${ctx.app.appId}'s installation includes it`}`,
       ),
       details,
     );
   }
   if (classified.type === FatalFailure.AuthRefused) {
-    const which = ctx.hasToken
-      ? 'expected a token (GITHUB_TOKEN or GH_TOKEN) with push access there (fine-grained tokens: Contents, read and write) to record the promotion as a release'
-      : 'no token is configured: set GITHUB_TOKEN or GH_TOKEN';
+    const which =
+      ctx.app !== undefined
+        ? `expected the GitHub App ${ctx.app.appId} (BUMPFLOW_GITHUB_APP_ID) to be installed there with Contents, read and write, to record the promotion as a release`
+        : ctx.hasToken
+          ? 'expected a token (GITHUB_TOKEN or GH_TOKEN) with push access there (fine-grained tokens: Contents, read and write) to record the promotion as a release'
+          : 'no token is configured: set GITHUB_TOKEN or GH_TOKEN';
     return fatal(
       FatalFailure.AuthRefused,
       ctx.redact(`GitHub refused the token for ${slug}: ${String(status)} ${said} while ${action}; ${which}`),

@@ -150,9 +150,12 @@ export function classify(err: unknown, ctx: ErrorContext): Error {
     );
   }
   if (code === 401 || code === 403) {
-    const which = ctx.hasToken
-      ? 'expected a token (GITHUB_TOKEN or GH_TOKEN) that may read and open pull requests there'
-      : 'no token is configured: set GITHUB_TOKEN or GH_TOKEN';
+    const which =
+      ctx.app !== undefined
+        ? `expected the GitHub App ${ctx.app.appId} (BUMPFLOW_GITHUB_APP_ID) to be installed there with Contents and Pull requests, read and write`
+        : ctx.hasToken
+          ? 'expected a token (GITHUB_TOKEN or GH_TOKEN) that may read and open pull requests there'
+          : 'no token is configured: set GITHUB_TOKEN or GH_TOKEN';
     return fatal(
       FatalFailure.AuthRefused,
       redact(`GitHub refused the token for ${slug}: ${code} ${said} while ${action}; ${which}`),

@@ -5,7 +5,8 @@
  * find or create the release that records a promotion (auditRelease.ts).
  *
  * - Base URL from GITHUB_API_URL (GitHub Enterprise: https://HOST/api/v3, or
- *   the test stand-in); token from GITHUB_TOKEN, else GH_TOKEN (settings.ts).
+ *   the test stand-in); token from GITHUB_TOKEN, else GH_TOKEN, or a GitHub
+ *   App's installation tokens (BUMPFLOW_GITHUB_APP_*; appSettings.ts, appAuth.ts).
  * - Temporal owns retries; every HTTP exchange has a deadline (client.ts).
  * - Errors are classified at the edge into the failure taxonomy of
  *   src/shared/failures.ts (classify.ts), and never carry the token.
@@ -20,6 +21,7 @@ import type { Forge, ForgeOptions } from './types.js';
 export type {
   Forge,
   ForgeOptions,
+  GitHubAppOptions,
   PullRequestAccess,
   PullRequestDetails,
   PullRequestRef,

@@ -5,6 +5,7 @@ export {
   parseRepoUrl,
   type Forge,
   type ForgeOptions,
+  type GitHubAppOptions,
   type PullRequestAccess,
   type PullRequestDetails,
   type PullRequestRef,

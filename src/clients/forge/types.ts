@@ -3,10 +3,22 @@
 export interface ForgeOptions {
   /** REST API root; default https://api.github.com. */
   baseUrl?: string;
+  /** A personal access token; never together with `app`. */
   token?: string;
+  /** A GitHub App: installation tokens per repository instead of a personal token. */
+  app?: GitHubAppOptions;
   userAgent?: string;
   /** Deadline in milliseconds for one HTTP exchange, body included (default 30 s). */
   timeoutMs?: number;
+}
+
+/** A GitHub App the worker authenticates as (appSettings.ts reads it from the environment). */
+export interface GitHubAppOptions {
+  appId: number;
+  /** The app's RSA private key, PEM; it signs the app's JWTs and goes nowhere else. */
+  privateKey: string;
+  /** The installation to use for every repository; default: found per repository. */
+  installationId?: number;
 }
 
 export interface PullRequestRef {

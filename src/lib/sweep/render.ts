@@ -43,7 +43,8 @@ function behindRows(pins: readonly PinVerdict[]): string[][] {
 
 export function renderSweepTable(outcome: SweepOutcome, format: 'markdown' | 'text'): string {
   const { current, behind, unavailable } = outcome.counts;
-  const summary = `${outcome.pins.length} pins: ${behind} behind, ${current} current, ${unavailable} unavailable`;
+  // from the counts: a caller may pass the behind pins only (the rows need no others)
+  const summary = `${current + behind + unavailable} pins: ${behind} behind, ${current} current, ${unavailable} unavailable`;
   const out = [format === 'markdown' ? `**${summary}**` : summary];
   const rows = behindRows(outcome.pins);
   if (rows.length > 0) {

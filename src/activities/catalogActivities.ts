@@ -1,0 +1,222 @@
+/**
+ * Activities of the VM image catalog update (`updateCatalog`): read and
+ * validate the catalog at the branch head, find each image's newest dated
+ * build and its checksum on the distro's mirror, write the new versions into
+ * the text (byte-exact, src/lib/catalog/catalogEdit.ts), and push the work
+ * branch. Idempotent: reads change nothing, the same plan gives the same
+ * branch name and text, and the git client's push finds a commit already
+ * there (`pushed: false`).
+ */
+import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
+import { fatal, FatalFailure } from '../shared/failures.js';
+import type { CatalogImageRef, FoundBuild, SkippedImage } from '../shared/catalog.js';
+import { parseCatalog, updatableImages } from '../lib/catalog/catalogFile.js';
+import { checksumValue, findChecksum, type ChecksumAlgorithm } from '../lib/catalog/checksums.js';
+import { writeCatalogVersions, type CatalogUpdate } from '../lib/catalog/catalogEdit.js';
+import { latestDatedBuild, listingUrlOf } from '../lib/catalog/versionFromUrl.js';
+import { assertValidRefName } from '../lib/branches.js';
+import { createHttpFetch, type HttpFetch } from '../clients/httpFetch.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface PushFilesInput {
+  repoUrl: string;
+  baseBranch: string;
+  workBranch: string;
+  /** the base head the files were planned on: if the base moved and changed them, nothing is pushed (`stale`) */
+  expectedBaseSha: string;
+  files: Array<{ path: string; content: string }>;
+  message: string;
+  /** ISO time fixed by the workflow, so a retried push builds the identical commit */
+  date: string;
+}
+
+export interface PushFilesResult {
+  /** the base moved and one of the files changed there since the plan: re-plan */
+  stale: boolean;
+  baseSha: string;
+  commitSha?: string | undefined;
+  pushed: boolean;
+}
+
+export interface CatalogPlan {
+  text: string;
+  workBranch: string;
+  /** per update, in order: the mirror_url written (if the entry has one) */
+  mirrorUrls: Array<string | undefined>;
+}
+
+/** `etc/images/ubuntu.yml` → `ubuntu`, for branch names. */
+function stem(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '');
+  return (
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'catalog'
+  );
+}
+
+/** One branch per catalog file and set of new versions, so a rerun finds the same branch and PR. */
+export function catalogWorkBranch(path: string, updates: readonly CatalogUpdate[], keep?: number): string {
+  const key = [path, String(keep ?? ''), ...updates.map((u) => `${u.image}\t${u.version.checksum}`).sort()];
+  const hash = createHash('sha256').update(key.join('\n')).digest('hex').slice(0, 12);
+  return `update-images-${stem(path)}-${hash}`;
+}
+
+export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHttpFetch()) {
+  const { git } = deps;
+
+  async function textAt(repoUrl: string, sha: string, branch: string, path: string): Promise<string> {
+    const text = await git.readFile(repoUrl, { commit: sha }, path);
+    if (text === undefined)
+      throw fatal(
+        FatalFailure.MalformedCatalog,
+        `expected the catalog ${path} on ${branch} of ${repoUrl} (at ${sha.slice(0, 12)}); found no such file`,
+      );
+    return text;
+  }
+
+  return {
+    /** The catalog at the branch head, validated: the images to check and those left alone. */
+    async readCatalog(input: { repoUrl: string; branch: string; path: string }): Promise<{
+      baseSha: string;
+      images: CatalogImageRef[];
+      skipped: SkippedImage[];
+    }> {
+      assertValidRefName(input.branch, 'branch');
+      const baseSha = await git.branchHead(input.repoUrl, input.branch);
+      if (baseSha === undefined)
+        throw fatal(
+          FatalFailure.MissingBranch,
+          `expected branch ${input.branch} on ${input.repoUrl}, found none`,
+        );
+      const source = `${input.branch}:${input.path}`;
+      const catalog = parseCatalog(await textAt(input.repoUrl, baseSha, input.branch, input.path), source);
+      const updatable = new Set(updatableImages(catalog).map((i) => i.index));
+      const images: CatalogImageRef[] = [];
+      const skipped: SkippedImage[] = [];
+      for (const image of catalog.images) {
+        if (!updatable.has(image.index)) {
+          const why = image.enabled ? 'no latest_url / latest_checksum_url' : 'disabled (enable: false)';
+          skipped.push({ image: image.name, line: image.line, why });
+          continue;
+        }
+        const first = image.versions[0];
+        if (first === undefined)
+          throw fatal(
+            FatalFailure.MalformedCatalog,
+            `${source} line ${image.line}: image #${image.index} (${JSON.stringify(image.name)}): expected a version entry under versions; found none`,
+          );
+        images.push({
+          name: image.name,
+          line: image.line,
+          latestUrl: image.latestUrl!,
+          latestChecksumUrl: image.latestChecksumUrl!,
+          current: { version: first.version, checksum: first.checksum, url: first.url },
+        });
+      }
+      return { baseSha, images, skipped };
+    },
+
+    /** The newest dated build in the mirror's listing and its checksum from that build's checksum file. */
+    async checkImage(input: { image: CatalogImageRef }): Promise<FoundBuild> {
+      const { image } = input;
+      const at = `${image.name} (line ${image.line})`;
+      const listingUrl = listingUrlOf(image.latestUrl);
+      const listing = await http.getText(listingUrl, `the directory listing of ${at}`);
+      if (listing.status !== 200)
+        throw fatal(
+          FatalFailure.NoDatedBuild,
+          `${at}: expected a directory listing at ${listingUrl}; found HTTP ${listing.status}`,
+        );
+      const build = latestDatedBuild(image, listing.text);
+      if (build === undefined)
+        throw fatal(
+          FatalFailure.NoDatedBuild,
+          `${at}: expected dated build directories (YYYYMMDD/, release-YYYYMMDD/) in ${listingUrl}; found none`,
+        );
+      const sums = await http.getText(build.checksumUrl, `the checksum file of ${at}`);
+      if (sums.status !== 200)
+        throw fatal(
+          FatalFailure.ChecksumNotFound,
+          `${at}: expected a checksum file at ${build.checksumUrl}; found HTTP ${sums.status}`,
+        );
+      const algorithm = image.current.checksum.split(':')[0] as ChecksumAlgorithm;
+      const entry = findChecksum(sums.text, build.fileName, {
+        source: `${at}: ${build.checksumUrl}`,
+        algorithm,
+      });
+      return {
+        version: build.version,
+        buildDate: build.buildDate,
+        checksum: checksumValue(entry),
+        url: build.url,
+        checksumUrl: build.checksumUrl,
+      };
+    },
+
+    /** The catalog's new text with every update written, and the work branch for this set of versions. */
+    async planCatalog(input: {
+      repoUrl: string;
+      branch: string;
+      path: string;
+      baseSha: string;
+      updates: CatalogUpdate[];
+      keep?: number | undefined;
+    }): Promise<CatalogPlan> {
+      const text = await textAt(input.repoUrl, input.baseSha, input.branch, input.path);
+      const edited = writeCatalogVersions(text, input.updates, {
+        keep: input.keep,
+        source: `${input.branch}:${input.path}`,
+      });
+      return {
+        text: edited.text,
+        workBranch: catalogWorkBranch(input.path, input.updates, input.keep),
+        mirrorUrls: edited.written.map((w) => w.mirrorUrl),
+      };
+    },
+
+    /** The work branch: one signed-off commit of `files` on the base; nothing when the plan went stale. */
+    async pushFiles(input: PushFilesInput): Promise<PushFilesResult> {
+      assertValidRefName(input.baseBranch, 'branch');
+      const heads = await git.lsRemoteHeads(input.repoUrl, [
+        `refs/heads/${input.baseBranch}`,
+        `refs/heads/${input.workBranch}`,
+      ]);
+      const baseSha = heads.get(input.baseBranch);
+      if (baseSha === undefined)
+        throw fatal(
+          FatalFailure.MissingBranch,
+          `expected branch ${input.baseBranch} on ${input.repoUrl}, found none`,
+        );
+      if (baseSha !== input.expectedBaseSha) {
+        for (const file of input.files) {
+          const before = await git.readFile(input.repoUrl, { commit: input.expectedBaseSha }, file.path);
+          const now = await git.readFile(input.repoUrl, { commit: baseSha }, file.path);
+          if (before !== now) {
+            log.info('the base changed the planned files', { branch: input.baseBranch, path: file.path });
+            return { stale: true, baseSha, pushed: false };
+          }
+        }
+      }
+      const result = await git.pushBranch({
+        url: input.repoUrl,
+        baseBranch: input.baseBranch,
+        workBranch: input.workBranch,
+        expectedBaseSha: input.expectedBaseSha,
+        remoteHeads: { baseSha, workSha: heads.get(input.workBranch) },
+        files: input.files,
+        message: input.message,
+        author: deps.author,
+        date: input.date,
+      });
+      log.info('catalog branch ready', {
+        branch: input.workBranch,
+        commit: result.commitSha,
+        pushed: result.pushed,
+      });
+      return { stale: false, baseSha: result.baseSha, commitSha: result.commitSha, pushed: result.pushed };
+    },
+  };
+}

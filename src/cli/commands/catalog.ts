@@ -1,0 +1,112 @@
+/**
+ * `bumpflow catalog --repo <url> --path <file>`: starts the update of a VM
+ * image catalog (one per catalog file at a time), waits until its table is
+ * ready (awaiting approval, or ended: dry run, nothing new, failed), prints
+ * it and how to approve. Everything typed is checked before anything starts
+ * (exit 2).
+ */
+import type { Command } from 'commander';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  CATALOG_ENDED,
+  catalogStatusQuery,
+  type CatalogRequest,
+  type CatalogStatus,
+} from '../../shared/catalog.js';
+import { durationPattern } from '../../shared/bump.js';
+import { workflowUiUrl } from '../../config.js';
+import { isNoWorker } from '../connect.js';
+import { usage } from '../exitCodes.js';
+import { print, type CliContext } from '../context.js';
+import { startCatalog } from '../catalogStart.js';
+import { printCatalogStatus } from '../catalogActions.js';
+
+interface CatalogOptions {
+  repo: string;
+  path: string;
+  branch: string;
+  keep?: string;
+  dryRun?: boolean;
+  approvalTimeout?: string;
+  waitSeconds: string;
+  json?: boolean;
+}
+
+function wholeNumber(raw: string, flag: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max)
+    throw usage(`expected ${flag} to be a whole number from ${min} to ${max}, found ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** Polls the status until the table is ready; undefined when no worker made it ready in time. */
+async function tableWhenReady(client: Client, id: string, ms: number): Promise<CatalogStatus | undefined> {
+  const deadline = Date.now() + ms;
+  const handle = client.workflow.getHandle(id);
+  while (Date.now() < deadline) {
+    try {
+      const s = await client.withDeadline(Math.min(deadline, Date.now() + 5_000), () =>
+        handle.query(catalogStatusQuery),
+      );
+      if (s.state === 'awaiting-approval' || CATALOG_ENDED.includes(s.state)) return s;
+    } catch (err) {
+      if (!isNoWorker(err) && !(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
+}
+
+export function registerCatalog(program: Command, ctx: CliContext): void {
+  program
+    .command('catalog')
+    .description(
+      "update a VM image catalog (openstack-image-manager's etc/images/*.yml) from the distros' mirrors: table, approval, one PR",
+    )
+    .requiredOption(
+      '--repo <url>',
+      'the repository holding the catalog, e.g. https://github.com/osism/openstack-image-manager',
+    )
+    .requiredOption('--path <file>', 'the catalog in it, e.g. etc/images/ubuntu.yml')
+    .option('-b, --branch <branch>', 'the branch to read and open the PR against', 'main')
+    .option(
+      '--keep <n>',
+      'keep the N newest version entries (the new one first) instead of replacing versions[0]',
+    )
+    .option('--dry-run', 'show the table, write nothing')
+    .option('--approval-timeout <duration>', 'how long the update waits for approval (e.g. 72h)')
+    .option('--wait-seconds <s>', 'how long to wait for the table before printing only the id', '120')
+    .option('--json', 'print JSON')
+    .action(async (o: CatalogOptions) => {
+      const keep = o.keep === undefined ? undefined : wholeNumber(o.keep, '--keep', 1, 100);
+      const waitMs = wholeNumber(o.waitSeconds, '--wait-seconds', 0, 3600) * 1000;
+      if (o.approvalTimeout !== undefined && !durationPattern.test(o.approvalTimeout))
+        throw usage(
+          `expected --approval-timeout such as 72h or 7d, found ${JSON.stringify(o.approvalTimeout)}`,
+        );
+      const request: CatalogRequest = {
+        repoUrl: o.repo,
+        path: o.path,
+        branch: o.branch,
+        dryRun: !!o.dryRun,
+        ...(keep === undefined ? {} : { keep }),
+        ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
+        ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
+      };
+      const client = await ctx.client();
+      const handle = await startCatalog(client, ctx.settings, request);
+      const id = handle.workflowId;
+      const url = workflowUiUrl(ctx.settings, id);
+      const status = await tableWhenReady(client, id, waitMs);
+      if (status === undefined) {
+        print(
+          !!o.json,
+          { workflowId: id, runId: handle.firstExecutionRunId, url },
+          `started ${id}\nfollow it: bumpflow status ${id} --watch (or ${url})`,
+        );
+        return;
+      }
+      printCatalogStatus(id, status, !!o.json);
+      if (!o.json) console.log(`\n${url}`);
+    });
+}

@@ -1,0 +1,94 @@
+/**
+ * Starting a retag from a manifest: the ref resolved to its commit first (a
+ * branch by `git ls-remote`; a commit as given, 12 hex digits at least), so the
+ * workflow id names the commit — `retag/<repo>/<path>@<commit12>` — and the
+ * workflow reads exactly that commit. One run per manifest commit: a second
+ * start while it runs attaches to it; after it ended (unless it failed) it is
+ * refused, pointing at the earlier run. Dry runs get ids of their own.
+ */
+import path from 'node:path';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { gitEnvironment, workDir, type TemporalSettings } from '../config.js';
+import { createGit } from '../clients/git/index.js';
+import { parseRepoUrl } from '../lib/repoUrl.js';
+import {
+  retagManifestInputSchema,
+  retagWorkflowId,
+  TagWorkflowType,
+  type RetagManifestRequest,
+} from '../shared/messages.js';
+import { refused, usage } from './exitCodes.js';
+
+const COMMIT = /^[0-9a-f]{7,40}$/;
+
+/** The commit a ref names now: a branch's head (ls-remote, no clone), or the commit given. */
+export async function commitOfRef(env: NodeJS.ProcessEnv, repoUrl: string, ref: string): Promise<string> {
+  if (COMMIT.test(ref)) {
+    if (ref.length < 12)
+      throw usage(
+        `expected --ref to be a branch or a commit of 12 to 40 hex digits, found ${JSON.stringify(ref)}`,
+      );
+    return ref;
+  }
+  const git = createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) });
+  const head = await git.branchHead(repoUrl, ref);
+  if (head === undefined)
+    throw usage(`expected the branch ${ref} in ${repoUrl}, found none (give --ref <branch or commit>)`);
+  return head;
+}
+
+/** `FROM=TO` pairs → the mirror mapping (checked again by the workflow's schema and the manifest parser). */
+export function mirrorOption(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1)
+      throw usage(
+        `expected --mirror FROM=TO such as docker.io/starlingx=registry.local:5000/starlingx, found ${JSON.stringify(pair)}`,
+      );
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+export interface StartedRetag {
+  workflowId: string;
+  commit: string;
+  /** false: a run for this commit was already running, and this attached to it */
+  started: boolean;
+}
+
+export async function startRetag(
+  client: Client,
+  settings: TemporalSettings,
+  env: NodeJS.ProcessEnv,
+  request: RetagManifestRequest,
+): Promise<StartedRetag> {
+  const repo = parseRepoUrl(request.repoUrl);
+  const commit = await commitOfRef(env, repo.url, request.ref ?? 'main');
+  const input: RetagManifestRequest = { ...request, repoUrl: repo.url, ref: commit };
+  const parsed = retagManifestInputSchema.safeParse(input);
+  if (!parsed.success)
+    throw usage(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  // a dry run writes nothing: any number of them, beside the one real run
+  const base = retagWorkflowId(repo.key, request.path, commit);
+  const workflowId = request.dryRun ? `${base}/dry-run-${Date.now().toString(36)}` : base;
+  try {
+    await client.workflow.start(TagWorkflowType.retagManifest, {
+      taskQueue: settings.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      staticSummary: `retag from ${request.path} at ${commit.slice(0, 12)}${request.dryRun ? ' (dry run)' : ''}`,
+    });
+    return { workflowId, commit, started: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const d = await client.workflow.getHandle(workflowId).describe();
+  if (d.status.name === 'RUNNING') return { workflowId, commit, started: false };
+  throw refused(
+    `the retag of ${request.path} at ${commit.slice(0, 12)} already ran (${d.status.name.toLowerCase()}): one run per manifest commit; see 'bumpflow status ${workflowId}'`,
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * A VM image catalog's world for the workflow tests and the history recorder,
+ * from real parts: the real OSISM catalog
+ * (fixtures/openstack-image-manager/ubuntu.yml) with its distro URLs moved to
+ * the loopback mirror (imageMirror.ts), in a git bare repo standing in for
+ * https://github.com/<slug>; the GitHub stand-in (the one test double) for
+ * the PR. `catalogRunner` starts updates as the CLI does and follows them.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { ActivityDeps } from '../activities/index.js';
+import { dependenciesFromEnvironment } from '../worker.js';
+import type { TemporalSettings } from '../config.js';
+import { startCatalog } from '../cli/catalogStart.js';
+import {
+  catalogStatusQuery,
+  type CatalogRequest,
+  type CatalogResult,
+  type CatalogStatus,
+} from '../shared/catalog.js';
+import { startImageMirror, type RunningImageMirror } from './imageMirror.js';
+import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
+import {
+  commitFiles,
+  createBare,
+  createGitSandbox,
+  fixtureGit,
+  withScratch,
+  type GitSandbox,
+} from './gitFixtures.js';
+import { fixturesDir } from './paths.js';
+
+export const CATALOG_PATH = 'etc/images/ubuntu.yml';
+export const FIXTURE_CATALOG = path.join(fixturesDir, 'openstack-image-manager', 'ubuntu.yml');
+
+export interface CatalogWorld {
+  git: GitSandbox;
+  mirror: RunningImageMirror;
+  github: GitHubStandIn;
+  slug: string;
+  repoUrl: string;
+  /** the catalog as committed on main: the fixture with its URLs at the mirror */
+  text: string;
+  deps: ActivityDeps;
+  secrets: string[];
+  /** the exact bytes of `file` at the tip of `branch` on the remote; undefined when absent */
+  fileOn(branch: string, file?: string): string | undefined;
+  /** branch name → sha of every branch on the remote */
+  branches(): Record<string, string>;
+  /** commits `branch` has that main lacks: subject + body */
+  commitsOn(branch: string): string[];
+  /** replaces main's catalog by `text` (as a maintainer's push would) */
+  commitCatalog(text: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createCatalogWorld(
+  slug: string,
+  transform?: (text: string) => string,
+): Promise<CatalogWorld> {
+  const fixture = await readFile(FIXTURE_CATALOG, 'utf8');
+  const mirror = await startImageMirror({ catalog: fixture });
+  const text = (transform ?? ((t) => t))(mirror.rewrite(fixture));
+  const git = await createGitSandbox();
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-catalog-work-'));
+  const bare = await createBare(git, slug);
+  const commitCatalog = (content: string) =>
+    withScratch(git, slug, async (dir) => {
+      const heads = execFileSync('git', ['--git-dir', bare, 'for-each-ref', 'refs/heads/main'], {
+        encoding: 'utf8',
+      });
+      if (heads.trim() === '') await fixtureGit(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
+      else await fixtureGit(['checkout', '--quiet', '-B', 'main', 'origin/main'], { cwd: dir });
+      const sha = await commitFiles(git, dir, {
+        message: 'Update the Ubuntu catalog',
+        files: { [CATALOG_PATH]: content },
+      });
+      await fixtureGit(['push', '--quiet', 'origin', `${sha}:refs/heads/main`], { cwd: dir });
+      return sha;
+    });
+  await commitCatalog(text);
+
+  const token = `ghp_${randomBytes(18).toString('hex')}`;
+  const github = await startGitHubStandIn({ token });
+  github.resolveHeadSha = async (owner, repo, branch) => {
+    const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], {
+      encoding: 'utf8',
+    });
+    return out.split(/\s+/)[0] || undefined;
+  };
+  const env: Record<string, string> = {
+    ...git.env,
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.homedir(),
+    GITHUB_API_URL: github.url,
+    GITHUB_TOKEN: token,
+    BUMPFLOW_WORK_DIR: workDir,
+    BUMPFLOW_GIT_AUTHOR_NAME: 'bumpflow bot',
+    BUMPFLOW_GIT_AUTHOR_EMAIL: 'bot@bumpflow.test',
+  };
+  const git_ = (args: string[]) => execFileSync('git', ['--git-dir', bare, ...args], { encoding: 'utf8' });
+  return {
+    git,
+    mirror,
+    github,
+    slug,
+    repoUrl: git.remoteUrl(slug),
+    text,
+    deps: dependenciesFromEnvironment(env),
+    secrets: [token],
+    fileOn(branch, file = CATALOG_PATH) {
+      try {
+        return git_(['cat-file', 'blob', `refs/heads/${branch}:${file}`]);
+      } catch {
+        return undefined;
+      }
+    },
+    branches() {
+      const out = git_(['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/heads/']);
+      return Object.fromEntries(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' ') as [string, string]),
+      );
+    },
+    commitsOn(branch) {
+      const shas = git_(['rev-list', `refs/heads/${branch}`, '^refs/heads/main'])
+        .split('\n')
+        .filter(Boolean);
+      return shas.map((sha) => git_(['log', '-1', '--format=%B', sha]));
+    },
+    commitCatalog,
+    async close() {
+      await github.close();
+      await mirror.close();
+      await git.close();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CatalogRun {
+  taskQueue: string;
+  start(r: Omit<CatalogRequest, 'repoUrl'>): Promise<WorkflowHandle>;
+  statusWhen(h: WorkflowHandle, ok: (s: CatalogStatus) => boolean, what: string): Promise<CatalogStatus>;
+  result(h: WorkflowHandle): Promise<CatalogResult>;
+  /** the typed failure the update ended with (its result must reject) */
+  failure(h: WorkflowHandle): Promise<{ type: string | undefined; message: string }>;
+}
+
+/** Starts updates of `world`'s catalog as the CLI does (on `settings`' task queue) and follows them. */
+export function catalogRunner(client: Client, settings: TemporalSettings, world: CatalogWorld): CatalogRun {
+  return {
+    taskQueue: settings.taskQueue,
+    start: (r) => startCatalog(client, settings, { repoUrl: world.repoUrl, ...r }),
+    async statusWhen(h, ok, what) {
+      const deadline = Date.now() + 30_000;
+      let last: CatalogStatus | undefined;
+      while (Date.now() < deadline) {
+        try {
+          last = await h.query(catalogStatusQuery);
+          if (ok(last)) return last;
+        } catch {
+          // the first workflow task may not have run yet
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new Error(`expected ${what} within 30 s; last status: ${JSON.stringify(last)}`);
+    },
+    result: (h) => h.result() as Promise<CatalogResult>,
+    async failure(h) {
+      try {
+        const r = (await h.result()) as CatalogResult;
+        throw new Error(`expected ${h.workflowId} to fail, it ended ${r.state}`);
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        const cause = err.cause as { type?: string; message?: string } | undefined;
+        return { type: cause?.type, message: cause?.message ?? '' };
+      }
+    },
+  };
+}

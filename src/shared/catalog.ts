@@ -1,0 +1,149 @@
+/**
+ * The VM image catalog procedure's contract (`updateCatalog`): its input
+ * (parsed at the workflow's start), states, the per-image table its status
+ * shows, the gate's messages and the status query, and its workflow id.
+ * Plain JSON, no secrets. Pure.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import { z } from 'zod';
+import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import { defineGateMessages } from './gateMessages.js';
+
+export const CATALOG_PROCEDURE = 'catalog';
+export const CatalogWorkflowType = { update: 'updateCatalog' } as const;
+export const DEFAULT_CATALOG_APPROVAL_TIMEOUT = '7d';
+
+/** A path inside the repository: relative, no `.`/`..`/empty segments. */
+const repoPath = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && s !== '.git'), {
+    message: 'expected a relative path inside the repository, e.g. etc/images/ubuntu.yml',
+  });
+
+export const catalogInputSchema = z.strictObject({
+  /** the repository's normalised clone URL (src/lib/repoUrl.ts) */
+  repoUrl: z.string().min(1).max(500),
+  path: repoPath,
+  branch: z.string().min(1).max(200).default('main'),
+  /** keep the N newest version entries (the new one first); absent: versions[0] replaced in place */
+  keep: z.number().int().min(1).max(100).optional(),
+  /** show the table, write nothing */
+  dryRun: z.boolean().default(false),
+  approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_CATALOG_APPROVAL_TIMEOUT),
+  retry: retryPolicyInputSchema.default({
+    maximumAttempts: 8,
+    initialInterval: '1s',
+    maximumInterval: '30s',
+  }),
+  requestedBy: z.string().max(200).optional(),
+});
+export type CatalogRequest = z.input<typeof catalogInputSchema>;
+export type CatalogInput = z.output<typeof catalogInputSchema>;
+
+export const catalogStates = [
+  'reading',
+  'checking',
+  'planning',
+  'awaiting-approval',
+  'pushing',
+  'opening-pr',
+  'blocked',
+  'retrying',
+  'pr-opened',
+  'no-op',
+  'dry-run',
+  'rejected',
+  'expired',
+  'failed',
+] as const;
+export type CatalogState = (typeof catalogStates)[number];
+/** States in which the procedure has ended. */
+export const CATALOG_ENDED: readonly CatalogState[] = catalogStates.slice(catalogStates.indexOf('pr-opened'));
+
+/** One image the update checks, as the catalog names it (what the check activity needs). */
+export interface CatalogImageRef {
+  name: string;
+  /** 1-based line of the image's entry */
+  line: number;
+  latestUrl: string;
+  latestChecksumUrl: string;
+  /** versions[0] */
+  current: { version: string; checksum: string; url: string };
+}
+
+/** The newest build the mirror has of an image. */
+export interface FoundBuild {
+  version: string;
+  /** YYYY-MM-DD */
+  buildDate: string;
+  /** `sha256:<hex>` / `sha512:<hex>` */
+  checksum: string;
+  /** the dated URL of the image file */
+  url: string;
+  /** where the checksum was read */
+  checksumUrl: string;
+}
+
+/** A row of the table an operator approves: one image, old → new. */
+export interface CatalogImageRow {
+  image: string;
+  line: number;
+  old: { version: string; checksum: string };
+  new?: (FoundBuild & { mirrorUrl?: string | undefined }) | undefined;
+  change: 'checking' | 'update' | 'unchanged';
+}
+
+/** An image the update leaves alone, and why (disabled; no latest_url / latest_checksum_url). */
+export interface SkippedImage {
+  image: string;
+  line: number;
+  why: string;
+}
+
+export interface CatalogStatus {
+  procedure: typeof CATALOG_PROCEDURE;
+  repo: string;
+  path: string;
+  branch: string;
+  state: CatalogState;
+  dryRun: boolean;
+  keep?: number | undefined;
+  /** the branch head the catalog was read at */
+  baseSha?: string | undefined;
+  images: CatalogImageRow[];
+  skipped: SkippedImage[];
+  workBranch?: string | undefined;
+  commitSha?: string | undefined;
+  prUrl?: string | undefined;
+  prNumber?: number | undefined;
+  approvedBy?: string | undefined;
+  rejectedBecause?: string | undefined;
+  step?: StepInfo | undefined;
+  error?: ErrorInfo | undefined;
+  notices: string[];
+  /** refused messages (malformed or misplaced signals), newest last */
+  refusals: string[];
+}
+export type CatalogResult = CatalogStatus;
+
+export const catalogGate = defineGateMessages<CatalogStatus>({
+  approve: 'approve',
+  reject: 'reject',
+  approveUpdate: 'approveCatalog',
+  rejectUpdate: 'rejectCatalog',
+});
+export const catalogStatusQuery = defineQuery<CatalogStatus>('status');
+
+/**
+ * `catalog/osism/openstack-image-manager/etc/images/ubuntu.yml` (`@<branch>` added for a branch
+ * other than main): one update of a catalog file at a time.
+ */
+export function catalogWorkflowId(repoSlug: string, path: string, branch = 'main'): string {
+  return `catalog/${repoSlug}/${path}${branch === 'main' ? '' : `@${branch}`}`;
+}
+
+export function isCatalogWorkflowId(id: string): boolean {
+  return id.startsWith('catalog/');
+}

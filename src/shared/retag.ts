@@ -1,0 +1,122 @@
+/**
+ * A retag from a reviewed manifest (retagManifest): its input (plain JSON, no
+ * secrets, so a Temporal Schedule can start it as it is), the outcome of each
+ * entry a child reports (parsed at the handler), the status and the result.
+ * Pure.
+ */
+import { z } from 'zod';
+import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import { digestSchema } from './payloads.js';
+import { DEFAULT_TAG_APPROVAL_TIMEOUT } from './tags.js';
+
+const ENDS = ['blocked', 'retrying', 'done', 'no-op', 'dry-run', 'rejected', 'expired', 'failed'] as const;
+import type { RetagPlan } from '../lib/retagPlan.js';
+
+/** A branch name or a commit (7 to 40 hex digits). */
+const REF = /^(?![-/.])(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$))[A-Za-z0-9._/+-]{1,200}$/;
+/** `registry/namespace` on both sides, no scheme, no credentials (parseRetagManifest checks it whole). */
+const PREFIX = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/i;
+
+export const retagManifestInputSchema = z.strictObject({
+  /** the manifest's git repository, a plain git URL (no credentials) */
+  repoUrl: z.string().min(1).max(500),
+  /** the manifest's path in it */
+  path: z
+    .string()
+    .min(1)
+    .max(400)
+    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\s\\]+$/, {
+      message: 'expected a relative path inside the repository',
+    }),
+  /** a branch (read at its head when the run starts) or a commit; default main */
+  ref: z.string().regex(REF, { message: 'expected a branch name or a commit sha' }).default('main'),
+  dryRun: z.boolean().default(false),
+  /** images (as the manifest names them, or as mapped) whose conflicting tag is moved after approval */
+  repush: z.array(z.string().min(1).max(300)).max(100).default([]),
+  /** name prefix → registry/namespace, e.g. {"docker.io/starlingx": "registry.local:5000/starlingx"} */
+  mirror: z.record(z.string().regex(PREFIX).max(300), z.string().regex(PREFIX).max(300)).default({}),
+  /** registry reads at a time, per registry host */
+  perRegistry: z.number().int().min(1).max(32).default(4),
+  approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_TAG_APPROVAL_TIMEOUT),
+  retry: retryPolicyInputSchema.default({
+    maximumAttempts: 8,
+    initialInterval: '1s',
+    maximumInterval: '30s',
+  }),
+  requestedBy: z.string().max(200).optional(),
+});
+export type RetagManifestRequest = z.input<typeof retagManifestInputSchema>;
+export type RetagManifestInput = z.output<typeof retagManifestInputSchema>;
+
+export const retagOutcomes = [
+  'copied',
+  'repushed',
+  'skipped',
+  'conflict',
+  'missing-source',
+  'failed',
+] as const;
+export type RetagOutcome = (typeof retagOutcomes)[number];
+
+/** A child's word on its entry (signal `retagEntryDone`), parsed at the handler. */
+export const retagEntryDoneSchema = z.strictObject({
+  /** the child workflow's id */
+  workflowId: z.string().min(1).max(400),
+  index: z.number().int().min(0),
+  outcome: z.enum(retagOutcomes),
+  digest: digestSchema.optional(),
+  /** the registry write's own word: created, moved, unchanged (an earlier attempt wrote it) */
+  write: z.enum(['created', 'moved', 'unchanged']).optional(),
+  error: z.strictObject({ type: z.string().max(100), message: z.string().max(2_000) }).optional(),
+});
+export type RetagEntryDone = z.infer<typeof retagEntryDoneSchema>;
+
+export interface RetagEntryResult {
+  index: number;
+  line: number;
+  /** as the manifest names it */
+  name: string;
+  /** where it was read and written */
+  image: string;
+  srcBuildTag: string;
+  tag: string;
+  outcome: RetagOutcome;
+  digest?: string | undefined;
+  /** where the target was when planned (conflict, repush) */
+  targetDigest?: string | undefined;
+  write?: RetagEntryDone['write'];
+  /** the child that wrote it */
+  workflowId?: string | undefined;
+  error?: ErrorInfo | undefined;
+}
+
+/** Its own states first, then those it shares with the tag procedures (the same words, the same ends). */
+export const retagStates = ['reading', 'resolving', 'awaiting-approval', 'writing', ...ENDS] as const;
+export type RetagState = (typeof retagStates)[number];
+
+export interface RetagStatus {
+  procedure: 'retag';
+  repoUrl: string;
+  path: string;
+  ref: string;
+  /** the commit the manifest was read at */
+  commit?: string | undefined;
+  state: RetagState;
+  plan?: RetagPlan | undefined;
+  /** entries done so far (all of them at the end), in manifest order */
+  entries: RetagEntryResult[];
+  /** children requested and not yet done */
+  pending: string[];
+  approvedBy?: string | undefined;
+  rejectedBecause?: string | undefined;
+  step?: StepInfo | undefined;
+  error?: ErrorInfo | undefined;
+  notices: string[];
+  refusals: string[];
+}
+
+/** The end: the status's facts and how it ended (the reason of a rejection or expiry). */
+export type RetagResult = Pick<
+  RetagStatus,
+  'procedure' | 'repoUrl' | 'path' | 'ref' | 'commit' | 'state' | 'plan' | 'entries' | 'error'
+> & { reason?: string | undefined };

@@ -1,0 +1,38 @@
+/**
+ * Step 2: for every image to check, side by side, the newest dated build on
+ * the distro's mirror and its checksum, compared with versions[0]. One image
+ * whose checksum file lacks it (ChecksumNotFound) or whose listing has no
+ * dated build fails the whole update here, before anything is written: a
+ * catalog PR never carries a partial update the operator did not see.
+ * An outage waits in `blocked` for `retry`.
+ */
+import type { CatalogImageRef } from '../../shared/catalog.js';
+import type { CatalogUpdate } from '../../lib/catalog/catalogEdit.js';
+import type { CatalogContext } from './catalogContext.js';
+
+export async function checkImages(ctx: CatalogContext, images: CatalogImageRef[]): Promise<CatalogUpdate[]> {
+  ctx.enter('checking');
+  const found = await Promise.all(
+    images.map(async (image, i) => {
+      const build = await ctx.step(`find the newest build of ${image.name}`, () =>
+        ctx.acts.checkImage({ image }),
+      );
+      const row = ctx.status.images[i]!;
+      row.new = build;
+      row.change = build.checksum === image.current.checksum ? 'unchanged' : 'update';
+      return { image, build, changed: row.change === 'update' };
+    }),
+  );
+  ctx.report();
+  return found
+    .filter((f) => f.changed)
+    .map(({ image, build }) => ({
+      image: image.name,
+      version: {
+        version: build.version,
+        buildDate: build.buildDate,
+        checksum: build.checksum,
+        url: build.url,
+      },
+    }));
+}

@@ -1,0 +1,54 @@
+/**
+ * updateCatalog: keep a VM image catalog (OSISM openstack-image-manager's
+ * `etc/images/<distro>.yml`) current, as update.py does, durably.
+ *   1 read      the catalog at the branch head, validated (MalformedCatalog names image and line)
+ *   2 check     per enabled image with latest_url and latest_checksum_url: the newest dated build
+ *               on the mirror and its checksum; unchanged images stay, disabled ones are never read;
+ *               one image failing (ChecksumNotFound, …) fails the update before anything is written
+ *   3 plan      the new text, byte-exact (keep: N entries), and the work branch; `dryRun` ends here
+ *   4 approve   a human, at the gate (approve/reject signals for the UI, updates for the CLI)
+ *   5 push      one signed-off commit on a work branch (re-read and re-approved if the base changed it)
+ *   6 PR        found or created, one per set of new versions
+ * Outages wait in `blocked` for `retry`; malformed messages are refused, never fatal.
+ */
+import { catalogInputSchema, type CatalogRequest, type CatalogResult } from '../../shared/catalog.js';
+import { parseInput } from '../kit/index.js';
+import { createCatalogContext } from './catalogContext.js';
+import { readCatalog } from './readCatalog.js';
+import { checkImages } from './checkImages.js';
+import { planEdit } from './planEdit.js';
+import { approveUpdate, endUnapproved } from './approveUpdate.js';
+import { openPullRequest, pushCatalog } from './pushUpdate.js';
+import { endWith } from './endWith.js';
+
+export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult> {
+  const input = parseInput(
+    catalogInputSchema,
+    raw,
+    'a catalog update {repoUrl, path, branch?, keep?, dryRun?, …}',
+  );
+  const ctx = createCatalogContext(input);
+  // fixed once, so a retried push builds the identical commit
+  const date = new Date().toISOString();
+  return endWith(ctx, async () => {
+    let forgeChecked = false;
+    for (;;) {
+      const images = await readCatalog(ctx);
+      const updates = await checkImages(ctx, images);
+      if (updates.length === 0) return ctx.finish('no-op');
+      const plan = await planEdit(ctx, updates);
+      if (input.dryRun) return ctx.finish('dry-run');
+      if (!forgeChecked) {
+        await ctx.step(`check that pull requests can be opened on ${input.repoUrl}`, () =>
+          ctx.acts.checkForge({ repoUrl: input.repoUrl }),
+        );
+        forgeChecked = true;
+      }
+      const decided = await approveUpdate(ctx);
+      if (decided !== 'approved') return endUnapproved(ctx, decided);
+      if (await pushCatalog(ctx, plan, date)) break;
+    }
+    await openPullRequest(ctx);
+    return ctx.finish('pr-opened');
+  });
+}

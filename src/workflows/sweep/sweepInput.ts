@@ -1,0 +1,73 @@
+/**
+ * The sweep's contract, shared by the workflow and the CLI: its input (what
+ * `bumpflow sweep` and a schedule's action pass; nothing secret), its status
+ * and result, the status query and the workflow type. Pure.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import { z } from 'zod';
+import { approvalRuleSchema } from '../../shared/approvalRule.js';
+import { DEFAULT_VARS_FILE, durationPattern, retryPolicyInputSchema } from '../../shared/bump.js';
+import type { Evidence, PinVerdict, SweepFailure } from '../../lib/sweep/index.js';
+
+export const SWEEP_WORKFLOW_TYPE = 'sweepPins';
+
+export const sweepInputSchema = z.strictObject({
+  /** the target repo's normalised clone URL */
+  targetRepo: z.string().min(1).max(500),
+  varsFile: z.string().min(1).max(500).default(DEFAULT_VARS_FILE),
+  /** default: main and every stable/* */
+  branches: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
+  /** only images starting with one of these (e.g. ghcr.io/vexxhost/); none: every digest pin */
+  imagePrefixes: z.array(z.string().min(1).max(200)).max(20).default([]),
+  /** list what is behind, start nothing */
+  report: z.boolean().default(false),
+  /** pairs resolved at once per registry */
+  concurrency: z.number().int().min(1).max(32).default(8),
+  /** passed on to the bumps the sweep starts */
+  approvalTimeout: z.string().regex(durationPattern).optional(),
+  approvalPolicy: z.array(approvalRuleSchema).max(50).default([]),
+  retry: retryPolicyInputSchema.default({
+    maximumAttempts: 5,
+    initialInterval: '1s',
+    maximumInterval: '10s',
+  }),
+});
+export type SweepRequest = z.input<typeof sweepInputSchema>;
+export type SweepInput = z.output<typeof sweepInputSchema>;
+
+export type SweepState = 'listing' | 'resolving' | 'starting-bumps' | 'done';
+
+export interface SweepBumpStart {
+  service: string;
+  workflowId: string;
+  branches: string[];
+  outcome: 'started' | 'skipped';
+  /** why skipped: a bump of the service is already running */
+  reason?: string | undefined;
+  /** evidence against the image found by the sweep (the bump decides; it refuses such images) */
+  evidence: Evidence[];
+}
+
+export interface SweepStatus {
+  state: SweepState;
+  targetRepo: string;
+  report: boolean;
+  branches: string[];
+  heads: Record<string, string>;
+  pinCount: number;
+  pairCount: number;
+  counts: { current: number; behind: number; unavailable: number };
+  /** every behind pin: image, branch, key, old → new, platform, evidence */
+  behind: PinVerdict[];
+  unavailable: { id: string; branches: string[]; failure: SweepFailure }[];
+  bumps: SweepBumpStart[];
+  /** the table of what is behind, as the CLI prints it */
+  table: string;
+  /** the same table for the UI */
+  markdown: string;
+}
+
+/** The result is the final status. */
+export type SweepResult = SweepStatus;
+
+export const sweepStatusQuery = defineQuery<SweepStatus>('status');

@@ -1,0 +1,39 @@
+/**
+ * sweepPins: every digest pin of a target's vars file on every branch,
+ * checked against its registry, and a bump started for each service behind.
+ *   1 list      main and every stable/* (or those asked), their heads
+ *   2 check     one activity: each branch's vars file at its head, each distinct
+ *               image:tag resolved once (one HEAD), per registry at a bounded
+ *               concurrency, decided pin by pin: current / behind (old → new,
+ *               evidence) / unavailable; only the findings enter the history
+ *   3 table     the table of what is behind (UI, result)
+ *   4 bump      with `report`: nothing; otherwise one bumpImage per service behind
+ * It changes nothing itself: the bumps it starts do, each with its own approval.
+ */
+import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { renderSweepTable, type SweepOutcome } from '../../lib/sweep/index.js';
+import { parseInput, pure } from '../kit/index.js';
+import { sweepInputSchema, type SweepRequest, type SweepResult } from './sweepInput.js';
+import { createSweepContext } from './sweepContext.js';
+import { listTargetBranches } from './listTargetBranches.js';
+import { checkPins } from './checkPins.js';
+import { startBumps } from './startBumps.js';
+
+export async function sweepPins(raw: SweepRequest): Promise<SweepResult> {
+  const input = parseInput(sweepInputSchema, raw, 'a sweep {targetRepo, varsFile?, branches?, report?, …}');
+  const repo = pure(() => parseRepoUrl(input.targetRepo));
+  const ctx = createSweepContext({ ...input, targetRepo: repo.url }, repo.key);
+  const heads = await listTargetBranches(ctx);
+  const findings = await checkPins(ctx, heads);
+  // the table shows the behind pins and the unavailable pairs only: those are all it needs
+  const shown: SweepOutcome = {
+    pins: findings.behind,
+    counts: findings.counts,
+    unavailable: findings.unavailable,
+  };
+  ctx.status.table = pure(() => renderSweepTable(shown, 'text'));
+  ctx.status.markdown = pure(() => renderSweepTable(shown, 'markdown'));
+  ctx.report();
+  if (!input.report) await startBumps(ctx, findings.services);
+  return ctx.finish();
+}

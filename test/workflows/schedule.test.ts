@@ -1,0 +1,149 @@
+/**
+ * Sweeps on Temporal Schedules, through the CLI, on the dev server: create
+ * (the words after -- parsed by the sweep command's parser), list, trigger (a
+ * sweep runs to its end on the worker), pause, unpause, delete; an unknown
+ * name is exit 2 as other "not found"s.
+ */
+import assert from 'node:assert/strict';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { format } from 'node:util';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { buildProgram } from '../../src/cli/main.js';
+import { describeFailure } from '../../src/cli/exitCodes.js';
+import { createSweepWorld, type SweepWorld } from '../../src/sandbox/sweepWorld.js';
+import type { SweepResult } from '../../src/workflows/sweep/sweepInput.js';
+import { startTemporal } from '../support/temporal.js';
+import { withSweepWorker } from '../support/sweep.js';
+
+let env: TestWorkflowEnvironment;
+let world: SweepWorld;
+let dir: string;
+
+before(async () => {
+  env = await startTemporal();
+  world = await createSweepWorld({
+    slug: 'scheduletest/atmosphere',
+    branches: ['main', 'stable/2025.1'],
+    behind: [{ image: 'ghcr.io/vexxhost/magnum', branch: 'stable/2025.1' }],
+  });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-schedule-'));
+  await writeFile(path.join(dir, 'bumpflow.yaml'), `targets:\n  atmosphere:\n    repo: ${world.targetUrl}\n`);
+});
+after(async () => {
+  await world?.close();
+  await env?.teardown();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function bumpflow(
+  args: string[],
+  taskQueue: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void out.push(format(...a));
+  console.error = (...a: unknown[]) => void err.push(format(...a));
+  process.exitCode = undefined;
+  let code: number;
+  try {
+    await buildProgram({
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      BUMPFLOW_TASK_QUEUE: taskQueue,
+      BUMPFLOW_CONFIG: path.join(dir, 'bumpflow.yaml'),
+    }).parseAsync(['node', 'bumpflow', ...args]);
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    const d = describeFailure(e);
+    if (d.message !== undefined) err.push(`bumpflow: ${d.message}`);
+    code = d.code;
+  } finally {
+    console.log = log;
+    console.error = error;
+    process.exitCode = undefined;
+  }
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+void test('a schedule runs the sweep command it was given; list, trigger, pause, unpause, delete', async () => {
+  await withSweepWorker(env, world, async (run) => {
+    const q = run.settings.taskQueue;
+    const created = await bumpflow(
+      [
+        'schedule',
+        'create',
+        'sweep-atmosphere',
+        '--every',
+        '6h',
+        '--json',
+        '--',
+        'sweep',
+        '--target',
+        'atmosphere',
+        '--report',
+        '--image',
+        'ghcr.io/vexxhost/',
+      ],
+      q,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const made = JSON.parse(created.stdout) as {
+      scheduleId: string;
+      input: { targetRepo: string; report: boolean };
+    };
+    assert.equal(made.scheduleId, 'bumpflow/sweep-atmosphere');
+    assert.deepEqual(made.input, {
+      targetRepo: world.targetUrl,
+      varsFile: 'roles/defaults/vars/main.yml',
+      report: true,
+      imagePrefixes: ['ghcr.io/vexxhost/'],
+    });
+    const again = await bumpflow(
+      ['schedule', 'create', 'sweep-atmosphere', '--every', '6h', '--', 'sweep', '--target', 'atmosphere'],
+      q,
+    );
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists/);
+    const bad = await bumpflow(
+      ['schedule', 'create', 'other', '--every', '6h', '--', 'sweep', '--target', 'nowhere'],
+      q,
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /known: atmosphere/);
+
+    const triggered = await bumpflow(['schedule', 'trigger', 'sweep-atmosphere'], q);
+    assert.equal(triggered.code, 0, triggered.stderr);
+    const handle = env.client.schedule.getHandle('bumpflow/sweep-atmosphere');
+    let workflowId: string | undefined;
+    for (let i = 0; i < 100 && workflowId === undefined; i += 1) {
+      workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+      if (workflowId === undefined) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(workflowId?.startsWith('sweep/scheduletest/atmosphere/sweep-atmosphere'), workflowId);
+    const result = (await env.client.workflow.getHandle(workflowId!).result()) as SweepResult;
+    assert.deepEqual(
+      [...new Set(result.behind.map((p) => `${p.image} ${p.branch}`))],
+      ['ghcr.io/vexxhost/magnum stable/2025.1'],
+    );
+    assert.equal(result.report, true);
+
+    const listed = await bumpflow(['schedule', 'list', '--json'], q);
+    const rows = JSON.parse(listed.stdout) as { name: string; every: string[]; paused: boolean }[];
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.every, r.paused]),
+      [['sweep-atmosphere', ['6h'], false]],
+    );
+    assert.equal((await bumpflow(['schedule', 'pause', 'sweep-atmosphere'], q)).code, 0);
+    assert.equal((await handle.describe()).state.paused, true);
+    assert.equal((await bumpflow(['schedule', 'unpause', 'sweep-atmosphere'], q)).code, 0);
+    assert.equal((await handle.describe()).state.paused, false);
+    assert.equal((await bumpflow(['schedule', 'delete', 'sweep-atmosphere'], q)).code, 0);
+    const gone = await bumpflow(['schedule', 'trigger', 'sweep-atmosphere'], q);
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /no bumpflow schedule named sweep-atmosphere/);
+  });
+});
