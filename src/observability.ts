@@ -17,7 +17,7 @@ export interface ObservabilitySettings {
 const LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /** Environment variables whose values are secrets, by name. */
-export const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|CREDENTIAL|_AUTH|PRIVATE_KEY)/;
+export const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|CREDENTIAL|_AUTH(?!OR)|PRIVATE_KEY)/;
 
 export function observabilitySettings(env: NodeJS.ProcessEnv = process.env): ObservabilitySettings {
   const metrics = env.BUMPFLOW_METRICS_ADDRESS ?? '127.0.0.1:9464';

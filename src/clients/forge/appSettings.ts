@@ -5,7 +5,7 @@
  * optional BUMPFLOW_GITHUB_APP_INSTALLATION_ID. Every failure is a fatal
  * ForgeMisconfigured that names the variable and never shows the key.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import type { GitHubAppOptions } from './types.js';
@@ -95,6 +95,13 @@ function checkPrivateKey(raw: string, name: string): string {
   if (key.asymmetricKeyType !== 'rsa') {
     throw misconfigured(
       `expected ${name} to hold the GitHub App's RSA private key, found a ${String(key.asymmetricKeyType)} key`,
+    );
+  }
+  // A damaged copy can still parse: its parts then disagree, and its signatures do not verify.
+  const probe = Buffer.from('bumpflow: does this key sign?');
+  if (!verify('sha256', probe, createPublicKey(key), sign('sha256', probe, key))) {
+    throw misconfigured(
+      `expected ${name} to hold the GitHub App's RSA private key, found ${found} whose parts do not agree (a damaged copy: download a new key from the app's settings)`,
     );
   }
   return key.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -8,3 +8,5 @@ export * from './metrics.js';
 export * from './tagProxies.js';
 export * from './input.js';
 export * from './patches.js';
+export * from './procedure.js';
+export * from './ending.js';

@@ -7,8 +7,7 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { Procedure, State, Target } from '../../shared/searchAttributes.js';
-import { retrySignal } from '../../shared/messages.js';
-import { parsePayload, retryPayloadSchema } from '../../shared/payloads.js';
+import { parsePayload } from '../../shared/payloads.js';
 import { retagEntryDoneSignal, retagGate, retagStatusQuery } from '../../shared/tagMessages.js';
 import {
   retagEntryDoneSchema,
@@ -18,15 +17,7 @@ import {
   type RetagState,
   type RetagStatus,
 } from '../../shared/retag.js';
-import {
-  binder,
-  createBlocker,
-  createGate,
-  createReporter,
-  recordRefusal,
-  type Blocker,
-  type Gate,
-} from '../kit/index.js';
+import { binder, createProcedure, type Blocker, type Gate } from '../kit/index.js';
 import { retagDetails } from './retagDetails.js';
 
 export function retagActivitiesFor(retry: RetagManifestInput['retry']) {
@@ -73,7 +64,7 @@ export function createRetagContext(input: RetagManifestInput, repoKey: string): 
     notices: [],
     refusals: [],
   };
-  const reporter = createReporter({
+  const proc = createProcedure({
     status,
     details: retagDetails,
     searchAttributes: (s) => [
@@ -81,47 +72,21 @@ export function createRetagContext(input: RetagManifestInput, repoKey: string): 
       { key: Target, value: repoKey },
       { key: State, value: s.state },
     ],
+    gate: retagGate,
+    statusQuery: retagStatusQuery,
+    the: 'the retag',
+    noBranch: 'a retag has no branches: drop "branch"',
+    noNote: 'a retag has no release note: drop "note"',
+    decided: DECIDED,
+    approvalProblem: (p) =>
+      p.digest === undefined ? undefined : 'a retag writes many digests: drop "digest" and approve the plan',
   });
-  const report = () => reporter.report();
-  const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
   const done = new Map<string, RetagEntryDone>();
-  const gate = createGate({
-    messages: retagGate,
-    current: () => status,
-    refuse,
-    approvalProblem: (p) => {
-      if (status.state !== 'awaiting-approval') return `the retag is ${status.state}, not awaiting approval`;
-      if (p.branch !== undefined) return 'a retag has no branches: drop "branch"';
-      if (p.note !== undefined) return 'a retag has no release note: drop "note"';
-      if (p.digest !== undefined) return 'a retag writes many digests: drop "digest" and approve the plan';
-      return undefined;
-    },
-    rejectionProblem: (p) => {
-      if (p.branch !== undefined) return 'a retag has no branches: drop "branch"';
-      if (DECIDED.includes(status.state)) return `the retag is ${status.state}: too late to reject`;
-      return undefined;
-    },
-  });
-  const blocker = createBlocker({
-    getState: () => status.state,
-    setState: (s) => (status.state = s as RetagState),
-    setStep: (s) => (status.step = s),
-    setLastError: (e) => (status.error = e),
-    report,
-    rejected: () => gate.rejected(),
-  });
-  setHandler(retagStatusQuery, () => status);
-  setHandler(retrySignal, (raw: unknown) => {
-    const p = parsePayload(retryPayloadSchema, raw, 'retry');
-    if (!p.ok) return refuse(p.problem);
-    if (p.value.branch !== undefined) return refuse('a retag has no branches: drop "branch"');
-    if (!blocker.retry()) refuse(`retry refused: the retag is ${status.state}, not blocked`);
-  });
   setHandler(retagEntryDoneSignal, (raw: unknown) => {
     const p = parsePayload(retagEntryDoneSchema, raw, 'retagEntryDone');
-    if (!p.ok) return refuse(p.problem);
+    if (!p.ok) return proc.refuse(p.problem);
     if (!status.pending.includes(p.value.workflowId) && !done.has(p.value.workflowId))
-      return refuse(`retagEntryDone refused: ${p.value.workflowId} is not an entry this retag asked for`);
+      return proc.refuse(`retagEntryDone refused: ${p.value.workflowId} is not an entry this retag asked for`);
     // a child run again (a retried request) says the same: the first word stands
     if (!done.has(p.value.workflowId)) done.set(p.value.workflowId, p.value);
   });
@@ -130,20 +95,13 @@ export function createRetagContext(input: RetagManifestInput, repoKey: string): 
     input,
     status,
     acts: retagActivitiesFor(input.retry),
-    gate,
-    step: (name, run, options) => blocker.step(name, run, options),
+    gate: proc.gate,
+    step: proc.step,
     done,
-    report,
-    enter(state) {
-      status.state = state;
-      report();
-    },
+    report: proc.report,
+    enter: proc.enter,
     finish(state, extra = {}) {
-      status.state = state;
-      status.step = undefined;
-      if (extra.error !== undefined) status.error = extra.error;
-      if (state === 'rejected' && extra.reason !== undefined) status.rejectedBecause = extra.reason;
-      reporter.reportFinal();
+      proc.end(state, extra);
       return {
         procedure: 'retag',
         repoUrl: input.repoUrl,

@@ -3,6 +3,7 @@
  * (say so in the notices); otherwise the gate waits, until the timeout.
  */
 import type { TagResult } from '../../shared/tags.js';
+import { awaitApproval, unapprovedReason } from '../kit/index.js';
 import type { TagContext } from './tagContext.js';
 
 export async function approvePlan(
@@ -17,19 +18,10 @@ export async function approvePlan(
     );
     return 'approved';
   }
-  if (ctx.gate.rejected()) return 'rejected';
-  ctx.enter('awaiting-approval');
-  const decided = await ctx.gate.wait(
-    timeout,
-    `approval of the ${ctx.status.procedure} of ${ctx.shown} (expires after ${timeout})`,
-  );
-  if (decided === 'approved') ctx.status.approvedBy = ctx.gate.decision?.by ?? 'unknown';
-  return decided;
+  return awaitApproval(ctx, timeout, `the ${ctx.status.procedure} of ${ctx.shown}`);
 }
 
 /** The result of a plan that was not approved: rejected (with the reason given) or expired. */
 export function endUnapproved(ctx: TagContext, decided: 'rejected' | 'expired', timeout: string): TagResult {
-  const reason =
-    ctx.gate.decision?.kind === 'reject' ? ctx.gate.decision.reason : `no approval within ${timeout}`;
-  return ctx.finish(decided, { reason });
+  return ctx.finish(decided, { reason: unapprovedReason(ctx.gate, timeout) });
 }

@@ -5,25 +5,13 @@
  * blockable step with its `retry` signal, and the `status` query. A procedure
  * is then only its numbered steps.
  */
-import { setHandler } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { ImageRepo, Procedure, State, Target } from '../../shared/searchAttributes.js';
-import { retrySignal } from '../../shared/messages.js';
-import { parsePayload, retryPayloadSchema, type ApprovePayload } from '../../shared/payloads.js';
 import { tagGate, tagStatusQuery } from '../../shared/tagMessages.js';
 import type { ImageName, TagProcedure, TagResult, TagState, TagStatus } from '../../shared/tags.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
 import { tagDetails } from '../../lib/tagDetails.js';
-import {
-  createBlocker,
-  createGate,
-  createReporter,
-  recordRefusal,
-  tagActivitiesFor,
-  type Blocker,
-  type Gate,
-  type TagActivities,
-} from '../kit/index.js';
+import { createProcedure, tagActivitiesFor, type Blocker, type Gate, type TagActivities } from '../kit/index.js';
 
 export interface TagContext {
   image: ImageName;
@@ -68,51 +56,28 @@ export function createTagContext(
     notices: [],
     refusals: [],
   };
-  const reporter = createReporter({
+  const proc = createProcedure({
     status,
     details: tagDetails,
     searchAttributes: (s) => searchAttributes(procedure, shown, s),
-  });
-  const report = () => reporter.report();
-  const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
-  const gate = createGate({
-    messages: tagGate,
-    current: () => status,
-    refuse,
-    approvalProblem: (p: ApprovePayload) => {
-      if (status.state !== 'awaiting-approval')
-        return `the ${procedure} is ${status.state}, not awaiting approval`;
-      if (p.branch !== undefined) return `a ${procedure} of image tags has no branches: drop "branch"`;
-      if (p.note !== undefined) return `a ${procedure} of image tags has no release note: drop "note"`;
+    gate: tagGate,
+    statusQuery: tagStatusQuery,
+    the: `the ${procedure}`,
+    noBranch: `a ${procedure} of image tags has no branches: drop "branch"`,
+    noNote: `a ${procedure} of image tags has no release note: drop "note"`,
+    decided: DECIDED,
+    approvalProblem: (p) => {
       const planned = status.plan?.digest;
       if (p.digest !== undefined && procedure !== 'cleanup' && p.digest !== planned)
         return `the approval names ${p.digest} but the planned digest is ${planned ?? 'not known yet'}`;
       return undefined;
     },
-    rejectionProblem: (p) => {
-      if (p.branch !== undefined) return `a ${procedure} of image tags has no branches: drop "branch"`;
-      if (DECIDED.includes(status.state)) return `the ${procedure} is ${status.state}: too late to reject`;
+    rejectionProblem: () => {
       const auditing = status.step?.name.startsWith(AUDIT_STEP) ?? false;
       if ((status.written.length > 0 || status.deleted.length > 0) && !auditing)
         return `the ${procedure} has already changed tags (${[...status.written.map((w) => w.tag), ...status.deleted].join(', ')}): retry to finish it, a rejection now would leave it half done`;
       return undefined;
     },
-  });
-  const blocker = createBlocker({
-    getState: () => status.state,
-    setState: (s) => (status.state = s as TagState),
-    setStep: (s) => (status.step = s),
-    setLastError: (e) => (status.error = e),
-    report,
-    rejected: () => gate.rejected(),
-  });
-  setHandler(tagStatusQuery, () => status);
-  setHandler(retrySignal, (raw: unknown) => {
-    const p = parsePayload(retryPayloadSchema, raw, 'retry');
-    if (!p.ok) return refuse(p.problem);
-    if (p.value.branch !== undefined)
-      return refuse(`a ${procedure} of image tags has no branches: drop "branch"`);
-    if (!blocker.retry()) refuse(`retry refused: the ${procedure} is ${status.state}, not blocked`);
   });
 
   return {
@@ -120,19 +85,12 @@ export function createTagContext(
     shown,
     status,
     acts: tagActivitiesFor(input.retry),
-    gate,
-    step: (name, run, options) => blocker.step(name, run, options),
-    report,
-    enter(state) {
-      status.state = state;
-      report();
-    },
+    gate: proc.gate,
+    step: proc.step,
+    report: proc.report,
+    enter: proc.enter,
     finish(state, extra = {}) {
-      status.state = state;
-      status.step = undefined;
-      if (extra.error !== undefined) status.error = extra.error;
-      if (state === 'rejected' && extra.reason !== undefined) status.rejectedBecause = extra.reason;
-      reporter.reportFinal();
+      proc.end(state, extra);
       return {
         procedure,
         image: shown,

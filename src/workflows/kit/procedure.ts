@@ -1,0 +1,119 @@
+/**
+ * What a procedure with one approval is built on (the tag procedures, the
+ * retag from a manifest, the catalog update): its status and reporter (UI
+ * details, search attributes), the approval gate (signals for the UI, updates
+ * for the CLI, both parsed at the handler), the blockable step with its
+ * `retry` signal, and the `status` query. A procedure's context adds its
+ * activities and its result; the procedure is then only its steps.
+ */
+import { setHandler } from '@temporalio/workflow';
+import type { QueryDefinition, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ErrorInfo, StepInfo } from '../../shared/bump.js';
+import { retrySignal } from '../../shared/messages.js';
+import {
+  parsePayload,
+  retryPayloadSchema,
+  type ApprovePayload,
+  type RejectPayload,
+} from '../../shared/payloads.js';
+import { createBlocker, type Blocker } from './blockable.js';
+import { createGate, type Gate, type GateMessages } from './gate.js';
+import { createReporter, recordRefusal } from './status.js';
+
+/** What the kit reads and writes of a procedure's status. */
+export interface ProcedureStatus<State extends string> {
+  state: State;
+  step?: StepInfo | undefined;
+  error?: ErrorInfo | undefined;
+  rejectedBecause?: string | undefined;
+  refusals: string[];
+}
+
+export interface ProcedureOptions<S extends ProcedureStatus<State>, State extends string> {
+  status: S;
+  details: (s: S) => string;
+  searchAttributes: (s: S) => SearchAttributeUpdatePair[];
+  gate: GateMessages<S>;
+  statusQuery: QueryDefinition<S>;
+  /** how messages name it: `the retag`, `the catalog update` */
+  the: string;
+  /** the refusal of a payload's `branch` */
+  noBranch: string;
+  /** the refusal of an approval's `note` */
+  noNote: string;
+  /** states in which the plan is being carried out: too late to reject it */
+  decided: readonly State[];
+  /** what else a well-formed approval is checked for (after the state, `branch` and `note`) */
+  approvalProblem?: (p: ApprovePayload) => string | undefined;
+  /** what else a rejection is checked for (after `branch` and `decided`) */
+  rejectionProblem?: (p: RejectPayload) => string | undefined;
+}
+
+export interface Procedure<State extends string> {
+  gate: Gate;
+  step: Blocker['step'];
+  /** records a refused message in the status, and reports */
+  refuse(problem: string): void;
+  report(): void;
+  enter(state: State): void;
+  /** The end: the state, no step, the error and a rejection's reason kept; the last report. */
+  end(state: State, extra?: { reason?: string | undefined; error?: ErrorInfo | undefined }): void;
+}
+
+export function createProcedure<S extends ProcedureStatus<State>, State extends string>(
+  o: ProcedureOptions<S, State>,
+): Procedure<State> {
+  const { status } = o;
+  const reporter = createReporter({ status, details: o.details, searchAttributes: o.searchAttributes });
+  const report = () => reporter.report();
+  const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
+  const gate = createGate({
+    messages: o.gate,
+    current: () => status,
+    refuse,
+    approvalProblem: (p) => {
+      if (status.state !== 'awaiting-approval') return `${o.the} is ${status.state}, not awaiting approval`;
+      if (p.branch !== undefined) return o.noBranch;
+      if (p.note !== undefined) return o.noNote;
+      return o.approvalProblem?.(p);
+    },
+    rejectionProblem: (p) => {
+      if (p.branch !== undefined) return o.noBranch;
+      if (o.decided.includes(status.state)) return `${o.the} is ${status.state}: too late to reject`;
+      return o.rejectionProblem?.(p);
+    },
+  });
+  const blocker = createBlocker({
+    getState: () => status.state,
+    setState: (s) => (status.state = s as State),
+    setStep: (s) => (status.step = s),
+    setLastError: (e) => (status.error = e),
+    report,
+    rejected: () => gate.rejected(),
+  });
+  setHandler(o.statusQuery, () => status);
+  setHandler(retrySignal, (raw: unknown) => {
+    const p = parsePayload(retryPayloadSchema, raw, 'retry');
+    if (!p.ok) return refuse(p.problem);
+    if (p.value.branch !== undefined) return refuse(o.noBranch);
+    if (!blocker.retry()) refuse(`retry refused: ${o.the} is ${status.state}, not blocked`);
+  });
+
+  return {
+    gate,
+    step: (name, run, options) => blocker.step(name, run, options),
+    refuse,
+    report,
+    enter(state) {
+      status.state = state;
+      report();
+    },
+    end(state, extra = {}) {
+      status.state = state;
+      status.step = undefined;
+      if (extra.error !== undefined) status.error = extra.error;
+      if (state === 'rejected' && extra.reason !== undefined) status.rejectedBecause = extra.reason;
+      reporter.reportFinal();
+    },
+  };
+}
