@@ -47,7 +47,13 @@ describe('the sandbox demo (npm run demo)', () => {
           new RegExp(`demo state: ${stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
           `round ${round}`,
         );
-        assert.match(stdout, /awaiting approval after \d+\.\ds/);
+        assert.match(stdout, /awaiting approval after \d+\.\d s\n {2}ready at: /);
+        for (const part of ['server', 'sandbox', 'worker'])
+          assert.match(
+            stdout,
+            new RegExp(`ready at: [^\\n]*${part} \\d+\\.\\d s`),
+            `when the ${part} was ready`,
+          );
         assert.match(
           stdout,
           new RegExp(
