@@ -25,6 +25,19 @@ export function gitActivities(deps: ActivityDeps) {
     return { text, selection, tag, digest };
   }
 
+  /** readPinsAt at `head`, the branch's head; MissingBranch when the branch is not there. */
+  async function readPinsOnHead(
+    repoUrl: string,
+    head: string | undefined,
+    branch: string,
+    varsFile: string,
+    service: string,
+  ) {
+    if (head === undefined)
+      throw fatal(FatalFailure.MissingBranch, `expected branch ${branch} on ${repoUrl}, found none`);
+    return { baseSha: head, ...(await readPinsAt(repoUrl, head, branch, varsFile, service)) };
+  }
+
   return {
     async listBranches(input: {
       repoUrl: string;
@@ -41,16 +54,10 @@ export function gitActivities(deps: ActivityDeps) {
       varsFile: string;
       service: string;
     }): Promise<PinsOnBranch> {
-      const baseSha = await git.branchHead(input.repoUrl, input.branch);
-      if (baseSha === undefined) {
-        throw fatal(
-          FatalFailure.MissingBranch,
-          `expected branch ${input.branch} on ${input.repoUrl}, found none`,
-        );
-      }
-      const { selection, tag, digest } = await readPinsAt(
+      const head = await git.branchHead(input.repoUrl, input.branch);
+      const { baseSha, selection, tag, digest } = await readPinsOnHead(
         input.repoUrl,
-        baseSha,
+        head,
         input.branch,
         input.varsFile,
         input.service,
@@ -91,16 +98,9 @@ export function gitActivities(deps: ActivityDeps) {
         `refs/heads/${input.baseBranch}`,
         `refs/heads/${input.workBranch}`,
       ]);
-      const baseSha = heads.get(input.baseBranch);
-      if (baseSha === undefined) {
-        throw fatal(
-          FatalFailure.MissingBranch,
-          `expected branch ${input.baseBranch} on ${input.repoUrl}, found none`,
-        );
-      }
-      const { text, selection, digest } = await readPinsAt(
+      const { baseSha, text, selection, digest } = await readPinsOnHead(
         input.repoUrl,
-        baseSha,
+        heads.get(input.baseBranch),
         input.baseBranch,
         input.varsFile,
         input.image,

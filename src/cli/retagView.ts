@@ -4,18 +4,11 @@
  * `reject` and `retry` for a retag id (the gate's updates, refused at once with
  * the reason; the signals when no worker answers).
  */
-import {
-  WorkflowFailedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   retagGate,
   retagStatusQuery,
   retrySignal,
-  type ApprovePayload,
-  type RejectPayload,
   type RetagResult,
   type RetagState,
   type RetagStatus,
@@ -24,7 +17,7 @@ import { FatalFailure } from '../shared/failures.js';
 import { isNoWorker, withWorkerDeadline } from './connect.js';
 import { ExitCode, refused, usage } from './exitCodes.js';
 import { print } from './context.js';
-import { NO_WORKER_NOTE } from './bumpView.js';
+import { approval, rejection, sendDecision } from './gateDecision.js';
 import { formatRetagResult, formatRetagStatus } from './retagFormat.js';
 import { ENDED, ENDED_BADLY as TAG_ENDED_BADLY } from './tagView.js';
 
@@ -92,57 +85,22 @@ async function running(client: Client, id: string, verb: string): Promise<RetagS
   return s;
 }
 
-async function decide<P extends ApprovePayload | RejectPayload>(
-  client: Client,
-  id: string,
-  kind: 'approve' | 'reject',
-  payload: P,
-  json: boolean,
-): Promise<void> {
-  await running(client, id, kind);
-  const handle = client.workflow.getHandle(id);
-  const verb = kind === 'approve' ? 'approved' : 'rejected';
-  try {
-    const status = await withWorkerDeadline(client, () =>
-      kind === 'approve'
-        ? handle.executeUpdate(retagGate.approveUpdate, { args: [payload as ApprovePayload] })
-        : handle.executeUpdate(retagGate.rejectUpdate, { args: [payload as RejectPayload] }),
-    );
-    print(json, { [verb]: id, via: 'update', state: status.state }, `${verb} ${id}`);
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError)
-      throw refused(`refused ${id}: ${err.cause?.message ?? err.message}`);
-    if (!isNoWorker(err)) throw err;
-    if (kind === 'approve') await handle.signal(retagGate.approveSignal, payload as ApprovePayload);
-    else await handle.signal(retagGate.rejectSignal, payload as RejectPayload);
-    print(
-      json,
-      { [verb]: id, via: 'signal' },
-      `no worker answered; sent the ${kind} signal to ${id} instead: ${NO_WORKER_NOTE}`,
-    );
-  }
-}
-
-export function approveRetag(
+export async function approveRetag(
   client: Client,
   id: string,
   o: { approver?: string | undefined; json: boolean },
-) {
-  return decide(client, id, 'approve', o.approver ? { approver: o.approver } : {}, o.json);
+): Promise<void> {
+  await running(client, id, 'approve');
+  await sendDecision(client, id, retagGate, approval({ approver: o.approver }), o.json);
 }
 
-export function rejectRetag(
+export async function rejectRetag(
   client: Client,
   id: string,
   o: { reason: string; approver?: string | undefined; json: boolean },
-) {
-  return decide(
-    client,
-    id,
-    'reject',
-    { reason: o.reason, ...(o.approver ? { approver: o.approver } : {}) },
-    o.json,
-  );
+): Promise<void> {
+  await running(client, id, 'reject');
+  await sendDecision(client, id, retagGate, rejection(o), o.json);
 }
 
 export async function retryRetag(client: Client, id: string, json: boolean): Promise<void> {

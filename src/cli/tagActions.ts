@@ -4,19 +4,12 @@
  * `approvePlan` / `rejectPlan` updates (refused at once with the validator's
  * reason; the signals when no worker answers), the `retry` signal.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import {
-  retrySignal,
-  tagGate,
-  type ApprovePayload,
-  type RejectPayload,
-  type TagStatus,
-} from '../shared/messages.js';
-import { isNoWorker, withWorkerDeadline } from './connect.js';
+import type { Client } from '@temporalio/client';
+import { retrySignal, tagGate } from '../shared/messages.js';
 import { ExitCode, refused } from './exitCodes.js';
 import { print } from './context.js';
-import { NO_WORKER_NOTE } from './bumpView.js';
+import { approval, rejection, sendDecision } from './gateDecision.js';
+import { follow } from './follow.js';
 import { ENDED, ENDED_BADLY, readTagView, runningTagStatus, type TagView } from './tagView.js';
 import { formatQueued, formatTagStatus } from './tagFormat.js';
 
@@ -39,75 +32,35 @@ export async function showTagStatus(
   id: string,
   o: { json: boolean; watch: boolean; intervalMs: number },
 ): Promise<void> {
-  let last = '';
-  for (;;) {
-    const view = await readTagView(client, id);
-    const text = o.json ? JSON.stringify(data(view), null, o.watch ? 0 : 2) : render(id, view);
-    if (text !== last) console.log(text);
-    last = text;
-    const ended = view.kind === 'procedure' && ENDED.includes(view.status.state);
-    // like a bump's --watch: the end is the answer, and a bad end is exit 1
-    if (o.watch && ended && ENDED_BADLY.includes(view.status.state)) process.exitCode = ExitCode.failed;
-    if (!o.watch || ended) return;
-    await new Promise((r) => setTimeout(r, o.intervalMs));
-  }
+  const ended = (view: TagView) => view.kind === 'procedure' && ENDED.includes(view.status.state);
+  const view = await follow(
+    o,
+    () => readTagView(client, id),
+    (v) => (o.json ? JSON.stringify(data(v), null, o.watch ? 0 : 2) : render(id, v)),
+    (_v, text) => console.log(text),
+    ended,
+  );
+  // like a bump's --watch: the end is the answer, and a bad end is exit 1
+  if (o.watch && view.kind === 'procedure' && ended(view) && ENDED_BADLY.includes(view.status.state))
+    process.exitCode = ExitCode.failed;
 }
 
-async function decide<P>(
-  client: Client,
-  id: string,
-  message: { update: UpdateDefinition<TagStatus, [P]>; signal: SignalDefinition<[P]>; payload: P },
-  o: { json: boolean; verb: 'approved' | 'rejected'; signalName: string },
-): Promise<void> {
-  await runningTagStatus(client, id, o.verb === 'approved' ? 'approve' : 'reject');
-  const handle = client.workflow.getHandle(id);
-  try {
-    const status = await withWorkerDeadline(client, () =>
-      handle.executeUpdate(message.update, { args: [message.payload] }),
-    );
-    print(o.json, { [o.verb]: id, via: 'update', state: status.state }, `${o.verb} ${id}`);
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError)
-      throw refused(`refused ${id}: ${err.cause?.message ?? err.message}`);
-    if (!isNoWorker(err)) throw err;
-    await handle.signal(message.signal, message.payload);
-    print(
-      o.json,
-      { [o.verb]: id, via: 'signal' },
-      `no worker answered; sent the ${o.signalName} signal to ${id} instead: ${NO_WORKER_NOTE}`,
-    );
-  }
-}
-
-export function approveTag(
+export async function approveTag(
   client: Client,
   id: string,
   o: { digest?: string | undefined; approver?: string | undefined; json: boolean },
 ): Promise<void> {
-  const payload: ApprovePayload = {
-    ...(o.digest ? { digest: o.digest } : {}),
-    ...(o.approver ? { approver: o.approver } : {}),
-  };
-  return decide(
-    client,
-    id,
-    { update: tagGate.approveUpdate, signal: tagGate.approveSignal, payload },
-    { json: o.json, verb: 'approved', signalName: 'approve' },
-  );
+  await runningTagStatus(client, id, 'approve');
+  await sendDecision(client, id, tagGate, approval(o), o.json);
 }
 
-export function rejectTag(
+export async function rejectTag(
   client: Client,
   id: string,
   o: { reason: string; approver?: string | undefined; json: boolean },
 ): Promise<void> {
-  const payload: RejectPayload = { reason: o.reason, ...(o.approver ? { approver: o.approver } : {}) };
-  return decide(
-    client,
-    id,
-    { update: tagGate.rejectUpdate, signal: tagGate.rejectSignal, payload },
-    { json: o.json, verb: 'rejected', signalName: 'reject' },
-  );
+  await runningTagStatus(client, id, 'reject');
+  await sendDecision(client, id, tagGate, rejection(o), o.json);
 }
 
 export async function retryTag(client: Client, id: string, o: { json: boolean }): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { ParsedQueueRequest, QueueStatus, TagStatus } from '../shared/tags.js';
 import { publicRepoUrl } from './repoUrl.js';
+import { detailsTail } from './detailsTail.js';
 
 const short = (d: string | undefined) => (d === undefined ? '—' : `\`${d.slice(0, 19)}\``);
 
@@ -64,12 +65,7 @@ export function tagDetails(s: TagStatus): string {
       '',
       'Approve: send the `approve` signal with `{}` (or `{"digest": "…"}`); reject: `reject` with `{"reason": "…"}`.',
     );
-  if (s.state === 'blocked' && s.step)
-    lines.push('', `**Blocked** on ${s.step.name}: ${s.error?.message ?? ''} — send \`retry\` with \`{}\`.`);
-  if (s.error && s.state === 'failed') lines.push('', `**Failed** (${s.error.type}): ${s.error.message}`);
-  for (const n of s.notices.slice(-5)) lines.push('', `> ${n}`);
-  if (s.refusals.length)
-    lines.push('', `Refused messages: ${s.refusals.length} (newest: ${s.refusals.at(-1)})`);
+  lines.push(...detailsTail(s));
   return lines.join('\n');
 }
 

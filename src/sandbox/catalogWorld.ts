@@ -24,14 +24,8 @@ import {
 } from '../shared/catalog.js';
 import { startImageMirror, type RunningImageMirror } from './imageMirror.js';
 import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
-import {
-  commitFiles,
-  createBare,
-  createGitSandbox,
-  fixtureGit,
-  withScratch,
-  type GitSandbox,
-} from './gitFixtures.js';
+import { addCommit, createGitSandbox, type GitSandbox } from './gitFixtures.js';
+import { headsOf, seedBare, workerEnv } from './worldParts.js';
 import { fixturesDir } from './paths.js';
 
 export const CATALOG_PATH = 'etc/images/ubuntu.yml';
@@ -67,41 +61,18 @@ export async function createCatalogWorld(
   const text = (transform ?? ((t) => t))(mirror.rewrite(fixture));
   const git = await createGitSandbox();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-catalog-work-'));
-  const bare = await createBare(git, slug);
-  const commitCatalog = (content: string) =>
-    withScratch(git, slug, async (dir) => {
-      const heads = execFileSync('git', ['--git-dir', bare, 'for-each-ref', 'refs/heads/main'], {
-        encoding: 'utf8',
-      });
-      if (heads.trim() === '') await fixtureGit(['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: dir });
-      else await fixtureGit(['checkout', '--quiet', '-B', 'main', 'origin/main'], { cwd: dir });
-      const sha = await commitFiles(git, dir, {
-        message: 'Update the Ubuntu catalog',
-        files: { [CATALOG_PATH]: content },
-      });
-      await fixtureGit(['push', '--quiet', 'origin', `${sha}:refs/heads/main`], { cwd: dir });
-      return sha;
-    });
-  await commitCatalog(text);
+  const bare = git.barePath(slug);
+  const catalogCommit = (content: string) => ({
+    message: 'Update the Ubuntu catalog',
+    files: { [CATALOG_PATH]: content },
+  });
+  const commitCatalog = (content: string) => addCommit(git, slug, 'main', catalogCommit(content));
+  await seedBare(git, slug, ['main'], catalogCommit(text));
 
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const github = await startGitHubStandIn({ token });
-  github.resolveHeadSha = async (owner, repo, branch) => {
-    const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], {
-      encoding: 'utf8',
-    });
-    return out.split(/\s+/)[0] || undefined;
-  };
-  const env: Record<string, string> = {
-    ...git.env,
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? os.homedir(),
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN: token,
-    BUMPFLOW_WORK_DIR: workDir,
-    BUMPFLOW_GIT_AUTHOR_NAME: 'bumpflow bot',
-    BUMPFLOW_GIT_AUTHOR_EMAIL: 'bot@bumpflow.test',
-  };
+  github.resolveHeadSha = headsOf(git);
+  const env = workerEnv(git, { url: github.url, token }, workDir);
   const git_ = (args: string[]) => execFileSync('git', ['--git-dir', bare, ...args], { encoding: 'utf8' });
   return {
     git,

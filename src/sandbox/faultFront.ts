@@ -5,7 +5,7 @@
  * registry — one image "answering 5xx for the whole sweep".
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export interface FaultRequest {
   method: string;
@@ -25,7 +25,6 @@ export async function startFaultFront(options: { upstream: string }): Promise<Ru
   const upstream = new URL(options.upstream);
   const requests: FaultRequest[] = [];
   const failing = new Set<string>();
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const record: FaultRequest = { method: req.method ?? '', url: req.url ?? '', status: 0 };
     requests.push(record);
@@ -52,22 +51,6 @@ export async function startFaultFront(options: { upstream: string }): Promise<Ru
     });
     req.pipe(out);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    failing,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests, failing, close };
 }

@@ -90,6 +90,23 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
+/** Pushes `config` and gives the image manifest of it and `layers` (the manifest itself not pushed). */
+export async function manifestWithConfig(
+  client: RegistryClient,
+  repo: { registry: string; repository: string },
+  types: { manifest: string; config: string },
+  config: Buffer,
+  layers: unknown[],
+): Promise<Buffer> {
+  const configDigest = await client.pushBlob(repo, config);
+  return json({
+    schemaVersion: 2,
+    mediaType: types.manifest,
+    config: { mediaType: types.config, digest: configDigest, size: config.length },
+    layers,
+  });
+}
+
 interface Built {
   architecture: string;
   manifest: Buffer;
@@ -146,13 +163,9 @@ export async function pushLabelledImage(
         },
       ],
     });
-    const configDigest = await client.pushBlob(repo, config);
-    const manifest = json({
-      schemaVersion: 2,
-      mediaType: types.manifest,
-      config: { mediaType: types.config, digest: configDigest, size: config.length },
-      layers: [{ mediaType: types.layer, digest: layerDigest, size: layer.length }],
-    });
+    const manifest = await manifestWithConfig(client, repo, types, config, [
+      { mediaType: types.layer, digest: layerDigest, size: layer.length },
+    ]);
     return { architecture, manifest, digest: sha256(manifest) };
   }
 
@@ -192,20 +205,15 @@ export async function pushLabelledImage(
       config: {},
       rootfs: { type: 'layers', diff_ids: [sha256(statement)] },
     });
-    const configDigest = await client.pushBlob(repo, config);
-    const manifest = json({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: { mediaType: MediaType.ociConfig, digest: configDigest, size: config.length },
-      layers: [
-        {
-          mediaType: MediaType.inToto,
-          digest: statementDigest,
-          size: statement.length,
-          annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
-        },
-      ],
-    });
+    const oci = { manifest: MediaType.ociManifest, config: MediaType.ociConfig };
+    const manifest = await manifestWithConfig(client, repo, oci, config, [
+      {
+        mediaType: MediaType.inToto,
+        digest: statementDigest,
+        size: statement.length,
+        annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+      },
+    ]);
     return { architecture: image.architecture, manifest, digest: sha256(manifest) };
   }
 

@@ -8,7 +8,7 @@
  * and every request is recorded so a test can count what a client did.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export interface FrontRequest {
   method: string;
@@ -46,7 +46,6 @@ export async function startPagingFront(options: {
 }): Promise<RunningPagingFront> {
   const upstream = new URL(options.upstream);
   const requests: FrontRequest[] = [];
-  const sockets = new Set<Socket>();
 
   function proxy(req: http.IncomingMessage, res: http.ServerResponse, record: FrontRequest): void {
     const out = http.request(
@@ -130,22 +129,6 @@ export async function startPagingFront(options: {
     if (held === undefined) route();
     else void held.then(route, route);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
-    requests,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, host, close } = await listenOnLoopback(server);
+  return { url, host, requests, close };
 }

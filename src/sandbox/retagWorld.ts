@@ -13,15 +13,8 @@ import path from 'node:path';
 import { parseRetagManifest, type RetagEntry } from '../lib/retagManifest.js';
 import { pushLabelledImage } from './images.js';
 import { repoRoot } from './paths.js';
-import {
-  addCommit,
-  commitFiles,
-  createBare,
-  createGitSandbox,
-  fixtureGit,
-  withScratch,
-  type GitSandbox,
-} from './gitFixtures.js';
+import { addCommit, createGitSandbox, type GitSandbox } from './gitFixtures.js';
+import { seedBare } from './worldParts.js';
 import { createTagWorld, revisionOf, type TagWorld } from './tagWorld.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { dependenciesFromEnvironment } from '../worker.js';
@@ -69,17 +62,10 @@ export async function createRetagWorld(): Promise<RetagWorld> {
       readFileSync(path.join(repoRoot, 'fixtures', 'starlingx', m.fixture), 'utf8'),
     ]),
   ) as Record<ManifestName, string>;
-  await createBare(git, MANIFEST_SLUG);
-  await withScratch(git, MANIFEST_SLUG, async (dir) => {
-    await fixtureGit(['checkout', '--quiet', '-b', 'master'], { cwd: dir });
-    const files = Object.fromEntries(
-      (Object.keys(MANIFESTS) as ManifestName[]).map((k) => [MANIFESTS[k].path, texts[k]]),
-    );
-    await commitFiles(git, dir, { message: 'Add tag-management manifests', files });
-    await fixtureGit(['push', '--quiet', 'origin', 'HEAD:refs/heads/master', 'HEAD:refs/heads/main'], {
-      cwd: dir,
-    });
-  });
+  const files = Object.fromEntries(
+    (Object.keys(MANIFESTS) as ManifestName[]).map((k) => [MANIFESTS[k].path, texts[k]]),
+  );
+  await seedBare(git, MANIFEST_SLUG, ['master', 'main'], { message: 'Add tag-management manifests', files });
   const work = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-retag-work-'));
   const env = { ...tags.env, ...git.env, BUMPFLOW_WORK_DIR: work };
   const skopeo = (args: string[], repository: string, ref: string) =>

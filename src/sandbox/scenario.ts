@@ -12,7 +12,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import type { ActivityDeps } from '../activities/index.js';
 import { createRegistryClient, type RegistryClient } from '../clients/registry/index.js';
 import { dependenciesFromEnvironment } from '../worker.js';
@@ -22,6 +21,7 @@ import { createSourceRepo, createTargetRepo } from './fixtureRepos.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
 import { pushLabelledImage } from './images.js';
 import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
+import { headsOf, workerEnv } from './worldParts.js';
 
 export const SERVICE = 'magnum';
 export const IMAGE_REPOSITORY = 'vexxhost/magnum';
@@ -199,28 +199,15 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
     },
   });
 
-  github.resolveHeadSha = async (owner, repo, branch) => {
-    const out = execFileSync('git', ['ls-remote', git.barePath(`${owner}/${repo}`), `refs/heads/${branch}`], {
-      encoding: 'utf8',
-    });
-    return out.split(/\s+/)[0] || undefined;
-  };
+  github.resolveHeadSha = headsOf(git);
 
-  const env: Record<string, string> = {
-    ...git.env,
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? os.homedir(),
+  const env = workerEnv(git, { url: github.url, token: githubToken }, workDir, {
     BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${registry.url}`,
     BUMPFLOW_REGISTRY_AUTH: JSON.stringify({
       'ghcr.io': { username: 'bumpflow', password: registryPassword },
     }),
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN: githubToken,
-    BUMPFLOW_WORK_DIR: workDir,
-    BUMPFLOW_GIT_AUTHOR_NAME: 'bumpflow bot',
-    BUMPFLOW_GIT_AUTHOR_EMAIL: 'bot@bumpflow.test',
     DOCKER_CONFIG: path.join(workDir, 'no-docker-config'),
-  };
+  });
 
   return {
     git,

@@ -6,8 +6,8 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
-import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
 import { defineGateMessages } from './gateMessages.js';
+import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
 export const CATALOG_PROCEDURE = 'catalog';
 export const CatalogWorkflowType = { update: 'updateCatalog' } as const;
@@ -31,13 +31,7 @@ export const catalogInputSchema = z.strictObject({
   keep: z.number().int().min(1).max(100).optional(),
   /** show the table, write nothing */
   dryRun: z.boolean().default(false),
-  approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_CATALOG_APPROVAL_TIMEOUT),
-  retry: retryPolicyInputSchema.default({
-    maximumAttempts: 8,
-    initialInterval: '1s',
-    maximumInterval: '30s',
-  }),
-  requestedBy: z.string().max(200).optional(),
+  ...procedureInputFields(DEFAULT_CATALOG_APPROVAL_TIMEOUT),
 });
 export type CatalogRequest = z.input<typeof catalogInputSchema>;
 export type CatalogInput = z.output<typeof catalogInputSchema>;
@@ -49,14 +43,9 @@ export const catalogStates = [
   'awaiting-approval',
   'pushing',
   'opening-pr',
-  'blocked',
-  'retrying',
+  ...WAITING_STATES,
   'pr-opened',
-  'no-op',
-  'dry-run',
-  'rejected',
-  'expired',
-  'failed',
+  ...OTHER_ENDS,
 ] as const;
 export type CatalogState = (typeof catalogStates)[number];
 /** States in which the procedure has ended. */
@@ -102,7 +91,7 @@ export interface SkippedImage {
   why: string;
 }
 
-export interface CatalogStatus {
+export interface CatalogStatus extends ProcedureStatusFields {
   procedure: typeof CATALOG_PROCEDURE;
   repo: string;
   path: string;
@@ -118,13 +107,6 @@ export interface CatalogStatus {
   commitSha?: string | undefined;
   prUrl?: string | undefined;
   prNumber?: number | undefined;
-  approvedBy?: string | undefined;
-  rejectedBecause?: string | undefined;
-  step?: StepInfo | undefined;
-  error?: ErrorInfo | undefined;
-  notices: string[];
-  /** refused messages (malformed or misplaced signals), newest last */
-  refusals: string[];
 }
 export type CatalogResult = CatalogStatus;
 

@@ -5,11 +5,11 @@
  * Pure.
  */
 import { z } from 'zod';
-import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import type { ErrorInfo } from './bump.js';
 import { digestSchema } from './payloads.js';
 import { DEFAULT_TAG_APPROVAL_TIMEOUT } from './tags.js';
+import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
-const ENDS = ['blocked', 'retrying', 'done', 'no-op', 'dry-run', 'rejected', 'expired', 'failed'] as const;
 import type { RetagPlan } from '../lib/retagPlan.js';
 
 /** A branch name or a commit (7 to 40 hex digits). */
@@ -37,13 +37,7 @@ export const retagManifestInputSchema = z.strictObject({
   mirror: z.record(z.string().regex(PREFIX).max(300), z.string().regex(PREFIX).max(300)).default({}),
   /** registry reads at a time, per registry host */
   perRegistry: z.number().int().min(1).max(32).default(4),
-  approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_TAG_APPROVAL_TIMEOUT),
-  retry: retryPolicyInputSchema.default({
-    maximumAttempts: 8,
-    initialInterval: '1s',
-    maximumInterval: '30s',
-  }),
-  requestedBy: z.string().max(200).optional(),
+  ...procedureInputFields(DEFAULT_TAG_APPROVAL_TIMEOUT),
 });
 export type RetagManifestRequest = z.input<typeof retagManifestInputSchema>;
 export type RetagManifestInput = z.output<typeof retagManifestInputSchema>;
@@ -91,10 +85,18 @@ export interface RetagEntryResult {
 }
 
 /** Its own states first, then those it shares with the tag procedures (the same words, the same ends). */
-export const retagStates = ['reading', 'resolving', 'awaiting-approval', 'writing', ...ENDS] as const;
+export const retagStates = [
+  'reading',
+  'resolving',
+  'awaiting-approval',
+  'writing',
+  ...WAITING_STATES,
+  'done',
+  ...OTHER_ENDS,
+] as const;
 export type RetagState = (typeof retagStates)[number];
 
-export interface RetagStatus {
+export interface RetagStatus extends ProcedureStatusFields {
   procedure: 'retag';
   repoUrl: string;
   path: string;
@@ -107,12 +109,6 @@ export interface RetagStatus {
   entries: RetagEntryResult[];
   /** children requested and not yet done */
   pending: string[];
-  approvedBy?: string | undefined;
-  rejectedBecause?: string | undefined;
-  step?: StepInfo | undefined;
-  error?: ErrorInfo | undefined;
-  notices: string[];
-  refusals: string[];
 }
 
 /** The end: the status's facts and how it ended (the reason of a rejection or expiry). */

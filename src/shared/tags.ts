@@ -5,8 +5,9 @@
  * results. Plain JSON, no secrets. Pure.
  */
 import { z } from 'zod';
-import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import { durationPattern, type ErrorInfo } from './bump.js';
 import { digestSchema } from './payloads.js';
+import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
 /** A tag as the distribution spec allows it; the one pattern every module checks tags with. */
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -23,13 +24,7 @@ const approval = z.strictObject({ required: z.boolean(), pattern: z.string().max
 const common = {
   image: imageNameSchema,
   approval: approval.default({ required: true }),
-  approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_TAG_APPROVAL_TIMEOUT),
-  retry: retryPolicyInputSchema.default({
-    maximumAttempts: 8,
-    initialInterval: '1s',
-    maximumInterval: '30s',
-  }),
-  requestedBy: z.string().max(200).optional(),
+  ...procedureInputFields(DEFAULT_TAG_APPROVAL_TIMEOUT),
 };
 
 export const cleanupSpecSchema = z.strictObject({
@@ -145,14 +140,9 @@ export const tagStates = [
   'auditing',
   'deleting',
   'cleaning-up',
-  'blocked',
-  'retrying',
+  ...WAITING_STATES,
   'done',
-  'no-op',
-  'dry-run',
-  'rejected',
-  'expired',
-  'failed',
+  ...OTHER_ENDS,
 ] as const;
 export type TagState = (typeof tagStates)[number];
 
@@ -201,7 +191,7 @@ export interface CleanupPlanInfo {
   ignored: number;
 }
 
-export interface TagStatus {
+export interface TagStatus extends ProcedureStatusFields {
   procedure: TagProcedure;
   image: string;
   state: TagState;
@@ -212,12 +202,6 @@ export interface TagStatus {
   written: { tag: string; digest: string; outcome: string }[];
   deleted: string[];
   audit?: { kind: 'release' | 'workflow'; url?: string | undefined; tag?: string | undefined } | undefined;
-  approvedBy?: string | undefined;
-  rejectedBecause?: string | undefined;
-  step?: StepInfo | undefined;
-  error?: ErrorInfo | undefined;
-  notices: string[];
-  refusals: string[];
 }
 
 export interface TagResult {

@@ -219,7 +219,7 @@ describe('the tag CLI', () => {
       assert.match(table.stdout, /^no bumps match\n\nID +PROCEDURE +IMAGE +STATE/);
       assert.match(table.stdout, new RegExp(`${promote}\\s+promote\\s+${IMAGE}\\s+awaiting-approval`));
       assert.equal((await cli('list', '--procedure', 'bump')).stdout, 'no bumps match');
-      assert.equal((await cli('list', '--procedure', 'retag')).code, 2);
+      assert.equal((await cli('list', '--procedure', 'mirror')).code, 2);
       const onlyRollbacks = await cli('list', '--procedure', 'rollback');
       assert.match(onlyRollbacks.stdout, new RegExp(`${rollback}\\s+rollback\\s+${IMAGE}\\s+queued`));
       assert.doesNotMatch(onlyRollbacks.stdout, new RegExp(promote));

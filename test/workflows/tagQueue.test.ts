@@ -36,7 +36,7 @@ describe('tag queue: what a person may type', () => {
   it('refuses and records malformed requests, then runs a valid one', async () => {
     await inTagWorld(env, async (world, run) => {
       await world.push('change_1_latest', { sign: false });
-      const unknownId = idOf('retag', 'bad1');
+      const unknownId = idOf('mirror', 'bad1');
       const otherRepoId = idOf('rollback', 'bad2');
       // The first bad request starts the queue (signal-with-start, as the CLI does).
       await env.client.workflow.signalWithStart(TagWorkflowType.imageRepository, {
@@ -49,7 +49,7 @@ describe('tag queue: what a person may type', () => {
       const queue = env.client.workflow.getHandle(queueId);
       const bad: unknown[] = [
         { procedure: 'promote', workflowId: idOf('promote', 'bad0') },
-        { procedure: 'retag', workflowId: unknownId, input: cleanupInput },
+        { procedure: 'mirror', workflowId: unknownId, input: cleanupInput },
         {
           procedure: 'rollback',
           workflowId: otherRepoId,
@@ -60,7 +60,7 @@ describe('tag queue: what a person may type', () => {
       const q = await queueWhen(env, (s) => s.refusals.length === 4);
       assert.match(q.refusals[0]!, /^request refused: expected a JSON object, found "garbage"$/);
       assert.match(q.refusals[1]!, /^request refused: .*input.*found \{"procedure":"promote"/);
-      assert.match(q.refusals[2]!, /^request refused: .*procedure.*found \{"procedure":"retag"/);
+      assert.match(q.refusals[2]!, /^request refused: .*procedure.*found \{"procedure":"mirror"/);
       assert.equal(
         q.refusals[3],
         `request refused: ${otherRepoId} is for ghcr.io/vexxhost/heat, this queue serialises ghcr.io/vexxhost/magnum`,

@@ -1,14 +1,11 @@
 /**
- * What the catalog update is built on: its status and reporter (UI details,
- * search attributes), the approval gate (signals for the UI, updates for the
- * CLI, both parsed at the handler), the blockable step with its `retry`
- * signal, and the `status` query. The procedure is then only its steps.
+ * What the catalog update is built on: the kit's procedure (status and
+ * reporter, the approval gate, the blockable step with its `retry` signal,
+ * the `status` query), its activities, and its result (the final status).
+ * The procedure is then only its steps.
  */
-import { setHandler } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { Procedure, State, Target } from '../../shared/searchAttributes.js';
-import { retrySignal } from '../../shared/messages.js';
-import { parsePayload, retryPayloadSchema, type ApprovePayload } from '../../shared/payloads.js';
 import {
   CATALOG_PROCEDURE,
   catalogGate,
@@ -18,14 +15,7 @@ import {
   type CatalogState,
   type CatalogStatus,
 } from '../../shared/catalog.js';
-import {
-  createBlocker,
-  createGate,
-  createReporter,
-  recordRefusal,
-  type Blocker,
-  type Gate,
-} from '../kit/index.js';
+import { createProcedure, type Blocker, type EndExtra, type Gate } from '../kit/index.js';
 import { repoKey } from '../bump/repoKey.js';
 import { catalogActivitiesFor, type CatalogActivities } from './proxies.js';
 import { catalogDetails } from './details.js';
@@ -38,13 +28,12 @@ export interface CatalogContext {
   step: Blocker['step'];
   enter(state: CatalogState): void;
   report(): void;
-  /** the final status as the result; the last report */
-  finish(state: CatalogState): CatalogResult;
+  /** the final status as the result (with the error, or a rejection's reason); the last report */
+  finish(state: CatalogState, extra?: EndExtra): CatalogResult;
 }
 
 /** From `pushing` on, the update is being carried out: too late to reject it. */
 const DECIDED: readonly CatalogState[] = ['pushing', 'opening-pr'];
-const NO_BRANCH = 'a catalog update has one branch: drop "branch"';
 
 function searchAttributes(target: string, s: CatalogStatus): SearchAttributeUpdatePair[] {
   return [
@@ -69,63 +58,20 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
     notices: [],
     refusals: [],
   };
-  const reporter = createReporter({
+  const proc = createProcedure({
     status,
     details: catalogDetails,
     searchAttributes: (s) => searchAttributes(target, s),
-  });
-  const report = () => reporter.report();
-  const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
-  const gate = createGate({
-    messages: catalogGate,
-    current: () => status,
-    refuse,
-    approvalProblem: (p: ApprovePayload) => {
-      if (status.state !== 'awaiting-approval')
-        return `the catalog update is ${status.state}, not awaiting approval`;
-      if (p.branch !== undefined) return NO_BRANCH;
-      if (p.note !== undefined) return 'a catalog update has no release note: drop "note"';
-      if (p.digest !== undefined) return 'a catalog update has no image digest: drop "digest"';
-      return undefined;
-    },
-    rejectionProblem: (p) => {
-      if (p.branch !== undefined) return NO_BRANCH;
-      if (DECIDED.includes(status.state)) return `the catalog update is ${status.state}: too late to reject`;
-      return undefined;
-    },
-  });
-  const blocker = createBlocker({
-    getState: () => status.state,
-    setState: (s) => (status.state = s as CatalogState),
-    setStep: (s) => (status.step = s),
-    setLastError: (e) => (status.error = e),
-    report,
-    rejected: () => gate.rejected(),
-  });
-  setHandler(catalogStatusQuery, () => status);
-  setHandler(retrySignal, (raw: unknown) => {
-    const p = parsePayload(retryPayloadSchema, raw, 'retry');
-    if (!p.ok) return refuse(p.problem);
-    if (p.value.branch !== undefined) return refuse(NO_BRANCH);
-    if (!blocker.retry()) refuse(`retry refused: the catalog update is ${status.state}, not blocked`);
+    gate: catalogGate,
+    statusQuery: catalogStatusQuery,
+    the: 'the catalog update',
+    noBranch: 'a catalog update has one branch: drop "branch"',
+    noNote: 'a catalog update has no release note: drop "note"',
+    decided: DECIDED,
+    approvalProblem: (p) =>
+      p.digest === undefined ? undefined : 'a catalog update has no image digest: drop "digest"',
+    result: (_state: CatalogState, _extra: EndExtra): CatalogResult => ({ ...status }),
   });
 
-  return {
-    input,
-    status,
-    acts: catalogActivitiesFor(input.retry),
-    gate,
-    step: (name, run, options) => blocker.step(name, run, options),
-    report,
-    enter(state) {
-      status.state = state;
-      report();
-    },
-    finish(state) {
-      status.state = state;
-      status.step = undefined;
-      reporter.reportFinal();
-      return { ...status };
-    },
-  };
+  return { input, status, acts: catalogActivitiesFor(input.retry), ...proc };
 }

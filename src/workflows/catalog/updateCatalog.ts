@@ -12,14 +12,12 @@
  * Outages wait in `blocked` for `retry`; malformed messages are refused, never fatal.
  */
 import { catalogInputSchema, type CatalogRequest, type CatalogResult } from '../../shared/catalog.js';
-import { parseInput } from '../kit/index.js';
+import { awaitApproval, endWith, parseInput, unapprovedReason } from '../kit/index.js';
 import { createCatalogContext } from './catalogContext.js';
 import { readCatalog } from './readCatalog.js';
 import { checkImages } from './checkImages.js';
 import { planEdit } from './planEdit.js';
-import { approveUpdate, endUnapproved } from './approveUpdate.js';
 import { openPullRequest, pushCatalog } from './pushUpdate.js';
-import { endWith } from './endWith.js';
 
 export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult> {
   const input = parseInput(
@@ -30,7 +28,7 @@ export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult>
   const ctx = createCatalogContext(input);
   // fixed once, so a retried push builds the identical commit
   const date = new Date().toISOString();
-  return endWith(ctx, async () => {
+  return endWith(ctx, `the update of ${input.path}`, async () => {
     let forgeChecked = false;
     for (;;) {
       const images = await readCatalog(ctx);
@@ -44,8 +42,12 @@ export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult>
         );
         forgeChecked = true;
       }
-      const decided = await approveUpdate(ctx);
-      if (decided !== 'approved') return endUnapproved(ctx, decided);
+      const decided = await awaitApproval(ctx, input.approvalTimeout, `the update of ${input.path}`);
+      if (decided !== 'approved') {
+        // an expiry's reason is kept too
+        ctx.status.rejectedBecause = unapprovedReason(ctx.gate, input.approvalTimeout);
+        return ctx.finish(decided);
+      }
       if (await pushCatalog(ctx, plan, date)) break;
     }
     await openPullRequest(ctx);

@@ -39,7 +39,10 @@ export function unapprovedReason(gate: Gate, timeout: string): string {
 export interface Endable<R> {
   gate: Gate;
   report(): void;
-  finish(state: 'rejected' | 'failed', extra: { reason?: string | undefined; error?: ErrorInfo | undefined }): R;
+  finish(
+    state: 'rejected' | 'failed',
+    extra: { reason?: string | undefined; error?: ErrorInfo | undefined },
+  ): R;
 }
 
 /** Runs the procedure's steps; `what` names it in a rejection's failure ("`what` was rejected while blocked"). */

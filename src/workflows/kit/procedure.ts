@@ -29,7 +29,18 @@ export interface ProcedureStatus<State extends string> {
   refusals: string[];
 }
 
-export interface ProcedureOptions<S extends ProcedureStatus<State>, State extends string> {
+/** What an end may carry: a failure's error, a rejection's (or expiry's) reason. */
+export interface EndExtra {
+  reason?: string | undefined;
+  error?: ErrorInfo | undefined;
+}
+
+export interface ProcedureOptions<
+  S extends ProcedureStatus<State>,
+  State extends string,
+  R,
+  E extends EndExtra,
+> {
   status: S;
   details: (s: S) => string;
   searchAttributes: (s: S) => SearchAttributeUpdatePair[];
@@ -47,22 +58,27 @@ export interface ProcedureOptions<S extends ProcedureStatus<State>, State extend
   approvalProblem?: (p: ApprovePayload) => string | undefined;
   /** what else a rejection is checked for (after `branch` and `decided`) */
   rejectionProblem?: (p: RejectPayload) => string | undefined;
+  /** the result of an end, once the status holds it */
+  result: (state: State, extra: E) => R;
 }
 
-export interface Procedure<State extends string> {
+export interface Procedure<State extends string, R, E extends EndExtra> {
   gate: Gate;
   step: Blocker['step'];
   /** records a refused message in the status, and reports */
   refuse(problem: string): void;
   report(): void;
   enter(state: State): void;
-  /** The end: the state, no step, the error and a rejection's reason kept; the last report. */
-  end(state: State, extra?: { reason?: string | undefined; error?: ErrorInfo | undefined }): void;
+  /** The end: the state, no step, the error and a rejection's reason kept; the last report; the result. */
+  finish(state: State, extra?: E): R;
 }
 
-export function createProcedure<S extends ProcedureStatus<State>, State extends string>(
-  o: ProcedureOptions<S, State>,
-): Procedure<State> {
+export function createProcedure<
+  S extends ProcedureStatus<State>,
+  State extends string,
+  R,
+  E extends EndExtra,
+>(o: ProcedureOptions<S, State, R, E>): Procedure<State, R, E> {
   const { status } = o;
   const reporter = createReporter({ status, details: o.details, searchAttributes: o.searchAttributes });
   const report = () => reporter.report();
@@ -108,12 +124,13 @@ export function createProcedure<S extends ProcedureStatus<State>, State extends 
       status.state = state;
       report();
     },
-    end(state, extra = {}) {
+    finish(state, extra = {} as E) {
       status.state = state;
       status.step = undefined;
       if (extra.error !== undefined) status.error = extra.error;
       if (state === 'rejected' && extra.reason !== undefined) status.rejectedBecause = extra.reason;
       reporter.reportFinal();
+      return o.result(state, extra);
     },
   };
 }

@@ -1,9 +1,8 @@
 /**
- * What the retag from a manifest is built on: its status and reporter (UI
- * details, search attributes), the approval gate (signals for the UI, updates
- * for the CLI, parsed at the handler), the blockable step with its `retry`
- * signal, the `status` query, and the `retagEntryDone` signal its entries'
- * children send (parsed, a bad or unknown one refused and recorded).
+ * What the retag from a manifest is built on: the kit's procedure (status and
+ * reporter, the approval gate, the blockable step with its `retry` signal,
+ * the `status` query), its activities, and the `retagEntryDone` signal its
+ * entries' children send (parsed, a bad or unknown one refused and recorded).
  */
 import { setHandler } from '@temporalio/workflow';
 import { Procedure, State, Target } from '../../shared/searchAttributes.js';
@@ -80,39 +79,29 @@ export function createRetagContext(input: RetagManifestInput, repoKey: string): 
     decided: DECIDED,
     approvalProblem: (p) =>
       p.digest === undefined ? undefined : 'a retag writes many digests: drop "digest" and approve the plan',
+    result: (state: RetagState, extra: Partial<RetagResult>): RetagResult => ({
+      procedure: 'retag',
+      repoUrl: input.repoUrl,
+      path: input.path,
+      ref: input.ref,
+      commit: status.commit,
+      state,
+      plan: status.plan,
+      entries: status.entries,
+      ...extra,
+    }),
   });
   const done = new Map<string, RetagEntryDone>();
   setHandler(retagEntryDoneSignal, (raw: unknown) => {
     const p = parsePayload(retagEntryDoneSchema, raw, 'retagEntryDone');
     if (!p.ok) return proc.refuse(p.problem);
     if (!status.pending.includes(p.value.workflowId) && !done.has(p.value.workflowId))
-      return proc.refuse(`retagEntryDone refused: ${p.value.workflowId} is not an entry this retag asked for`);
+      return proc.refuse(
+        `retagEntryDone refused: ${p.value.workflowId} is not an entry this retag asked for`,
+      );
     // a child run again (a retried request) says the same: the first word stands
     if (!done.has(p.value.workflowId)) done.set(p.value.workflowId, p.value);
   });
 
-  return {
-    input,
-    status,
-    acts: retagActivitiesFor(input.retry),
-    gate: proc.gate,
-    step: proc.step,
-    done,
-    report: proc.report,
-    enter: proc.enter,
-    finish(state, extra = {}) {
-      proc.end(state, extra);
-      return {
-        procedure: 'retag',
-        repoUrl: input.repoUrl,
-        path: input.path,
-        ref: input.ref,
-        commit: status.commit,
-        state,
-        plan: status.plan,
-        entries: status.entries,
-        ...extra,
-      };
-    },
-  };
+  return { input, status, acts: retagActivitiesFor(input.retry), done, ...proc };
 }

@@ -4,6 +4,7 @@
  * to approve. Pure: no Temporal, no I/O.
  */
 import { renderRetagPlan } from '../../lib/retagPlan.js';
+import { detailsTail } from '../../lib/detailsTail.js';
 import type { RetagStatus } from '../../shared/retag.js';
 
 export function retagDetails(s: RetagStatus): string {
@@ -23,11 +24,6 @@ export function retagDetails(s: RetagStatus): string {
     lines.push('', `Waiting for ${s.pending.length} write(s) in the repositories' queues`);
   if (s.state === 'awaiting-approval')
     lines.push('', 'Approve: send the `approve` signal with `{}`; reject: `reject` with `{"reason": "…"}`.');
-  if (s.state === 'blocked' && s.step)
-    lines.push('', `**Blocked** on ${s.step.name}: ${s.error?.message ?? ''} — send \`retry\` with \`{}\`.`);
-  if (s.error && s.state === 'failed') lines.push('', `**Failed** (${s.error.type}): ${s.error.message}`);
-  for (const n of s.notices.slice(-5)) lines.push('', `> ${n}`);
-  if (s.refusals.length)
-    lines.push('', `Refused messages: ${s.refusals.length} (newest: ${s.refusals.at(-1)})`);
+  lines.push(...detailsTail(s));
   return lines.join('\n');
 }

@@ -8,15 +8,12 @@
  * The workflow fails only for a bad manifest (or input); a rejection ends it
  * `rejected`; an entry that cannot be done is that entry's outcome, the others go on.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
 import { parseRepoUrl } from '../../lib/repoUrl.js';
-import { FatalFailure } from '../../shared/failures.js';
 import { retagManifestInputSchema, type RetagManifestRequest, type RetagResult } from '../../shared/retag.js';
-import { errorInfo, parseInput, pure, Rejected, surfaced } from '../kit/index.js';
-import { createRetagContext, type RetagContext } from './retagContext.js';
+import { awaitApproval, endWith, parseInput, pure, unapprovedReason } from '../kit/index.js';
+import { createRetagContext } from './retagContext.js';
 import { readManifest } from './readManifest.js';
 import { planEntries } from './planEntries.js';
-import { approveRetag, endUnapproved } from './approveRetag.js';
 import { writeEntries } from './writeEntries.js';
 import { plannedOutcome } from './outcomes.js';
 
@@ -25,7 +22,7 @@ export async function retagManifest(raw: RetagManifestRequest): Promise<RetagRes
   const repo = pure(() => parseRepoUrl(input.repoUrl));
   const ctx = createRetagContext({ ...input, repoUrl: repo.url }, repo.key);
   const startedAt = new Date();
-  return endWith(ctx, async () => {
+  return endWith(ctx, `the retag of ${ctx.input.path}`, async () => {
     const entries = await readManifest(ctx);
     const plan = await planEntries(ctx, entries);
     ctx.status.entries = plan.steps.filter((s) => s.write === undefined).map(plannedOutcome);
@@ -39,27 +36,11 @@ export async function retagManifest(raw: RetagManifestRequest): Promise<RetagRes
       );
       return ctx.finish(plan.counts.skip === all ? 'no-op' : 'done');
     }
-    const decided = await approveRetag(ctx);
-    if (decided !== 'approved') return endUnapproved(ctx, decided);
+    // any write needs a human, until the approval timeout
+    const decided = await awaitApproval(ctx, input.approvalTimeout, `the retag of ${ctx.input.path}`);
+    if (decided !== 'approved')
+      return ctx.finish(decided, { reason: unapprovedReason(ctx.gate, input.approvalTimeout) });
     await writeEntries(ctx, plan, startedAt);
     return ctx.finish('done');
   });
-}
-
-async function endWith(ctx: RetagContext, run: () => Promise<RetagResult>): Promise<RetagResult> {
-  ctx.report();
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof Rejected) {
-      const reason = ctx.gate.decision?.kind === 'reject' ? ctx.gate.decision.reason : 'rejected';
-      ctx.finish('rejected', { reason });
-      throw ApplicationFailure.nonRetryable(
-        `the retag of ${ctx.input.path} was rejected while blocked: ${reason}`,
-        FatalFailure.Rejected,
-      );
-    }
-    ctx.finish('failed', { error: errorInfo(err) });
-    throw surfaced(err);
-  }
 }

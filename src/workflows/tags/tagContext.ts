@@ -1,9 +1,9 @@
 /**
- * What every tag procedure (promote, rollback, clean-up) is built on: its
- * status and reporter (UI details, search attributes), the approval gate
- * (signals for the UI, updates for the CLI, both parsed at the handler), the
- * blockable step with its `retry` signal, and the `status` query. A procedure
- * is then only its numbered steps.
+ * What every tag procedure (promote, rollback, clean-up, one retag entry) is
+ * built on: the kit's procedure (status and reporter, the approval gate, the
+ * blockable step with its `retry` signal, the `status` query) with the tag
+ * procedures' checks of a decision, their activities and their result. A
+ * procedure is then only its numbered steps.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { ImageRepo, Procedure, State, Target } from '../../shared/searchAttributes.js';
@@ -11,7 +11,13 @@ import { tagGate, tagStatusQuery } from '../../shared/tagMessages.js';
 import type { ImageName, TagProcedure, TagResult, TagState, TagStatus } from '../../shared/tags.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
 import { tagDetails } from '../../lib/tagDetails.js';
-import { createProcedure, tagActivitiesFor, type Blocker, type Gate, type TagActivities } from '../kit/index.js';
+import {
+  createProcedure,
+  tagActivitiesFor,
+  type Blocker,
+  type Gate,
+  type TagActivities,
+} from '../kit/index.js';
 
 export interface TagContext {
   image: ImageName;
@@ -78,32 +84,20 @@ export function createTagContext(
         return `the ${procedure} has already changed tags (${[...status.written.map((w) => w.tag), ...status.deleted].join(', ')}): retry to finish it, a rejection now would leave it half done`;
       return undefined;
     },
+    result: (state: TagState, extra: Partial<TagResult>): TagResult => ({
+      procedure,
+      image: shown,
+      state,
+      digest: status.plan?.digest,
+      plan: status.plan,
+      cleanup: status.cleanup,
+      written: status.written,
+      deleted: status.deleted,
+      evidence: status.evidence,
+      audit: status.audit,
+      ...extra,
+    }),
   });
 
-  return {
-    image: input.image,
-    shown,
-    status,
-    acts: tagActivitiesFor(input.retry),
-    gate: proc.gate,
-    step: proc.step,
-    report: proc.report,
-    enter: proc.enter,
-    finish(state, extra = {}) {
-      proc.end(state, extra);
-      return {
-        procedure,
-        image: shown,
-        state,
-        digest: status.plan?.digest,
-        plan: status.plan,
-        cleanup: status.cleanup,
-        written: status.written,
-        deleted: status.deleted,
-        evidence: status.evidence,
-        audit: status.audit,
-        ...extra,
-      };
-    },
-  };
+  return { image: input.image, shown, status, acts: tagActivitiesFor(input.retry), ...proc };
 }
