@@ -6,60 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { format } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Command } from 'commander';
-import { temporalSettings } from '../../src/config.js';
-import { createContext } from '../../src/cli/context.js';
-import { describeFailure } from '../../src/cli/exitCodes.js';
-import { registerCatalog } from '../../src/cli/commands/catalog.js';
-import { registerStatus } from '../../src/cli/commands/status.js';
-import { registerApprove } from '../../src/cli/commands/approve.js';
-import { registerReject } from '../../src/cli/commands/reject.js';
 import type { CatalogStatus } from '../../src/shared/catalog.js';
+import { runCliWithoutConfig } from '../support/cli.js';
 import { startTemporal } from '../support/temporal.js';
 import { createCatalogWorld, withCatalogWorker, type CatalogWorld } from '../support/catalog.js';
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The CLI's commands this test drives, registered as src/cli/main.ts registers them (same
- * context, same exit-code mapping), without the others: one command's own trouble cannot stop this test.
- */
-function program(env: NodeJS.ProcessEnv): Command {
-  const p = new Command('bumpflow').exitOverride();
-  const ctx = createContext(env, temporalSettings(env), () => undefined);
-  for (const register of [registerCatalog, registerStatus, registerApprove, registerReject]) register(p, ctx);
-  return p;
-}
-
-/** Runs the CLI in this process, as bin/bumpflow.js does. */
-async function bumpflow(args: string[], env: Record<string, string>): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(format(...a));
-  console.error = (...a: unknown[]) => void err.push(format(...a));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await program({ ...process.env, BUMPFLOW_CONFIG: '', ...env }).parseAsync(['node', 'bumpflow', ...args]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    const d = describeFailure(e);
-    if (d.message !== undefined) err.push(`bumpflow: ${d.message}`);
-    code = d.code;
-  } finally {
-    console.log = log;
-    console.error = error;
-    process.exitCode = undefined;
-  }
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const bumpflow = runCliWithoutConfig;
 
 const SLUG = 'osism/catalog-cli';
 const ID = `catalog/${SLUG}/etc/images/ubuntu.yml`;

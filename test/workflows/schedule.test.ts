@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { format } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { buildProgram } from '../../src/cli/main.js';
-import { describeFailure } from '../../src/cli/exitCodes.js';
 import { createSweepWorld, type SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import type { SweepResult } from '../../src/workflows/sweep/sweepInput.js';
+import { runCli, type Ran } from '../support/cli.js';
 import { startTemporal } from '../support/temporal.js';
 import { withSweepWorker } from '../support/sweep.js';
 
@@ -38,35 +36,13 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function bumpflow(
-  args: string[],
-  taskQueue: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(format(...a));
-  console.error = (...a: unknown[]) => void err.push(format(...a));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await buildProgram({
-      ...process.env,
-      TEMPORAL_ADDRESS: env.address,
-      BUMPFLOW_TASK_QUEUE: taskQueue,
-      BUMPFLOW_CONFIG: path.join(dir, 'bumpflow.yaml'),
-    }).parseAsync(['node', 'bumpflow', ...args]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    const d = describeFailure(e);
-    if (d.message !== undefined) err.push(`bumpflow: ${d.message}`);
-    code = d.code;
-  } finally {
-    console.log = log;
-    console.error = error;
-    process.exitCode = undefined;
-  }
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+function bumpflow(args: string[], taskQueue: string): Promise<Ran> {
+  return runCli(args, {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    BUMPFLOW_TASK_QUEUE: taskQueue,
+    BUMPFLOW_CONFIG: path.join(dir, 'bumpflow.yaml'),
+  });
 }
 
 void test('a schedule runs the sweep command it was given; list, trigger, pause, unpause, delete', async () => {

@@ -6,13 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { format } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { buildProgram } from '../../src/cli/main.js';
-import { describeFailure } from '../../src/cli/exitCodes.js';
 import { createTagWorld, revisionOf, TAG_IMAGE, type TagWorld } from '../../src/sandbox/tagWorld.js';
 import type { TagStatus } from '../../src/shared/messages.js';
 import type { InspectResult } from '../../src/workflows/tags/inspectTags.js';
+import { runCliWithoutConfig } from '../support/cli.js';
 import { startTemporal } from '../support/temporal.js';
 import { withTagWorker, type TagRun } from '../support/tags.js';
 
@@ -23,39 +21,7 @@ const short = (digest: string) => digest.slice(0, 19);
 /** each step waits on the ones before it (one queue per repository): a hang fails it instead */
 const STEP = { timeout: 40_000 };
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in this process, as bin/bumpflow.js does (same program, same exit-code mapping). */
-async function bumpflow(args: string[], env: Record<string, string>): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(format(...a));
-  console.error = (...a: unknown[]) => void err.push(format(...a));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await buildProgram({ ...process.env, BUMPFLOW_CONFIG: '', ...env }).parseAsync([
-      'node',
-      'bumpflow',
-      ...args,
-    ]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    const d = describeFailure(e);
-    if (d.message !== undefined) err.push(`bumpflow: ${d.message}`);
-    code = d.code;
-  } finally {
-    console.log = log;
-    console.error = error;
-    process.exitCode = undefined;
-  }
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const bumpflow = runCliWithoutConfig;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
