@@ -4,7 +4,13 @@
 # for the UI test, docker-compose to validate the stack) and the
 # Temporal CLI, cosign and Helm (built from the Go module proxy) and Node 24 (from the npm
 # registry), cached outside the repo.
+#   --helm-in-background  start Helm's build (the longest, 10-15 minutes on a
+#                         fresh machine) and return without waiting for it:
+#                         CI runs the tests meanwhile, and the chart's test,
+#                         the last one, waits for the build (install-helm.sh)
 set -euo pipefail
+helm_in_background=0
+[ "${1:-}" = "--helm-in-background" ] && helm_in_background=1
 
 packages=(git docker-registry python3-reno skopeo chromium docker-compose openssl)
 missing=()
@@ -25,16 +31,30 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 # The Go builds and the Node 24 download run side by side (most of a fresh machine's time is module
 # downloads); each prints its binary's path, and any failure fails the install.
 here="$(dirname "$0")"
+tools=(temporal-cli cosign helm node24)
+if [ "$helm_in_background" -eq 1 ]; then
+  tools=(temporal-cli cosign node24)
+  helm_log="${TMPDIR:-/tmp}/bumpflow-install-helm.log"
+  # at low priority, so the tests it runs beside keep the cores; detached, so it outlives this script
+  setsid nice -n 15 bash "$here/install-helm.sh" >"$helm_log" 2>&1 </dev/null &
+  echo "install-system: building Helm in the background (log: $helm_log)" >&2
+  # the build's marker (or the cached binary) is there before this returns: a test that needs Helm waits for it
+  helm_bin="$(bash "$here/install-helm.sh" --print-path)"
+  for _ in $(seq 100); do
+    { [ -e "$helm_bin" ] || [ -e "$helm_bin.building" ]; } && break
+    sleep 0.1
+  done
+fi
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 pids=()
-for tool in temporal-cli cosign helm node24; do
+for tool in "${tools[@]}"; do
   bash "$here/install-$tool.sh" >"$logs/$tool.out" 2>"$logs/$tool.err" &
   pids+=("$!")
 done
 failed=0
 i=0
-for tool in temporal-cli cosign helm node24; do
+for tool in "${tools[@]}"; do
   if wait "${pids[$i]}"; then
     echo "install-system: $tool at $(cat "$logs/$tool.out")" >&2
   else
