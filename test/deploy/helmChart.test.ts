@@ -170,6 +170,7 @@ interface PodSpec {
     name: string;
     emptyDir?: unknown;
     persistentVolumeClaim?: { claimName: string };
+    secret?: { secretName: string; defaultMode?: number; items?: { key: string; path: string }[] };
     configMap?: { name: string };
   }[];
 }
@@ -351,6 +352,44 @@ describe('the Helm chart', () => {
       if (e.value !== undefined) assert.ok(PLAIN_ENV.includes(e.name), `${e.name} has a plain value`);
       else
         assert.equal(e.valueFrom?.secretKeyRef?.name, 'bumpflow-secrets', `${e.name} is from existingSecret`);
+  });
+
+  it('with a GitHub App: its id, its key as a file mounted from existingSecret, and no GITHUB_TOKEN', async () => {
+    const r = await render({
+      ...fullValues,
+      githubApp: { appId: '12345', installationId: '678', privateKeySecretKey: 'app.pem' },
+    });
+    const env = envOf(r.worker);
+    assert.equal(env.has('GITHUB_TOKEN'), false, 'the worker refuses a token and an App at once');
+    assert.equal(env.get('BUMPFLOW_GITHUB_APP_ID')?.value, '12345');
+    assert.equal(env.get('BUMPFLOW_GITHUB_APP_INSTALLATION_ID')?.value, '678');
+    const keyFile = env.get('BUMPFLOW_GITHUB_APP_PRIVATE_KEY_FILE')?.value ?? '';
+    assert.equal(env.has('BUMPFLOW_GITHUB_APP_PRIVATE_KEY'), false, 'the key is never an env value');
+    const mount = r.worker.volumeMounts.find((m) => keyFile.startsWith(`${m.mountPath}/`));
+    assert.ok(mount, `the key file ${keyFile} is on a mounted volume`);
+    const volume = r.pod.volumes.find((v) => v.name === mount.name);
+    assert.deepEqual(volume?.secret, {
+      secretName: 'bumpflow-secrets',
+      defaultMode: 0o400,
+      items: [{ key: 'app.pem', path: path.basename(keyFile) }],
+    });
+    const sources = await workerSources();
+    for (const name of [
+      'BUMPFLOW_GITHUB_APP_ID',
+      'BUMPFLOW_GITHUB_APP_INSTALLATION_ID',
+      'BUMPFLOW_GITHUB_APP_PRIVATE_KEY_FILE',
+    ])
+      assert.ok(sources.includes(`'${name}'`), `the worker reads ${name} (src/)`);
+    // an App without the Secret that holds its key is refused
+    const { code, stderr } = await runHelm([
+      'template',
+      'bumpflow',
+      chart,
+      '-f',
+      await valuesFile({ githubApp: { appId: '12345' } }),
+    ]);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /githubApp\.appId: expected existingSecret/);
   });
 
   it('refuses a token put into the values, without repeating it', async () => {
