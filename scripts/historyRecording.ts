@@ -8,7 +8,8 @@
  * not hold its own workflow id; replay needs it). Nothing is written unless
  * every case ended as it should and no history holds a secret.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { execFile } from 'node:child_process';
@@ -23,6 +24,8 @@ import { searchAttributeKeys } from '../src/shared/messages.js';
 import { workflowsPath } from '../src/worker.js';
 import { temporalCliPath } from '../src/sandbox/temporalCli.js';
 import { repoRoot } from '../src/sandbox/paths.js';
+import { startReceiver, type Receiver } from '../src/sandbox/noticeReceiver.js';
+import type { ActivityDeps } from '../src/activities/index.js';
 
 const execFileAsync = promisify(execFile);
 export const OUT_DIR = path.join(repoRoot, 'test', 'replay', 'histories');
@@ -118,6 +121,32 @@ export async function writeHistories(recorded: Recorded[]): Promise<void> {
   await writeFile(indexPath, `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
+/** The run's notification target: a loopback receiver answering 200, so the histories hold the notices' activities. */
+let notices: { receiver: Receiver; ledgerDir: string } | undefined;
+
+/** A world's dependencies with the run's notification target (Patches.notices: every workflow tells it). */
+export function withNotices(deps: ActivityDeps): ActivityDeps {
+  if (notices === undefined) throw new Error('expected the recorder to have started its notice receiver');
+  return {
+    ...deps,
+    notices: {
+      targets: [
+        {
+          name: 'recorder',
+          kind: 'webhook',
+          url: notices.receiver.url,
+          urlFromEnv: false,
+          attempts: 3,
+          timeoutMs: 5_000,
+        },
+      ],
+      uiUrl: 'http://127.0.0.1:8233',
+      namespace: 'default',
+      ledgerDir: notices.ledgerDir,
+    },
+  };
+}
+
 export interface Recorder<C extends { name: string }> {
   /** for messages: `record-histories` */
   tool: string;
@@ -169,6 +198,10 @@ async function main<C extends { name: string }>({ cases, record }: Recorder<C>):
     },
   });
   const recorded: Recorded[] = [];
+  notices = {
+    receiver: await startReceiver(),
+    ledgerDir: await mkdtemp(path.join(os.tmpdir(), 'bumpflow-recorder-ledger-')),
+  };
   try {
     for (const c of cases.filter((x) => wanted.includes(x.name))) {
       const t0 = Date.now();
@@ -180,6 +213,9 @@ async function main<C extends { name: string }>({ cases, record }: Recorder<C>):
     }
   } finally {
     await env.teardown();
+    await notices.receiver.close();
+    await rm(notices.ledgerDir, { recursive: true, force: true });
   }
+  console.log(`notices told to the recorder's receiver: ${notices.receiver.accepted().length}`);
   await writeHistories(recorded);
 }

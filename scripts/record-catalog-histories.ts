@@ -16,7 +16,14 @@ import { CatalogWorkflowType } from '../src/shared/catalog.js';
 import { randomUUID } from 'node:crypto';
 import { createWorker } from '../src/worker.js';
 import { CATALOG_PATH, catalogRunner, createCatalogWorld } from '../src/sandbox/catalogWorld.js';
-import { checkNoSecret, runRecorder, showHistory, withDeadline, type Recorded } from './historyRecording.js';
+import {
+  checkNoSecret,
+  runRecorder,
+  showHistory,
+  withDeadline,
+  type Recorded,
+  withNotices,
+} from './historyRecording.js';
 import { catalogCases, type CatalogCase } from './catalogHistoryCases.js';
 
 /** in every history's decoded input: proof the secret scan read the payloads */
@@ -41,7 +48,7 @@ async function runCase(
       connection: env.nativeConnection,
       namespace: settings.namespace,
       taskQueue,
-      deps: world.deps,
+      deps: withNotices(world.deps),
       workflowBundle: bundle,
     });
     const run = catalogRunner(env.client, settings, world);

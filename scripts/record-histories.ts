@@ -47,6 +47,7 @@ import {
   showHistory,
   withDeadline,
   type Recorded,
+  withNotices,
 } from './historyRecording.js';
 
 const TWO = ['main', 'stable/2025.1'];
@@ -214,7 +215,7 @@ async function runCase(
       connection: env.nativeConnection,
       namespace: settings.namespace,
       taskQueue,
-      deps: s.deps,
+      deps: withNotices(s.deps),
       workflowBundle: bundle,
     });
     const result = await worker.runUntil(async () => {

@@ -23,7 +23,14 @@ import {
 } from '../src/sandbox/retagWorld.js';
 
 const MANIFEST_NAMES = Object.keys(MANIFESTS) as ManifestName[];
-import { checkNoSecret, runRecorder, showHistory, withDeadline, type Recorded } from './historyRecording.js';
+import {
+  checkNoSecret,
+  runRecorder,
+  showHistory,
+  withDeadline,
+  type Recorded,
+  withNotices,
+} from './historyRecording.js';
 import { retagCases, type RetagCase } from './retagHistoryCases.js';
 
 /** The repositories' queues end with the case: the next case's worker has another task queue. */
@@ -49,7 +56,7 @@ async function runCase(
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      deps: world.deps,
+      deps: withNotices(world.deps),
       workflowBundle: bundle,
     });
     const settings = { address: env.address, namespace: env.namespace ?? 'default', taskQueue, uiUrl: '' };

@@ -14,7 +14,7 @@ import { startSweep } from '../src/cli/sweepStart.js';
 import { createWorker } from '../src/worker.js';
 import { bumpWorkflowId } from '../src/shared/messages.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepResult } from '../src/workflows/sweep/sweepInput.js';
-import { checkNoSecret, runRecorder, showHistory, withDeadline } from './historyRecording.js';
+import { checkNoSecret, runRecorder, showHistory, withDeadline, withNotices } from './historyRecording.js';
 import { sweepCases } from './sweepHistoryCases.js';
 
 runRecorder({
@@ -41,7 +41,7 @@ runRecorder({
         connection: env.nativeConnection,
         namespace: 'default',
         taskQueue,
-        deps: world.deps,
+        deps: withNotices(world.deps),
         workflowBundle: bundle,
       });
       const { workflowId, result } = await worker.runUntil(async () => {

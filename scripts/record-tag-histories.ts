@@ -37,6 +37,7 @@ import {
   showHistory,
   withDeadline,
   type Recorded,
+  withNotices,
 } from './historyRecording.js';
 import { tagCases, type TagCase, type TagDrive } from './tagHistoryCases.js';
 
@@ -79,7 +80,7 @@ async function runCase(
       connection: env.nativeConnection,
       namespace: settings.namespace,
       taskQueue,
-      deps: world.deps,
+      deps: withNotices(world.deps),
       workflowBundle: bundle,
     });
     const client = env.client;

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { patternProblem } from './shared/approvalRule.js';
 import { DEFAULT_VARS_FILE } from './shared/messages.js';
+import { noticeProcedures, noticeStates } from './shared/notices.js';
+import { parseDuration } from './lib/duration.js';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const envName = z
@@ -27,6 +29,83 @@ const registryHost = z
 
 /** Keys that would hold a secret value: the file must name an environment variable instead. */
 export const LITERAL_SECRET = /^(token|password|secret|auth|apiKey|privateKey)$/i;
+
+/** Where notices go (see src/clients/notify/): a URL is named by its variable, or written for a webhook. */
+const noticeTarget = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
+      message: 'expected a target name of lowercase letters, digits, . _ -',
+    }),
+    kind: z.enum(['slack', 'webhook'], { message: 'expected slack or webhook' }),
+    url: httpUrl.optional(),
+    urlEnv: envName.optional(),
+    tokenEnv: envName.optional(),
+    procedures: z
+      .array(z.enum(noticeProcedures, { message: `expected one of ${noticeProcedures.join(', ')}` }))
+      .optional(),
+    states: z
+      .array(z.enum(noticeStates, { message: `expected one of ${noticeStates.join(', ')}` }))
+      .optional(),
+    timeout: duration
+      .refine((v) => durationMs(v) !== undefined, {
+        message: 'expected a duration longer than zero in d, h, m or s, such as 10s or 0.5s',
+      })
+      .default('10s'),
+    attempts: z
+      .number()
+      .int({ message: 'expected a whole number of attempts, 1 to 10' })
+      .min(1, { message: 'expected 1 to 10 attempts' })
+      .max(10, { message: 'expected 1 to 10 attempts' })
+      .default(3),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    // the paths point at a key the message is about; the parser adds what it found there
+    if (t.kind === 'slack' && t.url !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['urlEnv'],
+        message:
+          "a slack target's URL is a credential: expected urlEnv (the variable holding it) instead of url",
+      });
+    else if ((t.url === undefined) === (t.urlEnv === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['urlEnv'],
+        message: `expected exactly one of url, urlEnv${t.url === undefined ? '' : ' (url is set too)'}`,
+      });
+    if (t.kind === 'slack' && t.tokenEnv !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenEnv'],
+        message: 'expected tokenEnv on a webhook target only (a slack URL carries its own secret)',
+      });
+  });
+
+const notifications = z
+  .array(noticeTarget)
+  .superRefine((targets, ctx) => {
+    const first = new Map<string, number>();
+    targets.forEach((t, i) => {
+      const earlier = first.get(t.name);
+      if (earlier === undefined) first.set(t.name, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          message: `expected unique target names (notifications.${earlier} has this one too)`,
+        });
+    });
+  })
+  .default([]);
+
+function durationMs(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
 
 export const configSchema = z
   .object({
@@ -130,5 +209,6 @@ export const configSchema = z
       .object({ approveAbove: z.number().int().min(0).default(10) })
       .strict()
       .default({ approveAbove: 10 }),
+    notifications,
   })
   .strict();

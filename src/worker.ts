@@ -20,6 +20,7 @@ import { createGit } from './clients/git/index.js';
 import { createForge, forgeOptionsFromEnvironment } from './clients/forge/index.js';
 import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
 import { trustPolicyOf } from './trustPolicy.js';
+import { noticeSecrets, noticeSettings } from './clients/notify/index.js';
 import { workflowSource } from './workflowBundle.js';
 
 /** The workflows' entry for bundling: the sources under tsx, the compiled files when running from dist/. */
@@ -28,6 +29,9 @@ export const workflowsPath = fileURLToPath(
 );
 
 export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ActivityDeps {
+  const config = env.BUMPFLOW_CONFIG ? loadConfig(env.BUMPFLOW_CONFIG) : undefined;
+  const { uiUrl, namespace } = temporalSettings(env);
+  const ledgerDir = path.join(path.resolve(workDir(env)), 'notices');
   return {
     registry: createRegistryClient({
       mirrors: mirrorsFromEnvironment(env),
@@ -36,7 +40,8 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     git: createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) }),
     forge: createForge(forgeOptionsFromEnvironment(env)),
     author: authorIdentity(env),
-    trust: env.BUMPFLOW_CONFIG ? trustPolicyOf(loadConfig(env.BUMPFLOW_CONFIG), env.BUMPFLOW_CONFIG) : [],
+    trust: config && env.BUMPFLOW_CONFIG ? trustPolicyOf(config, env.BUMPFLOW_CONFIG) : [],
+    notices: config && noticeSettings(config, env, { uiUrl, namespace, ledgerDir }),
   };
 }
 
@@ -93,7 +98,9 @@ export async function ensureSearchAttributes(address: string, namespace: string)
 async function main(): Promise<void> {
   const settings = temporalSettings();
   const telemetry = observabilitySettings();
-  installRuntime(telemetry, { secrets: secretValues() });
+  const deps = dependenciesFromEnvironment(workerEnvironmentFrom(process.env));
+  const secrets = [...secretValues(), ...noticeSecrets(deps.notices)].sort((a, b) => b.length - a.length);
+  installRuntime(telemetry, { secrets });
   await ensureSearchAttributes(settings.address, settings.namespace);
   const connection = await NativeConnection.connect({ address: settings.address });
   try {
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      deps: dependenciesFromEnvironment(workerEnvironmentFrom(process.env)),
+      deps,
     });
     Runtime.instance().logger.info('bumpflow worker started', {
       taskQueue: settings.taskQueue,

@@ -3,6 +3,7 @@ import type { RegistryClient } from '../clients/registry/index.js';
 import type { Git } from '../clients/git/index.js';
 import type { Forge } from '../clients/forge/index.js';
 import type { TrustPolicyEntry } from './signatureActivities.js';
+import type { NoticeSettings } from '../clients/notify/index.js';
 
 export interface ActivityDeps {
   registry: RegistryClient;
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   author: { name: string; email: string };
   /** which signatures the worker trusts, per image repository (from its config file); none: nothing is promoted */
   trust?: readonly TrustPolicyEntry[];
+  /** where notices go (the config file's `notifications`); undefined: nowhere */
+  notices?: NoticeSettings | undefined;
 }

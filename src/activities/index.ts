@@ -16,6 +16,7 @@ import { auditActivities } from './auditActivities.js';
 import { retagActivities } from './retagActivities.js';
 import { sweepActivities } from './sweepActivities.js';
 import { catalogActivities } from './catalogActivities.js';
+import { noticeActivities } from './noticeActivities.js';
 import { wrapActivities } from './wrap.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...retagActivities(deps),
     ...sweepActivities(deps),
     ...catalogActivities(deps),
+    ...noticeActivities(deps),
   };
   // Git and registry calls can take long (clones, pushes, large manifests): they heartbeat.
   const heartbeat = new Set<keyof typeof activities>([

@@ -35,6 +35,7 @@ export const InputFailure = {
   /** a distro mirror's directory listing names no dated build (`YYYYMMDD/`, `release-YYYYMMDD/`) */
   NoDatedBuild: 'NoDatedBuild',
   MalformedManifest: 'MalformedManifest',
+  NoticeRefused: 'NoticeRefused',
 } as const;
 /** The registry answered, definitely. */
 export const RegistryFailure = {
@@ -91,6 +92,7 @@ export const TransientFailure = {
   /** a distro mirror (checksum files, listings) did not answer, or answered 5xx / 429 */
   MirrorUnavailable: 'MirrorUnavailable',
   ForgeUnavailable: 'ForgeUnavailable',
+  NoticeNotDelivered: 'NoticeNotDelivered',
 } as const;
 export type TransientFailureType = (typeof TransientFailure)[keyof typeof TransientFailure];
 

@@ -75,7 +75,23 @@ const RETAG_CASES: Record<string, string[]> = {
  * replaying while runs started before the change may still be open.
  */
 const LEAN_PATCH = 'bump-lean-history-1';
-const BUMP_PATHS = ['', '.lean'];
+/**
+ * Patches.notices: every case recorded once more with a notification target
+ * (`.notices`), on the lean path too for the bump; the workflow types that tell.
+ */
+const NOTICES_PATCH = 'notices-1';
+const TELLING = [
+  'bumpImage',
+  'promoteImage',
+  'rollbackImage',
+  'cleanupTags',
+  'retagImage',
+  'retagManifest',
+  'updateCatalog',
+  'sweepPins',
+];
+const BUMP_PATHS = ['', '.lean', '.notices'];
+const PATHS = ['', '.notices'];
 
 const EXPECTED_FILES = [
   ...Object.entries(BUMP_CASES).flatMap(([name, tags]) =>
@@ -84,10 +100,11 @@ const EXPECTED_FILES = [
       ...tags.map((t) => `${name}${suffix}-branch-${t}.json`),
     ]),
   ),
-  ...Object.entries(TAG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
-  ...Object.entries(SWEEP_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
-  ...Object.entries(CATALOG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
-  ...Object.entries(RETAG_CASES).flatMap(([name, parts]) => parts.map((p) => `${name}-${p}.json`)),
+  ...[TAG_CASES, SWEEP_CASES, CATALOG_CASES, RETAG_CASES].flatMap((cases) =>
+    Object.entries(cases).flatMap(([name, parts]) =>
+      PATHS.flatMap((suffix) => parts.map((p) => `${name}${suffix}-${p}.json`)),
+    ),
+  ),
 ];
 
 const files = historyFiles();
@@ -117,6 +134,28 @@ async function replay(history: unknown, workflowId: string): Promise<ReplayResul
   return results;
 }
 
+/** The ids of a history's patch markers (in each marker's `patch-data` payload, JSON in base64). */
+function patchIds(file: string): string[] {
+  return readHistoryJson(file)
+    .events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
+    .flatMap((e) => {
+      const attrs = e.markerRecordedEventAttributes as
+        { details?: Record<string, { payloads?: Array<{ data?: string }> }> } | undefined;
+      const data = attrs?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data === undefined
+        ? []
+        : [(JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id];
+    });
+}
+
+/** The activity types a history scheduled. */
+function activityTypes(file: string): string[] {
+  return readHistoryJson(file).events.flatMap((e) => {
+    const attrs = e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined;
+    return attrs?.activityType?.name === undefined ? [] : [attrs.activityType.name];
+  });
+}
+
 function startedType(events: Array<Record<string, unknown>>): string | undefined {
   const attrs = events[0]?.workflowExecutionStartedEventAttributes as
     { workflowType?: { name?: string } } | undefined;
@@ -141,29 +180,33 @@ describe('committed histories', () => {
     assert.deepEqual(unguarded, [], `workflow types with no committed history: ${unguarded.join(', ')}`);
   });
 
-  it('cover both paths of the bump: the .lean histories carry the patch marker, the older ones do not', () => {
+  it('cover both paths of the bump: the .lean and .notices histories carry the lean marker, the older ones do not', () => {
     const bumpFiles = files.filter((f) => index[f]?.workflowType.startsWith('bump'));
-    // a patch marker's id is in its `patch-data` payload, JSON in base64
-    const patchIds = (f: string) =>
-      readHistoryJson(f)
-        .events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
-        .flatMap((e) => {
-          const attrs = e.markerRecordedEventAttributes as
-            { details?: Record<string, { payloads?: Array<{ data?: string }> }> } | undefined;
-          const data = attrs?.details?.['patch-data']?.payloads?.[0]?.data;
-          return data === undefined
-            ? []
-            : [(JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id];
-        });
-    const marked = (f: string) => patchIds(f).includes(LEAN_PATCH);
-    const wrong = bumpFiles.filter((f) => marked(f) !== f.includes('.lean-'));
+    const wrong = bumpFiles.filter(
+      (f) => patchIds(f).includes(LEAN_PATCH) !== (f.includes('.lean-') || f.includes('.notices-')),
+    );
     const perPath = Object.values(BUMP_CASES).reduce((n, tags) => n + tags.length + 1, 0);
-    assert.equal(bumpFiles.length, BUMP_PATHS.length * perPath, "both paths' bump histories");
+    assert.equal(bumpFiles.length, BUMP_PATHS.length * perPath, "every path's bump histories");
     assert.deepEqual(
       wrong,
       [],
       `histories whose patch marker does not match their name: ${wrong.join(', ')}`,
     );
+  });
+
+  it('cover the notices: a .notices history of a workflow that tells carries its marker, no other does, and some deliver', () => {
+    const wrong = files.filter(
+      (f) =>
+        patchIds(f).includes(NOTICES_PATCH) !==
+        (f.includes('.notices-') && TELLING.includes(index[f]?.workflowType ?? '')),
+    );
+    assert.deepEqual(wrong, [], `histories whose notices marker does not match: ${wrong.join(', ')}`);
+    const delivering = files.filter(
+      (f) => f.includes('.notices-') && activityTypes(f).includes('deliverNotice'),
+    );
+    const types = new Set(delivering.map((f) => index[f]!.workflowType));
+    for (const t of ['bumpImage', 'promoteImage', 'retagManifest', 'updateCatalog'])
+      assert.ok(types.has(t), `a recorded ${t} delivers a notice (found in ${[...types].join(', ')})`);
   });
 
   for (const file of files) {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   approvalPolicy,
-  ConfigError,
   loadConfig,
   parseConfig,
   workerEnvironment,
@@ -11,20 +10,7 @@ import {
 import { approvalFor, branchMatches } from '../../src/lib/approvalPolicy.js';
 import { patternProblem } from '../../src/shared/approvalRule.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
-
-function refused(text: string, key: string, line: number, message: RegExp): void {
-  assert.throws(
-    () => parseConfig(text, 'bumpflow.yaml'),
-    (err: unknown) => {
-      assert.ok(err instanceof ConfigError, String(err));
-      assert.equal(err.key, key);
-      assert.equal(err.line, line);
-      assert.match(err.message, new RegExp(`^bumpflow\\.yaml:${line}: ${key.replace(/\./g, '\\.')}: `));
-      assert.match(err.message, message);
-      return true;
-    },
-  );
-}
+import { refusedConfig as refused } from '../support/fixtures.js';
 
 describe('config file', () => {
   it('reads the example file shipped with the repo', () => {

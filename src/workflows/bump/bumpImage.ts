@@ -21,6 +21,7 @@ import { bumpDetails } from '../../lib/details.js';
 import {
   activitiesFor,
   createBlocker,
+  createNotifier,
   createReporter,
   errorInfo,
   onPatch,
@@ -34,6 +35,7 @@ import { bumpSearchAttributes } from './searchAttributes.js';
 import { forwardMessages } from './forwardMessages.js';
 import { planBump } from './planBump.js';
 import { fanOut } from './fanOut.js';
+import { bumpAnnouncer } from './announce.js';
 
 function parseInput(raw: BumpRequest): BumpInput {
   const parsed = bumpInputSchema.safeParse(raw);
@@ -60,6 +62,12 @@ function overallState(status: BumpStatus): string {
 export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
   const input = parseInput(raw);
   const lean = onPatch(Patches.leanHistory);
+  const notifier = createNotifier({
+    enabled: onPatch(Patches.notices),
+    procedure: 'bump',
+    subject: () => `${input.service} in ${input.targetRepo}`,
+  });
+  const announcer = bumpAnnouncer(notifier);
   const status: BumpStatus = {
     service: input.service,
     targetRepo: input.targetRepo,
@@ -77,6 +85,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
         image: s.image,
         state: overallState(s),
       }),
+    onReport: (s) => announcer.look(s),
   });
   let rejectedBecause: string | undefined;
   const blocker = createBlocker({
@@ -125,6 +134,8 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     const outcomes = await fanOut(ctx, plan, settle);
     status.state = 'done';
     reporter.reportFinal();
+    announcer.end(outcomes);
+    await notifier.settle();
     return {
       service: plan.service,
       image: plan.main.image,
@@ -137,6 +148,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     if (err instanceof Rejected) {
       status.state = 'rejected';
       reporter.reportFinal();
+      await notifier.settle();
       throw ApplicationFailure.nonRetryable(
         `the bump was rejected while planning: ${rejectedBecause ?? 'rejected'}`,
         FatalFailure.Rejected,
@@ -145,6 +157,8 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     status.state = 'failed';
     status.error = errorInfo(err);
     reporter.reportFinal();
+    announcer.failed(status.error.message);
+    await notifier.settle();
     throw surfaced(err);
   }
 }

@@ -30,6 +30,8 @@ export interface CatalogContext {
   report(): void;
   /** the final status as the result (with the error, or a rejection's reason); the last report */
   finish(state: CatalogState, extra?: EndExtra): CatalogResult;
+  /** waits for the notices told (the kit's notifier) */
+  settleNotices(): Promise<void>;
 }
 
 /** From `pushing` on, the update is being carried out: too late to reject it. */
@@ -70,6 +72,11 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
     decided: DECIDED,
     approvalProblem: (p) =>
       p.digest === undefined ? undefined : 'a catalog update has no image digest: drop "digest"',
+    notify: {
+      procedure: 'catalog',
+      subject: () => `${input.path} in ${input.repoUrl} (${input.branch})`,
+      prs: (s) => (s.prUrl === undefined ? [] : [{ branch: input.branch, url: s.prUrl }]),
+    },
     result: (_state: CatalogState, _extra: EndExtra): CatalogResult => ({ ...status }),
   });
 

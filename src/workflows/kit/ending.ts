@@ -43,23 +43,29 @@ export interface Endable<R> {
     state: 'rejected' | 'failed',
     extra: { reason?: string | undefined; error?: ErrorInfo | undefined },
   ): R;
+  /** waits for the notices told, so the end's own is not dropped with the workflow */
+  settleNotices(): Promise<void>;
 }
 
 /** Runs the procedure's steps; `what` names it in a rejection's failure ("`what` was rejected while blocked"). */
 export async function endWith<R>(ctx: Endable<R>, what: string, run: () => Promise<R>): Promise<R> {
   ctx.report();
   try {
-    return await run();
+    const result = await run();
+    await ctx.settleNotices();
+    return result;
   } catch (err) {
     if (err instanceof Rejected) {
       const reason = ctx.gate.decision?.kind === 'reject' ? ctx.gate.decision.reason : 'rejected';
       ctx.finish('rejected', { reason });
+      await ctx.settleNotices();
       throw ApplicationFailure.nonRetryable(
         `${what} was rejected while blocked: ${reason}`,
         FatalFailure.Rejected,
       );
     }
     ctx.finish('failed', { error: errorInfo(err) });
+    await ctx.settleNotices();
     throw surfaced(err);
   }
 }

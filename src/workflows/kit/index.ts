@@ -10,3 +10,4 @@ export * from './input.js';
 export * from './patches.js';
 export * from './procedure.js';
 export * from './ending.js';
+export * from './notices.js';

@@ -13,6 +13,11 @@ export const Patches = {
    * come from the parent, the old and new images are inspected together.
    */
   leanHistory: 'bump-lean-history-1',
+  /**
+   * Every procedure: notices to the configured targets when it waits for
+   * approval, is blocked, fails or opens its PRs (kit/notices.ts).
+   */
+  notices: 'notices-1',
 } as const;
 
 /** True for a run started on (or after) the change named; asked once per workflow. */

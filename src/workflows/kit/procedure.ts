@@ -19,6 +19,9 @@ import {
 import { createBlocker, type Blocker } from './blockable.js';
 import { createGate, type Gate, type GateMessages } from './gate.js';
 import { createReporter, recordRefusal } from './status.js';
+import { createNotifier, waitingStateTeller, type Notifier } from './notices.js';
+import { onPatch, Patches } from './patches.js';
+import type { NoticePr, NoticeProcedure } from '../../shared/notices.js';
 
 /** What the kit reads and writes of a procedure's status. */
 export interface ProcedureStatus<State extends string> {
@@ -60,6 +63,13 @@ export interface ProcedureOptions<
   rejectionProblem?: (p: RejectPayload) => string | undefined;
   /** the result of an end, once the status holds it */
   result: (state: State, extra: E) => R;
+  /** who is told when it waits, fails or opens a PR (on runs from Patches.notices on) */
+  notify: {
+    procedure: NoticeProcedure;
+    subject: (s: S) => string;
+    /** the PRs an end in `pr-opened` opened */
+    prs?: (s: S) => NoticePr[];
+  };
 }
 
 export interface Procedure<State extends string, R, E extends EndExtra> {
@@ -71,6 +81,8 @@ export interface Procedure<State extends string, R, E extends EndExtra> {
   enter(state: State): void;
   /** The end: the state, no step, the error and a rejection's reason kept; the last report; the result. */
   finish(state: State, extra?: E): R;
+  /** Waits for the notices told (see kit/notices.ts): before the workflow ends. */
+  settleNotices(): Promise<void>;
 }
 
 export function createProcedure<
@@ -80,7 +92,21 @@ export function createProcedure<
   E extends EndExtra,
 >(o: ProcedureOptions<S, State, R, E>): Procedure<State, R, E> {
   const { status } = o;
-  const reporter = createReporter({ status, details: o.details, searchAttributes: o.searchAttributes });
+  const notifier: Notifier = createNotifier({
+    enabled: onPatch(Patches.notices),
+    procedure: o.notify.procedure,
+    subject: () => o.notify.subject(status),
+  });
+  const tellWaiting = waitingStateTeller(notifier);
+  const reporter = createReporter({
+    status,
+    details: o.details,
+    searchAttributes: o.searchAttributes,
+    onReport: (s) =>
+      tellWaiting(s.state, () =>
+        s.state === 'blocked' ? { step: s.step?.name, error: s.error?.message } : {},
+      ),
+  });
   const report = () => reporter.report();
   const refuse = (problem: string) => (recordRefusal(status.refusals, problem), report());
   const gate = createGate({
@@ -130,7 +156,10 @@ export function createProcedure<
       if (extra.error !== undefined) status.error = extra.error;
       if (state === 'rejected' && extra.reason !== undefined) status.rejectedBecause = extra.reason;
       reporter.reportFinal();
+      if (state === 'failed') notifier.tell('failed', { error: status.error?.message });
+      if (state === 'pr-opened') notifier.tell('pr-opened', { prs: o.notify.prs?.(status) });
       return o.result(state, extra);
     },
+    settleNotices: () => notifier.settle(),
   };
 }

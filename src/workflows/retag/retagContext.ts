@@ -47,6 +47,8 @@ export interface RetagContext {
   enter(state: RetagState): void;
   report(): void;
   finish(state: RetagState, extra?: Partial<RetagResult>): RetagResult;
+  /** waits for the notices told (the kit's notifier) */
+  settleNotices(): Promise<void>;
 }
 
 const DECIDED: readonly RetagState[] = ['writing'];
@@ -79,6 +81,11 @@ export function createRetagContext(input: RetagManifestInput, repoKey: string): 
     decided: DECIDED,
     approvalProblem: (p) =>
       p.digest === undefined ? undefined : 'a retag writes many digests: drop "digest" and approve the plan',
+    notify: {
+      procedure: 'retag',
+      subject: (s) =>
+        `${input.path} in ${input.repoUrl}${s.commit === undefined ? '' : ` at ${s.commit.slice(0, 12)}`}`,
+    },
     result: (state: RetagState, extra: Partial<RetagResult>): RetagResult => ({
       procedure: 'retag',
       repoUrl: input.repoUrl,

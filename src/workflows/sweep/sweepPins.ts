@@ -12,7 +12,7 @@
  */
 import { parseRepoUrl } from '../../lib/repoUrl.js';
 import { renderSweepTable, type SweepOutcome } from '../../lib/sweep/index.js';
-import { parseInput, pure } from '../kit/index.js';
+import { createNotifier, errorInfo, onPatch, parseInput, Patches, pure } from '../kit/index.js';
 import { sweepInputSchema, type SweepRequest, type SweepResult } from './sweepInput.js';
 import { createSweepContext } from './sweepContext.js';
 import { listTargetBranches } from './listTargetBranches.js';
@@ -23,17 +23,29 @@ export async function sweepPins(raw: SweepRequest): Promise<SweepResult> {
   const input = parseInput(sweepInputSchema, raw, 'a sweep {targetRepo, varsFile?, branches?, report?, …}');
   const repo = pure(() => parseRepoUrl(input.targetRepo));
   const ctx = createSweepContext({ ...input, targetRepo: repo.url }, repo.key);
-  const heads = await listTargetBranches(ctx);
-  const findings = await checkPins(ctx, heads);
-  // the table shows the behind pins and the unavailable pairs only: those are all it needs
-  const shown: SweepOutcome = {
-    pins: findings.behind,
-    counts: findings.counts,
-    unavailable: findings.unavailable,
-  };
-  ctx.status.table = pure(() => renderSweepTable(shown, 'text'));
-  ctx.status.markdown = pure(() => renderSweepTable(shown, 'markdown'));
-  ctx.report();
-  if (!input.report) await startBumps(ctx, findings.services);
-  return ctx.finish();
+  // a scheduled sweep that fails would fail unseen: its failure is told
+  const notifier = createNotifier({
+    enabled: onPatch(Patches.notices),
+    procedure: 'sweep',
+    subject: () => `${input.varsFile} in ${repo.url}`,
+  });
+  try {
+    const heads = await listTargetBranches(ctx);
+    const findings = await checkPins(ctx, heads);
+    // the table shows the behind pins and the unavailable pairs only: those are all it needs
+    const shown: SweepOutcome = {
+      pins: findings.behind,
+      counts: findings.counts,
+      unavailable: findings.unavailable,
+    };
+    ctx.status.table = pure(() => renderSweepTable(shown, 'text'));
+    ctx.status.markdown = pure(() => renderSweepTable(shown, 'markdown'));
+    ctx.report();
+    if (!input.report) await startBumps(ctx, findings.services);
+    return ctx.finish();
+  } catch (err) {
+    notifier.tell('failed', { error: errorInfo(err).message });
+    await notifier.settle();
+    throw err;
+  }
 }

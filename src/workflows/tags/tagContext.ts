@@ -31,6 +31,8 @@ export interface TagContext {
   report(): void;
   /** the final status as the result; the last report */
   finish(state: TagState, extra?: Partial<TagResult>): TagResult;
+  /** waits for the notices told (the kit's notifier) */
+  settleNotices(): Promise<void>;
 }
 
 /** The name of the audit step (see auditChange.ts): a blocked audit can still be rejected. */
@@ -83,6 +85,13 @@ export function createTagContext(
       if ((status.written.length > 0 || status.deleted.length > 0) && !auditing)
         return `the ${procedure} has already changed tags (${[...status.written.map((w) => w.tag), ...status.deleted].join(', ')}): retry to finish it, a rejection now would leave it half done`;
       return undefined;
+    },
+    notify: {
+      procedure,
+      subject: (s) =>
+        s.plan === undefined || s.plan.tags.length === 0
+          ? shown
+          : `${shown}: ${s.plan.tags.map((t) => t.tag).join(', ')} → ${s.plan.digest.slice(0, 19)}`,
     },
     result: (state: TagState, extra: Partial<TagResult>): TagResult => ({
       procedure,
