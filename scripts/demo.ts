@@ -30,6 +30,7 @@ import { formatResult } from '../src/cli/format.js';
 import { createScenario } from '../src/sandbox/scenario.js';
 import { allIn, waitForStatus } from '../src/sandbox/status.js';
 import { temporalCliPath } from '../src/sandbox/temporalCli.js';
+import { startReceiver } from '../src/sandbox/noticeReceiver.js';
 
 const { values } = parseArgs({
   options: {
@@ -132,13 +133,34 @@ async function main(): Promise<void> {
           : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
       ),
     ]);
+    // a notification target on loopback: each notice the worker sends is printed as it arrives
+    const receiver = await startReceiver({ kind: 'ok' }, ({ body }) => {
+      const summary = String((body as { text?: unknown }).text ?? '').split('\n')[0];
+      console.log(`notice → demo-hook: ${summary}`);
+    });
+    cleanups.push(() => receiver.close());
+    const notices = {
+      targets: [
+        {
+          name: 'demo-hook',
+          kind: 'webhook' as const,
+          url: receiver.url,
+          urlFromEnv: false,
+          attempts: 3,
+          timeoutMs: 5_000,
+        },
+      ],
+      uiUrl: settings.uiUrl,
+      namespace: settings.namespace,
+      ledgerDir: path.join(stateDir, 'notices'),
+    };
     const client = new Client({ connection, namespace: settings.namespace });
     const nativeConnection = await NativeConnection.connect({ address: settings.address });
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      deps: scenario.deps,
+      deps: { ...scenario.deps, notices },
       workflowBundle,
     });
     const running = worker.run();

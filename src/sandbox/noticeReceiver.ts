@@ -24,7 +24,11 @@ export interface Receiver {
 
 export type Answer = { kind: 'ok' } | { kind: 'fail'; first: number; status?: number } | { kind: 'hang' };
 
-export async function startReceiver(answer: Answer = { kind: 'ok' }): Promise<Receiver> {
+/** `onRequest`: told of each request as it is answered (the demo prints the notices). */
+export async function startReceiver(
+  answer: Answer = { kind: 'ok' },
+  onRequest?: (r: ReceivedRequest) => void,
+): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -39,7 +43,9 @@ export async function startReceiver(answer: Answer = { kind: 'ok' }): Promise<Re
       }
       const failing = answer.kind === 'fail' && requests.length < answer.first;
       const status = answer.kind === 'hang' ? undefined : failing ? (answer.status ?? 500) : 200;
-      requests.push({ headers: req.headers, body, status });
+      const received = { headers: req.headers, body, status };
+      requests.push(received);
+      onRequest?.(received);
       if (status === undefined) return; // never answers
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'nope');
     });

@@ -61,6 +61,18 @@ describe('the sandbox demo (npm run demo)', () => {
           ),
         );
         assert.match(stdout, /npx bumpflow approve bump\/vexxhost\/atmosphere\/magnum/);
+        // the notices the worker sent to the demo's loopback target: one wait for 4 branches, one for the PRs
+        assert.equal(
+          stdout.match(
+            /^notice → demo-hook: bumpflow bump: magnum in \S+ is awaiting approval on 4 branches$/gm,
+          )?.length,
+          1,
+          stdout,
+        );
+        assert.match(
+          stdout,
+          /^notice → demo-hook: bumpflow bump: magnum in \S+ opened 4 pull requests on 4 branches$/m,
+        );
         for (const branch of ['main', 'stable/2025.1', 'stable/2024.2', 'stable/2024.1']) {
           assert.match(
             stdout,
