@@ -16,14 +16,23 @@ fi
 
 command -v go >/dev/null || { echo "install-cosign: go is required to build cosign" >&2; exit 1; }
 
+mkdir -p "$(dirname "$BIN")"
+# One build per version at a time: another install under way (CI builds in the background while the
+# tests start) holds the lock; wait for it, then use what it built.
+exec 9>"$BIN.lock"
+flock 9
+if [ -x "$BIN" ] && "$BIN" version >/dev/null 2>&1; then
+  echo "$BIN"
+  exit 0
+fi
 build_dir="$(mktemp -d)"
 trap 'rm -rf "$build_dir"' EXIT
-mkdir -p "$(dirname "$BIN")"
 (
   # Outside any module, so `go install pkg@version` uses cosign's own go.mod.
   cd "$build_dir"
   GOFLAGS=-mod=mod GOBIN="$build_dir/bin" CGO_ENABLED=0 \
     go install "github.com/sigstore/cosign/v2/cmd/cosign@$COSIGN_VERSION" >&2
 )
-mv "$build_dir/bin/cosign" "$BIN"
+mv "$build_dir/bin/cosign" "$BIN.new"
+mv "$BIN.new" "$BIN"
 echo "$BIN"

@@ -3,9 +3,7 @@
 # the Go module proxy at a pinned version and caches the binary outside the
 # repository. Prints the binary's path on stdout. Helm is not in Debian; the
 # first build takes about 10-15 minutes on 2 cores (downloads included), once
-# per machine. While it builds, "$BIN.building" holds its pid (a test that
-# needs Helm waits for it: CI builds Helm in the background while the other
-# tests run); a failed build leaves its log in "$BIN.failed".
+# per machine (CI starts it in the background; see install-system.sh).
 set -euo pipefail
 
 HELM_VERSION="v3.22.0"
@@ -20,19 +18,24 @@ fi
 
 command -v go >/dev/null || { echo "install-helm: go is required to build Helm" >&2; exit 1; }
 
-build_dir="$(mktemp -d)"
 mkdir -p "$(dirname "$BIN")"
-rm -f "$BIN.failed"
-echo "$$" >"$BIN.building"
-trap 'status=$?; [ "$status" -eq 0 ] || cp "$build_dir/log" "$BIN.failed" 2>/dev/null || true; rm -f "$BIN.building"; rm -rf "$build_dir"' EXIT
+# One build per version at a time: another install under way (CI builds in the background while the
+# tests start) holds the lock; wait for it, then use what it built.
+exec 9>"$BIN.lock"
+flock 9
+if [ -x "$BIN" ] && "$BIN" version --short >/dev/null 2>&1; then
+  echo "$BIN"
+  exit 0
+fi
+build_dir="$(mktemp -d)"
+trap 'rm -rf "$build_dir"' EXIT
 (
   # Outside any module, so `go install pkg@version` uses Helm's own go.mod.
   cd "$build_dir"
   # the version Helm reports is set at link time, as Helm's own Makefile does
   GOFLAGS=-mod=mod GOBIN="$build_dir/bin" CGO_ENABLED=0 \
     go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
-    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" 2>&1 | tee "$build_dir/log" >&2
-  exit "${PIPESTATUS[0]}"
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
 )
 # a rename in the cache's own directory: a test waiting for the binary never sees half of it
 mv "$build_dir/bin/helm" "$BIN.new"

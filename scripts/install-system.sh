@@ -4,13 +4,16 @@
 # for the UI test, docker-compose to validate the stack) and the
 # Temporal CLI, cosign and Helm (built from the Go module proxy) and Node 24 (from the npm
 # registry), cached outside the repo.
-#   --helm-in-background  start Helm's build (the longest, 10-15 minutes on a
-#                         fresh machine) and return without waiting for it:
-#                         CI runs the tests meanwhile, and the chart's test,
-#                         the last one, waits for the build (install-helm.sh)
+#   --builds-in-background  start the Go builds (Temporal CLI, cosign, Helm:
+#                         10-15 minutes on a fresh machine, mostly module
+#                         downloads and compiling) and return without waiting:
+#                         CI type-checks, lints and runs the first tests
+#                         meanwhile; the first test that needs a tool runs its
+#                         install script, which waits for the build under way
+#                         (each script holds a lock on its binary while it builds)
 set -euo pipefail
-helm_in_background=0
-[ "${1:-}" = "--helm-in-background" ] && helm_in_background=1
+in_background=0
+[ "${1:-}" = "--builds-in-background" ] && in_background=1
 
 packages=(git docker-registry python3-reno skopeo chromium docker-compose openssl)
 missing=()
@@ -32,17 +35,13 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 # downloads); each prints its binary's path, and any failure fails the install.
 here="$(dirname "$0")"
 tools=(temporal-cli cosign helm node24)
-if [ "$helm_in_background" -eq 1 ]; then
-  tools=(temporal-cli cosign node24)
-  helm_log="${TMPDIR:-/tmp}/bumpflow-install-helm.log"
-  # at low priority, so the tests it runs beside keep the cores; detached, so it outlives this script
-  setsid nice -n 15 bash "$here/install-helm.sh" >"$helm_log" 2>&1 </dev/null &
-  echo "install-system: building Helm in the background (log: $helm_log)" >&2
-  # the build's marker (or the cached binary) is there before this returns: a test that needs Helm waits for it
-  helm_bin="$(bash "$here/install-helm.sh" --print-path)"
-  for _ in $(seq 100); do
-    { [ -e "$helm_bin" ] || [ -e "$helm_bin.building" ]; } && break
-    sleep 0.1
+if [ "$in_background" -eq 1 ]; then
+  tools=(node24)
+  for tool in temporal-cli cosign helm; do
+    log="${TMPDIR:-/tmp}/bumpflow-install-$tool.log"
+    # detached, so it outlives this script; at a lower priority than the tests it runs beside
+    setsid nice -n 10 bash "$here/install-$tool.sh" >"$log" 2>&1 </dev/null &
+    echo "install-system: building $tool in the background (log: $log)" >&2
   done
 fi
 logs="$(mktemp -d)"

@@ -14,6 +14,7 @@ import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { repoRoot } from './paths.js';
 
 export const COSIGN_VERSION = 'v2.6.5';
 const RUN_TIMEOUT_MS = 60_000;
@@ -31,16 +32,31 @@ export function cosignPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cache, `cosign-${COSIGN_VERSION}`, 'cosign');
 }
 
+let installed: Promise<string> | undefined;
+
+/**
+ * The binary; when the cache has none yet, scripts/install-cosign.sh, which
+ * waits for a build under way (CI starts it in the background) or builds it.
+ */
 async function cosignBinary(): Promise<string> {
   const bin = cosignPath();
-  try {
-    await access(bin, constants.X_OK);
-  } catch {
-    throw new Error(
-      `expected the cosign binary at ${bin} (BUMPFLOW_COSIGN, or the cache), found none: run bash scripts/install-cosign.sh`,
-    );
-  }
-  return bin;
+  if (
+    await access(bin, constants.X_OK).then(
+      () => true,
+      () => false,
+    )
+  )
+    return bin;
+  if (process.env.BUMPFLOW_COSIGN)
+    throw new Error(`expected the cosign binary at ${bin} (BUMPFLOW_COSIGN), found none`);
+  installed ??= execa('bash', [path.join(repoRoot, 'scripts', 'install-cosign.sh')]).then(
+    (r) => r.stdout.trim(),
+    (err: unknown) => {
+      installed = undefined;
+      throw new Error(`expected scripts/install-cosign.sh to provide cosign, it failed: ${String(err)}`);
+    },
+  );
+  return installed;
 }
 
 interface RunOptions {

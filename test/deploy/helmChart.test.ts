@@ -57,53 +57,19 @@ async function workerSources(): Promise<string> {
   return (await Promise.all(files.map((f) => readFile(path.join(src, f), 'utf8')))).join('\n');
 }
 
-/** How long the chart's test waits for a Helm build under way (CI builds it in the background). */
-const BUILD_WAIT_MS = 30 * 60_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * BUMPFLOW_HELM, else where scripts/install-helm.sh caches the version it
- * pins; while that script is building it (its `.building` marker names a
- * live pid), waits for the build, at most BUILD_WAIT_MS.
+ * BUMPFLOW_HELM, else scripts/install-helm.sh: the cached binary of the
+ * version it pins, or — while CI builds it in the background — the build's
+ * result once it is done (the script waits on the build's lock), or a build.
  */
 async function helmBinary(): Promise<string> {
   if (process.env.BUMPFLOW_HELM) return process.env.BUMPFLOW_HELM;
-  const script = await readFile(path.join(repoRoot, 'scripts', 'install-helm.sh'), 'utf8');
-  const version = /^HELM_VERSION="(v[0-9.]+)"$/m.exec(script)?.[1];
-  assert.ok(version, 'scripts/install-helm.sh pins HELM_VERSION="vX.Y.Z"');
-  const cache =
-    process.env.BUMPFLOW_CACHE ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bumpflow');
-  const bin = path.join(cache, `helm-${version}`, 'helm');
-  const deadline = Date.now() + BUILD_WAIT_MS;
-  for (;;) {
-    if (
-      await access(bin, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return bin;
-    const failed = await readFile(`${bin}.failed`, 'utf8').catch(() => undefined);
-    if (failed !== undefined)
-      throw new Error(
-        `the Helm build failed (${bin}.failed): ${failed.trim().split('\n').slice(-5).join(' | ')}`,
-      );
-    const pid = Number(await readFile(`${bin}.building`, 'utf8').catch(() => 'NaN'));
-    if (!Number.isInteger(pid) || !alive(pid) || Date.now() > deadline)
-      throw new Error(
-        `expected the helm binary at ${bin} (BUMPFLOW_HELM, or the cache), found none${Number.isInteger(pid) && alive(pid) ? ` after waiting ${BUILD_WAIT_MS / 60_000} minutes for the build` : ''}: run bash scripts/install-helm.sh`,
-      );
-    await new Promise((r) => setTimeout(r, 2_000));
-  }
+  const { stdout } = await run('bash', [path.join(repoRoot, 'scripts', 'install-helm.sh')], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const bin = stdout.trim();
+  await access(bin, constants.X_OK);
+  return bin;
 }
 
 let helm = '';
