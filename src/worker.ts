@@ -32,13 +32,19 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
   const config = env.BUMPFLOW_CONFIG ? loadConfig(env.BUMPFLOW_CONFIG) : undefined;
   const { uiUrl, namespace } = temporalSettings(env);
   const ledgerDir = path.join(path.resolve(workDir(env)), 'notices');
+  const forge = createForge(forgeOptionsFromEnvironment(env));
   return {
     registry: createRegistryClient({
       mirrors: mirrorsFromEnvironment(env),
       credentials: credentialsFromEnvironment(env),
     }),
-    git: createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) }),
-    forge: createForge(forgeOptionsFromEnvironment(env)),
+    // as a GitHub App, git's pushes and fetches use the installation tokens too; a personal token: git's own
+    git: createGit({
+      workDir: path.resolve(workDir(env)),
+      env: gitEnvironment(env),
+      ...(forge.gitCredentials === undefined ? {} : { credentials: forge.gitCredentials }),
+    }),
+    forge,
     author: authorIdentity(env),
     trust: config && env.BUMPFLOW_CONFIG ? trustPolicyOf(config, env.BUMPFLOW_CONFIG) : [],
     notices: config && noticeSettings(config, env, { uiUrl, namespace, ledgerDir }),

@@ -14,6 +14,7 @@
 import { checkPullRequestAccess } from './access.js';
 import { findOrCreateRelease } from './auditRelease.js';
 import { createClient } from './client.js';
+import { createGitCredentials, webHostOf } from './gitCredentials.js';
 import { findOrCreatePullRequest, getPullRequest } from './pulls.js';
 import { getReleaseNotes } from './releases.js';
 import type { Forge, ForgeOptions } from './types.js';
@@ -38,5 +39,8 @@ export function createForge(options: ForgeOptions): Forge {
     getReleaseNotes: getReleaseNotes(client),
     findOrCreateRelease: findOrCreateRelease(client),
     checkPullRequestAccess: checkPullRequestAccess(client),
+    ...(client.app === undefined
+      ? {}
+      : { gitCredentials: createGitCredentials(client.app, webHostOf(client.ctx.where, options.webUrl)) }),
   };
 }

@@ -15,6 +15,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export function forgeOptionsFromEnvironment(env: NodeJS.ProcessEnv): ForgeOptions {
   const baseUrl = env.GITHUB_API_URL?.trim();
+  const webUrl = env.GITHUB_SERVER_URL?.trim();
   const tokenName = env.GITHUB_TOKEN?.trim() ? 'GITHUB_TOKEN' : env.GH_TOKEN?.trim() ? 'GH_TOKEN' : undefined;
   const token = env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim();
   const app = appOptionsFromEnvironment(env);
@@ -24,7 +25,12 @@ export function forgeOptionsFromEnvironment(env: NodeJS.ProcessEnv): ForgeOption
       `expected one GitHub identity for the worker, found both a personal token (${tokenName}) and a GitHub App (${APP_ID}=${app.appId}); unset ${tokenName} to act as the app, or the ${APP_ID.replace(/_ID$/, '')}_* variables to act as the token's account`,
     );
   }
-  return { ...(baseUrl ? { baseUrl } : {}), ...(token ? { token } : {}), ...(app ? { app } : {}) };
+  return {
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(webUrl ? { webUrl } : {}),
+    ...(token ? { token } : {}),
+    ...(app ? { app } : {}),
+  };
 }
 
 /** The API root without a trailing slash; BadInput for anything but a plain http(s) URL. */

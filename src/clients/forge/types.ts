@@ -3,6 +3,8 @@
 export interface ForgeOptions {
   /** REST API root; default https://api.github.com. */
   baseUrl?: string;
+  /** Web root git remotes are under (GITHUB_SERVER_URL); default derived from `baseUrl` (gitCredentials.ts). */
+  webUrl?: string;
   /** A personal access token; never together with `app`. */
   token?: string;
   /** A GitHub App: installation tokens per repository instead of a personal token. */
@@ -100,4 +102,13 @@ export interface Forge {
    * transient ForgeUnavailable for outages and rate limits.
    */
   checkPullRequestAccess(input: { owner: string; repo: string }): Promise<PullRequestAccess>;
+  /**
+   * As a GitHub App only: git's credentials for an https:// URL on the forge's web host,
+   * `x-access-token` and the repository's installation token (`refresh`: a new one); undefined for any
+   * other URL. With a personal token this is absent and git uses its own credentials.
+   */
+  gitCredentials?: (
+    repoUrl: string,
+    options?: { refresh?: boolean },
+  ) => Promise<{ username: string; password: string } | undefined>;
 }

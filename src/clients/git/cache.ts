@@ -107,7 +107,7 @@ export function createCache(runner: GitRunner): GitCache {
     call: GitCall,
   ): Promise<void> {
     const refspecs = branches.map((branch) => `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
-    const run = await runner.run([...FETCH, 'origin', ...refspecs], { ...call, gitDir: dir });
+    const run = await runner.run([...FETCH, 'origin', ...refspecs], { ...call, gitDir: dir, remote: url });
     if (run.exitCode === 0) return;
     const missing = /couldn't find remote ref refs\/heads\/(\S+)/.exec(run.stderr);
     if (missing) {
@@ -122,13 +122,13 @@ export function createCache(runner: GitRunner): GitCache {
 
   /** Fetches every branch (pruning deleted ones). Under the lock. */
   async function fetchAllHeads(dir: string, url: string, call: GitCall): Promise<void> {
-    const run = await runner.run([...FETCH, '--prune', 'origin'], { ...call, gitDir: dir });
+    const run = await runner.run([...FETCH, '--prune', 'origin'], { ...call, gitDir: dir, remote: url });
     if (run.exitCode !== 0) throw remoteFailure('fetch from', url, run);
   }
 
   /** Fetches one commit by full sha (one that no branch holds, e.g. from a PR); false when the remote lacks it. */
   async function fetchCommit(dir: string, url: string, sha: string, call: GitCall): Promise<boolean> {
-    const run = await runner.run([...FETCH, 'origin', sha], { ...call, gitDir: dir });
+    const run = await runner.run([...FETCH, 'origin', sha], { ...call, gitDir: dir, remote: url });
     if (run.exitCode === 0) return true;
     if (
       /not our ref|couldn't find remote ref|no such remote ref|not a valid object|unadvertised object/i.test(

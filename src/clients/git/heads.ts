@@ -23,7 +23,7 @@ export function createHeadsLister(runner: GitRunner): HeadsLister {
       await new Promise<void>((resolve) => setImmediate(resolve));
       next.delete(url);
       // no signal: one caller's abort must not end the others' listing (each waits with its own)
-      const run = runner.run(['ls-remote', '--heads', '--', url]);
+      const run = runner.run(['ls-remote', '--heads', '--', url], { remote: url });
       running.set(url, run);
       try {
         return await run;

@@ -2,6 +2,7 @@
  * The git layer: every fact the bump takes from a git remote, and the one write it makes (a work branch),
  * through the git CLI. Modules by concern:
  *   run.ts      the process runner (env, timeout, abort signal, heartbeats)
+ *   credentials.ts  a remote's credentials (GitOptions.credentials) as one process's env, hidden from output
  *   classify.ts git's failures → RepoNotFound / AuthRefused (fatal), GitUnavailable (transient); redaction
  *   check.ts    input checks (branch names by src/lib/branches.ts, URLs, shas, paths, identity, dates)
  *   cache.ts    the clone cache: full and partial clones, per-directory locks, fetch-on-demand
@@ -22,7 +23,15 @@ import type { Git, GitOptions } from './types.js';
 
 export { cloneDirFor, type CloneKind } from './cache.js';
 export { redactCredentials } from './classify.js';
-export type { Git, GitCall, GitOptions, PushInput, PushResult } from './types.js';
+export type {
+  Git,
+  GitCall,
+  GitCredential,
+  GitCredentials,
+  GitOptions,
+  PushInput,
+  PushResult,
+} from './types.js';
 
 export function createGit(options: GitOptions): Git {
   const runner = createRunner(options);

@@ -150,7 +150,7 @@ export function createPush(
     const lease = `--force-with-lease=refs/heads/${work}:${seenWorkSha ?? ''}`;
     const run = await runner.run(
       ['push', '--porcelain', '--no-verify', lease, 'origin', `${commitSha}:refs/heads/${work}`],
-      { ...call, gitDir: dir },
+      { ...call, gitDir: dir, remote: url },
     );
     const status = run.stdout
       .split('\n')

@@ -75,7 +75,7 @@ export function createReads(runner: GitRunner, cache: GitCache): GitReads {
       }
       return asked;
     }
-    const run = await runner.run(['ls-remote', '--heads', '--', url, ...patterns], call);
+    const run = await runner.run(['ls-remote', '--heads', '--', url, ...patterns], { ...call, remote: url });
     if (run.exitCode !== 0) throw remoteFailure('list branches of', url, run);
     return parseHeads(run.stdout);
   }
@@ -180,7 +180,7 @@ export function createReads(runner: GitRunner, cache: GitCache): GitReads {
     const files: Array<{ path: string; text: string }> = [];
     // each read may fetch the blob from the promisor remote
     for (const entry of matches.sort((a, b) => compare(a.path, b.path))) {
-      const run = await runner.run(['cat-file', 'blob', entry.oid], { ...call, gitDir: dir });
+      const run = await runner.run(['cat-file', 'blob', entry.oid], { ...call, gitDir: dir, remote: url });
       if (run.exitCode !== 0) throw remoteFailure(`read ${entry.path} at ${sha} from`, url, run);
       files.push({ path: entry.path, text: run.stdout });
     }

@@ -12,13 +12,17 @@
  * caller's `env` (GIT_CONFIG_COUNT/KEY_n/VALUE_n for insteadOf and credential
  * helpers pass through unchanged), then what keeps git from ever asking a
  * person anything: GIT_TERMINAL_PROMPT=0, GCM_INTERACTIVE=never, and its own
- * session (`detached`), so ssh finds no terminal either.
+ * session (`detached`), so ssh finds no terminal either. A run naming its
+ * `remote` gets that remote's credentials from `options.credentials`, if it
+ * answers, as environment (credentials.ts); refused, it asks once more with
+ * `refresh` and runs once more (a token revoked before it expired).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { launchInProcess } from '../process/inProcess.js';
 import { abortReason, launch } from '../process/launcher.js';
-import { redactCredentials, unavailable } from './classify.js';
+import { classifyRemote, redactCredentials, unavailable } from './classify.js';
+import { credentialEnv, type CredentialEnv } from './credentials.js';
 import type { GitCall, GitOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -41,6 +45,8 @@ export interface RunOptions extends GitCall {
   gitDir?: string;
   input?: string;
   env?: Record<string, string>;
+  /** the remote URL this process talks to (ls-remote, fetch, push, a promisor's blob): its credentials apply */
+  remote?: string;
 }
 
 export interface GitRunner {
@@ -90,26 +96,63 @@ export function createRunner(options: GitOptions): GitRunner {
     workDirReady ??= mkdir(workDir, { recursive: true });
     await workDirReady;
     const stopHeartbeat = startHeartbeat(opts.heartbeat, heartbeatMs);
+    try {
+      const processEnv = {
+        ...env,
+        ...(opts.gitDir === undefined ? {} : { GIT_DIR: opts.gitDir }),
+        ...opts.env,
+      };
+      const first = await once(args, opts, processEnv, await credentialsOf(opts.remote, processEnv, false));
+      if (!first.credentialed || first.run.exitCode === 0 || classifyRemote(first.run) !== 'auth-refused')
+        return first.run;
+      return (await once(args, opts, processEnv, await credentialsOf(opts.remote, processEnv, true))).run;
+    } finally {
+      stopHeartbeat();
+    }
+  }
+
+  async function credentialsOf(
+    remote: string | undefined,
+    processEnv: Record<string, string>,
+    refresh: boolean,
+  ): Promise<CredentialEnv | undefined> {
+    if (remote === undefined || options.credentials === undefined) return undefined;
+    const credential = await options.credentials(remote, { refresh });
+    return credential === undefined ? undefined : credentialEnv(processEnv, credential);
+  }
+
+  /** One git process; with credentials, git's output is cleared of them before anyone sees it. */
+  async function once(
+    args: readonly string[],
+    opts: RunOptions,
+    processEnv: Record<string, string>,
+    auth: CredentialEnv | undefined,
+  ): Promise<{ run: GitRun; credentialed: boolean }> {
+    const { signal } = opts;
     const start = process.env.BUMPFLOW_LAUNCHER === 'off' ? launchInProcess : launch;
     const result = await start('git', args, {
       cwd: opts.gitDir ?? workDir,
-      env: { ...env, ...(opts.gitDir === undefined ? {} : { GIT_DIR: opts.gitDir }), ...opts.env },
+      env: auth === undefined ? processEnv : { ...processEnv, ...auth.env },
       timeoutMs,
       ...(opts.input === undefined ? {} : { input: opts.input }),
       ...(signal === undefined ? {} : { signal }),
-    }).finally(stopHeartbeat);
+    });
+    const hide = auth === undefined ? (text: string) => text : auth.hide;
     const { timedOut } = result;
-    return {
-      exitCode: timedOut ? undefined : result.exitCode,
-      stdout: result.stdout,
-      stderr: result.stderr,
+    const exitCode = timedOut ? undefined : result.exitCode;
+    const run: GitRun = {
+      exitCode,
+      // stdout is data (a file's text) when git succeeds; only a failure's output is ever quoted
+      stdout: exitCode === 0 ? result.stdout : hide(result.stdout),
+      stderr: hide(result.stderr),
       timedOut,
       timeoutMs,
       spawnError:
         timedOut || result.exitCode !== undefined
           ? undefined
-          : redactCredentials(result.spawnError ?? `git was killed by ${result.signal ?? 'a signal'}`),
+          : hide(redactCredentials(result.spawnError ?? `git was killed by ${result.signal ?? 'a signal'}`)),
     };
+    return { run, credentialed: auth !== undefined };
   }
 
   async function local(gitDir: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {

@@ -13,7 +13,24 @@ export interface GitOptions {
   timeoutMs?: number;
   /** how often `heartbeat` is called while a git process runs or waits for a cache lock; default 2 s */
   heartbeatIntervalMs?: number;
+  /**
+   * Credentials for a remote URL (a GitHub App's installation token: Forge.gitCredentials), asked before
+   * each git process that talks to that remote; undefined leaves git to its own credentials. The answer
+   * reaches that one process through its environment only (GIT_CONFIG_* http.extraHeader). A run the
+   * remote refuses asks once more with `refresh` and runs once more.
+   */
+  credentials?: GitCredentials;
 }
+
+export interface GitCredential {
+  username: string;
+  password: string;
+}
+
+export type GitCredentials = (
+  url: string,
+  options?: { refresh?: boolean },
+) => Promise<GitCredential | undefined>;
 
 /**
  * Per-call hooks for calls that may take long. The activity layer passes
