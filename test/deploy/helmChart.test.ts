@@ -46,6 +46,7 @@ const PLAIN_ENV = [
   'BUMPFLOW_GIT_AUTHOR_EMAIL',
   'BUMPFLOW_CONFIG',
   'GITHUB_API_URL',
+  'GITHUB_SERVER_URL',
 ];
 
 /** The worker's code: src/ but the CLI and the sandbox (the demo's and the tests' world). */
@@ -255,7 +256,7 @@ describe('the Helm chart', () => {
     assert.equal(r.pod.automountServiceAccountToken, false);
 
     const env = envOf(r.worker);
-    const optional = ['BUMPFLOW_CONFIG', 'GITHUB_API_URL'];
+    const optional = ['BUMPFLOW_CONFIG', 'GITHUB_API_URL', 'GITHUB_SERVER_URL'];
     for (const name of PLAIN_ENV.filter((n) => !optional.includes(n)))
       assert.ok(env.get(name)?.value !== undefined, `${name} is set`);
     assert.equal(env.get('BUMPFLOW_METRICS_ADDRESS')?.value, '0.0.0.0:9464');
@@ -286,7 +287,11 @@ describe('the Helm chart', () => {
 
   it('names only variables the worker reads, or that its config file names', async () => {
     const sources = await workerSources();
-    const full = await render({ ...fullValues, githubApiUrl: 'https://github.example.com/api/v3' });
+    const full = await render({
+      ...fullValues,
+      githubApiUrl: 'https://github.example.com/api/v3',
+      githubServerUrl: 'https://github.example.com',
+    });
     const names = [...envOf(full.worker).keys()];
     const plain = names.filter((n) => !Object.hasOwn(fullValues.secretEnv, n));
     assert.deepEqual(plain.sort(), [...PLAIN_ENV].sort());
