@@ -37,10 +37,13 @@ here="$(dirname "$0")"
 tools=(temporal-cli cosign helm node24)
 if [ "$in_background" -eq 1 ]; then
   tools=(node24)
-  for tool in temporal-cli cosign helm; do
+  # by when the tests need them: the Temporal CLI first (nearly every test), cosign (the signature
+  # tests), Helm last (the chart's test ends the run): the later, the lower its priority
+  for entry in temporal-cli:5 cosign:10 helm:19; do
+    tool="${entry%%:*}"
     log="${TMPDIR:-/tmp}/bumpflow-install-$tool.log"
-    # detached, so it outlives this script; at a lower priority than the tests it runs beside
-    setsid nice -n 10 bash "$here/install-$tool.sh" >"$log" 2>&1 </dev/null &
+    # detached, so it outlives this script
+    setsid nice -n "${entry##*:}" bash "$here/install-$tool.sh" >"$log" 2>&1 </dev/null &
     echo "install-system: building $tool in the background (log: $log)" >&2
   done
 fi
