@@ -13,15 +13,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
   Runtime,
+  type Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { searchAttributeKeys } from '../src/shared/messages.js';
-import { workflowsPath } from '../src/worker.js';
+import { createWorker, workflowsPath } from '../src/worker.js';
+import type { TemporalSettings } from '../src/config.js';
 import { temporalCliPath } from '../src/sandbox/temporalCli.js';
 import { repoRoot } from '../src/sandbox/paths.js';
 import { startReceiver, type Receiver } from '../src/sandbox/noticeReceiver.js';
@@ -145,6 +148,32 @@ export function withNotices(deps: ActivityDeps): ActivityDeps {
       ledgerDir: notices.ledgerDir,
     },
   };
+}
+
+/**
+ * A worker for one case on a fresh task queue (`bumpflow-record-<name>-…`),
+ * with the run's notification target, and the settings a client starts with.
+ */
+export async function recordingWorker(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  deps: ActivityDeps,
+  name: string,
+): Promise<{ worker: Worker; settings: TemporalSettings }> {
+  const settings: TemporalSettings = {
+    address: env.address,
+    namespace: env.namespace ?? 'default',
+    taskQueue: `bumpflow-record-${name}-${randomUUID()}`,
+    uiUrl: 'http://127.0.0.1:8233',
+  };
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    deps: withNotices(deps),
+    workflowBundle: bundle,
+  });
+  return { worker, settings };
 }
 
 export interface Recorder<C extends { name: string }> {

@@ -13,8 +13,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { CatalogWorkflowType } from '../src/shared/catalog.js';
-import { randomUUID } from 'node:crypto';
-import { createWorker } from '../src/worker.js';
 import { CATALOG_PATH, catalogRunner, createCatalogWorld } from '../src/sandbox/catalogWorld.js';
 import {
   checkNoSecret,
@@ -22,7 +20,7 @@ import {
   showHistory,
   withDeadline,
   type Recorded,
-  withNotices,
+  recordingWorker,
 } from './historyRecording.js';
 import { catalogCases, type CatalogCase } from './catalogHistoryCases.js';
 
@@ -37,20 +35,7 @@ async function runCase(
 ): Promise<Recorded[]> {
   const world = await createCatalogWorld(`osism/replay-${c.name}`);
   try {
-    const taskQueue = `bumpflow-record-catalog-${randomUUID()}`;
-    const settings = {
-      address: env.address,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      uiUrl: 'http://127.0.0.1:8233',
-    };
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: settings.namespace,
-      taskQueue,
-      deps: withNotices(world.deps),
-      workflowBundle: bundle,
-    });
+    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'catalog');
     const run = catalogRunner(env.client, settings, world);
     const handle = await worker.runUntil(withDeadline(c.drive(world, run), 120_000, `case ${c.name} to end`));
     const recorded: Recorded = {

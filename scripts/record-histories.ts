@@ -17,7 +17,6 @@
  * What both recorders share (server, history files, index, secret check) is in
  * historyRecording.ts; the tag procedures' cases are record-tag-histories.ts.
  */
-import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -31,7 +30,6 @@ import {
   type BumpStatus,
 } from '../src/shared/messages.js';
 import { startBump } from '../src/cli/start.js';
-import { createWorker } from '../src/worker.js';
 import {
   addCommit,
   createScenario,
@@ -47,7 +45,7 @@ import {
   showHistory,
   withDeadline,
   type Recorded,
-  withNotices,
+  recordingWorker,
 } from './historyRecording.js';
 
 const TWO = ['main', 'stable/2025.1'];
@@ -204,20 +202,7 @@ async function runCase(
 ): Promise<Recorded[]> {
   const s = await createScenario({ slug: `replay-${c.name}/atmosphere`, branches: TWO, ...c.scenario });
   try {
-    const taskQueue = `bumpflow-record-${randomUUID()}`;
-    const settings = {
-      address: env.address,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      uiUrl: 'http://127.0.0.1:8233',
-    };
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: settings.namespace,
-      taskQueue,
-      deps: withNotices(s.deps),
-      workflowBundle: bundle,
-    });
+    const { worker, settings } = await recordingWorker(env, bundle, s.deps, 'bump');
     const result = await worker.runUntil(async () => {
       const handle = await startBump(env.client, settings, {
         service: 'magnum',

@@ -12,7 +12,6 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createWorker } from '../src/worker.js';
 import { startRetag } from '../src/cli/retagStart.js';
 import { imageRepoWorkflowId, TagWorkflowType, type RetagResult } from '../src/shared/messages.js';
 import {
@@ -29,7 +28,7 @@ import {
   showHistory,
   withDeadline,
   type Recorded,
-  withNotices,
+  recordingWorker,
 } from './historyRecording.js';
 import { retagCases, type RetagCase } from './retagHistoryCases.js';
 
@@ -50,16 +49,8 @@ async function runCase(
   base: string,
 ): Promise<Recorded[]> {
   const world = await createRetagWorld();
-  const taskQueue = `record-${c.name}`;
   try {
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      deps: withNotices(world.deps),
-      workflowBundle: bundle,
-    });
-    const settings = { address: env.address, namespace: env.namespace ?? 'default', taskQueue, uiUrl: '' };
+    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'retag');
     // the fixture commits are the same in every world: a commit of the case's own gives each its own id
     await world.commit('RECORDED_CASE', `${c.name}\n`, `Record ${c.name}`);
     const request = { ...(await c.prepare(world)), repoUrl: world.repoUrl };

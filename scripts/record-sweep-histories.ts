@@ -7,14 +7,18 @@
  *
  *   npx tsx scripts/record-sweep-histories.ts [--case sweep-report …] [--suffix v2]
  */
-import { randomUUID } from 'node:crypto';
 import { parseRepoUrl } from '../src/lib/repoUrl.js';
 import { createSweepWorld, SWEEP_PREFIX } from '../src/sandbox/sweepWorld.js';
 import { startSweep } from '../src/cli/sweepStart.js';
-import { createWorker } from '../src/worker.js';
 import { bumpWorkflowId } from '../src/shared/messages.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepResult } from '../src/workflows/sweep/sweepInput.js';
-import { checkNoSecret, runRecorder, showHistory, withDeadline, withNotices } from './historyRecording.js';
+import {
+  checkNoSecret,
+  runRecorder,
+  showHistory,
+  withDeadline,
+  recordingWorker,
+} from './historyRecording.js';
 import { sweepCases } from './sweepHistoryCases.js';
 
 runRecorder({
@@ -26,24 +30,11 @@ runRecorder({
       branches: ['main', 'stable/2025.1'],
       behind: c.behind,
     });
-    const taskQueue = `bumpflow-record-sweep-${randomUUID()}`;
-    const settings = {
-      address: env.address,
-      namespace: 'default',
-      taskQueue,
-      uiUrl: 'http://127.0.0.1:8233',
-    };
     const ended: string[] = [];
     try {
       for (const repo of c.failing ?? []) world.front.failing.add(repo);
       await c.prepare?.(world, env.client);
-      const worker = await createWorker({
-        connection: env.nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        deps: withNotices(world.deps),
-        workflowBundle: bundle,
-      });
+      const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'sweep');
       const { workflowId, result } = await worker.runUntil(async () => {
         const handle = await startSweep(env.client, settings, {
           targetRepo: world.targetUrl,

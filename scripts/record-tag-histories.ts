@@ -15,7 +15,6 @@
  * Fails, writing nothing, when a case ends otherwise than it should or a
  * history holds a secret of the world. The cases are in tagHistoryCases.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -28,7 +27,6 @@ import {
   type TagResult,
 } from '../src/shared/messages.js';
 import { requestTagProcedure, tagResult } from '../src/cli/startTag.js';
-import { createWorker } from '../src/worker.js';
 import { createTagWorld, TAG_IMAGE } from '../src/sandbox/tagWorld.js';
 import {
   checkNoSecret,
@@ -37,7 +35,7 @@ import {
   showHistory,
   withDeadline,
   type Recorded,
-  withNotices,
+  recordingWorker,
 } from './historyRecording.js';
 import { tagCases, type TagCase, type TagDrive } from './tagHistoryCases.js';
 
@@ -69,20 +67,8 @@ async function runCase(
 ): Promise<Recorded[]> {
   const world = await createTagWorld();
   try {
-    const taskQueue = `bumpflow-record-tags-${randomUUID()}`;
-    const settings = {
-      address: env.address,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      uiUrl: 'http://127.0.0.1:8233',
-    };
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: settings.namespace,
-      taskQueue,
-      deps: withNotices(world.deps),
-      workflowBundle: bundle,
-    });
+    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'tags');
+    const { taskQueue } = settings;
     const client = env.client;
     const requested: string[] = [];
     const queue = client.workflow.getHandle(QUEUE_ID);

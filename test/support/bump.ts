@@ -7,6 +7,7 @@ import { startBump } from '../../src/cli/start.js';
 import { createWorker } from '../../src/worker.js';
 import type { TemporalSettings } from '../../src/config.js';
 import type { Scenario } from '../../src/sandbox/scenario.js';
+import type { ActivityDeps } from '../../src/activities/index.js';
 import { workflowBundle } from './temporal.js';
 
 export function settingsFor(env: TestWorkflowEnvironment, taskQueue: string): TemporalSettings {
@@ -18,8 +19,26 @@ export function settingsFor(env: TestWorkflowEnvironment, taskQueue: string): Te
   };
 }
 
+/** An in-process worker on `deps`, polling `taskQueue` (default: a fresh one), while `fn` runs with its settings. */
+export async function runWorker<T>(
+  env: TestWorkflowEnvironment,
+  deps: ActivityDeps,
+  fn: (settings: TemporalSettings) => Promise<T>,
+  taskQueue = `bumpflow-test-${randomUUID()}`,
+): Promise<T> {
+  const settings = settingsFor(env, taskQueue);
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: settings.namespace,
+    taskQueue,
+    deps,
+    workflowBundle: await workflowBundle(),
+  });
+  return worker.runUntil(fn(settings));
+}
+
 /** Runs an in-process worker for the scenario while `fn` runs. */
-export async function withWorker<T>(
+export function withWorker<T>(
   env: TestWorkflowEnvironment,
   scenario: Scenario,
   fn: (ctx: {
@@ -28,18 +47,9 @@ export async function withWorker<T>(
     start: (r: Omit<BumpRequest, 'targetRepo'>) => Promise<WorkflowHandle>;
   }) => Promise<T>,
 ): Promise<T> {
-  const taskQueue = `bumpflow-test-${randomUUID()}`;
-  const settings = settingsFor(env, taskQueue);
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: settings.namespace,
-    taskQueue,
-    deps: scenario.deps,
-    workflowBundle: await workflowBundle(),
-  });
-  return worker.runUntil(
+  return runWorker(env, scenario.deps, (settings) =>
     fn({
-      taskQueue,
+      taskQueue: settings.taskQueue,
       settings,
       start: (r) => startBump(env.client, settings, { targetRepo: scenario.targetUrl, ...r }),
     }),

@@ -1,35 +1,23 @@
 /** Helpers for the sweep tests: a worker on a sweep world, a sweep run to its result, requests counted by kind. */
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorker } from '../../src/worker.js';
 import type { TemporalSettings } from '../../src/config.js';
 import type { SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import { SWEEP_PREFIX } from '../../src/sandbox/sweepWorld.js';
 import { startSweep } from '../../src/cli/sweepStart.js';
 import type { SweepRequest, SweepResult } from '../../src/workflows/sweep/sweepInput.js';
-import { settingsFor } from './bump.js';
-import { workflowBundle } from './temporal.js';
+import { runWorker } from './bump.js';
 
 export interface SweepRun {
   settings: TemporalSettings;
   sweep(r?: Partial<SweepRequest>): Promise<{ workflowId: string; result: SweepResult }>;
 }
 
-export async function withSweepWorker<T>(
+export function withSweepWorker<T>(
   env: TestWorkflowEnvironment,
   world: SweepWorld,
   fn: (run: SweepRun) => Promise<T>,
 ): Promise<T> {
-  const taskQueue = `bumpflow-sweep-${randomUUID()}`;
-  const settings = settingsFor(env, taskQueue);
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: settings.namespace,
-    taskQueue,
-    deps: world.deps,
-    workflowBundle: await workflowBundle(),
-  });
-  return worker.runUntil(
+  return runWorker(env, world.deps, (settings) =>
     fn({
       settings,
       async sweep(r = {}) {

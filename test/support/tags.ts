@@ -1,13 +1,11 @@
 /** Workflow-test helpers for the tag procedures: a worker on a tag world, requests through the queue, results. */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorker } from '../../src/worker.js';
 import type { TemporalSettings } from '../../src/config.js';
 import type { TagWorld } from '../../src/sandbox/tagWorld.js';
 import { requestTagProcedure, tagResult, type TagRequest } from '../../src/cli/startTag.js';
 import { tagStatusQuery, type TagResult, type TagStatus } from '../../src/shared/messages.js';
-import { settingsFor } from './bump.js';
-import { workflowBundle } from './temporal.js';
+import { runWorker, settingsFor } from './bump.js';
 
 export interface TagRun {
   taskQueue: string;
@@ -18,21 +16,13 @@ export interface TagRun {
   statusWhen(workflowId: string, ok: (s: TagStatus) => boolean, timeoutMs?: number): Promise<TagStatus>;
 }
 
-export async function withTagWorker<T>(
+export function withTagWorker<T>(
   env: TestWorkflowEnvironment,
   world: TagWorld,
   fn: (run: TagRun) => Promise<T>,
   taskQueue = `bumpflow-tags-${randomUUID()}`,
 ): Promise<T> {
-  const settings = settingsFor(env, taskQueue);
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: settings.namespace,
-    taskQueue,
-    deps: world.deps,
-    workflowBundle: await workflowBundle(),
-  });
-  return worker.runUntil(fn(tagRun(env, taskQueue)));
+  return runWorker(env, world.deps, () => fn(tagRun(env, taskQueue)), taskQueue);
 }
 
 export function tagRun(env: TestWorkflowEnvironment, taskQueue: string): TagRun {

@@ -9,9 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { rejectSignal, statusQuery, type BumpResult, type BumpStatus } from '../../src/shared/messages.js';
 import { startTemporal } from '../support/temporal.js';
 import { createScenario } from '../../src/sandbox/scenario.js';
-import { withWorker } from '../support/bump.js';
-import { createWorker } from '../../src/worker.js';
-import { workflowBundle } from '../support/temporal.js';
+import { runWorker, withWorker } from '../support/bump.js';
 import type { Scenario } from '../../src/sandbox/scenario.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
 
@@ -307,15 +305,8 @@ it('refuses a bad --repo before anything starts, exit 2, never echoing a secret'
   assert.match(fromEnv.stderr, /\. or \.\. segments/);
 });
 
-async function runWorker<T>(s: Scenario, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    deps: s.deps,
-    workflowBundle: await workflowBundle(),
-  });
-  return worker.runUntil(fn());
+function inWorker<T>(s: Scenario, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  return runWorker(env, s.deps, fn, taskQueue);
 }
 
 it('without a worker: approve falls back to the signal, retry reads the search attributes, and the approval takes effect later', async () => {
@@ -323,7 +314,7 @@ it('without a worker: approve falls back to the signal, retry reads the search a
   const taskQueue = `bumpflow-cli-noworker-${Date.now()}`;
   const cliEnv = { TEMPORAL_ADDRESS: env.address, BUMPFLOW_TASK_QUEUE: taskQueue };
   try {
-    const workflowId = await runWorker(s, taskQueue, async () => {
+    const workflowId = await inWorker(s, taskQueue, async () => {
       const started = await bumpflow(['bump', 'magnum', '--repo', s.targetUrl, '--json'], cliEnv);
       assert.equal(started.code, 0, started.stderr);
       const { workflowId: id } = JSON.parse(started.stdout) as { workflowId: string };
@@ -362,7 +353,7 @@ it('without a worker: approve falls back to the signal, retry reads the search a
     assert.doesNotMatch(approve.stdout, /^approved main$/m);
 
     // a worker again: the signalled approval is taken and the PR opened
-    const result = await runWorker(
+    const result = await inWorker(
       s,
       taskQueue,
       () => env.client.workflow.getHandle(workflowId).result() as Promise<BumpResult>,
