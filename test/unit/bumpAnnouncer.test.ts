@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bumpAnnouncer } from '../../src/workflows/bump/announce.js';
 import type { NoticeFacts, Notifier } from '../../src/workflows/kit/notices.js';
+import { occasionKeys } from '../../src/workflows/kit/occasions.js';
 import type { BranchState, BumpStatus } from '../../src/shared/bump.js';
 import type { NoticeState } from '../../src/shared/notices.js';
 
@@ -22,13 +23,16 @@ interface Told {
 function recording(): Notifier & { told: Told[] } {
   const told: Told[] = [];
   const keys = new Set<string>();
+  const occasion = occasionKeys();
+  const tell: Notifier['tell'] = (state, facts = {}, key = state) => {
+    if (keys.has(key)) return;
+    keys.add(key);
+    told.push({ state, facts, key });
+  };
   return {
     told,
-    tell(state, facts = {}, key = state) {
-      if (keys.has(key)) return;
-      keys.add(key);
-      told.push({ state, facts, key });
-    },
+    tell,
+    tellAnew: (state, facts, base = state) => tell(state, facts, occasion(base)),
     settle: () => Promise.resolve(),
   };
 }

@@ -25,18 +25,12 @@ export interface BumpAnnouncer {
 export function bumpAnnouncer(notifier: Notifier): BumpAnnouncer {
   /** branch → the state it was told in, while it stays there */
   const told = new Map<string, BranchState>();
-  const keys = new Map<string, number>();
   let own: string | undefined;
-  const tell = (state: (typeof TOLD)[number], facts: NoticeFacts, base: string) => {
-    const n = (keys.get(base) ?? 0) + 1;
-    keys.set(base, n);
-    notifier.tell(state, facts, n === 1 ? base : `${base}#${n}`);
-  };
 
   return {
     look(status) {
       if (status.state === 'blocked' && own !== 'blocked')
-        tell('blocked', { step: status.step?.name, error: status.error?.message }, 'blocked');
+        notifier.tellAnew('blocked', { step: status.step?.name, error: status.error?.message });
       own = status.state;
       for (const b of status.branches)
         if (told.has(b.branch) && told.get(b.branch) !== b.state) told.delete(b.branch);
@@ -50,7 +44,7 @@ export function bumpAnnouncer(notifier: Notifier): BumpAnnouncer {
           state === 'blocked'
             ? { branches: names, step: fresh[0]!.step?.name, error: fresh[0]!.lastError?.message }
             : { branches: names };
-        tell(state, facts, `${state}:${names.join(',')}`);
+        notifier.tellAnew(state, facts, `${state}:${names.join(',')}`);
       }
     },
     end(outcomes) {

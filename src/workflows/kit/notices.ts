@@ -19,6 +19,7 @@ import type {
   NoticeState,
   NoticeTarget,
 } from '../../shared/notices.js';
+import { occasionKeys } from './occasions.js';
 
 /** The two activities, by the names the worker registers (src/activities/noticeActivities.ts). */
 interface NoticeActivities {
@@ -36,6 +37,8 @@ export interface NoticeFacts {
 export interface Notifier {
   /** Tells the targets that want it, once per run and `key` (default: the state); returns at once. */
   tell(state: NoticeState, facts?: NoticeFacts, key?: string): void;
+  /** Tells a new occasion of `base` (default: the state): under `base`, then `base#2`, … (kit/occasions.ts). */
+  tellAnew(state: NoticeState, facts?: NoticeFacts, base?: string): void;
   /** Waits until every notice told is delivered or given up. */
   settle(): Promise<void>;
 }
@@ -75,6 +78,7 @@ function oneLine(err: unknown): string {
 
 export function createNotifier(o: NotifierOptions): Notifier {
   const told = new Set<string>();
+  const occasion = occasionKeys();
   const inFlight: Promise<void>[] = [];
 
   async function send(notice: Notice): Promise<void> {
@@ -96,26 +100,29 @@ export function createNotifier(o: NotifierOptions): Notifier {
     );
   }
 
+  const tell: Notifier['tell'] = (state, facts = {}, key = state) => {
+    if (!o.enabled || told.has(key)) return;
+    told.add(key);
+    const info = workflowInfo();
+    inFlight.push(
+      send({
+        procedure: o.procedure,
+        state,
+        subject: o.subject(),
+        workflowId: info.workflowId,
+        runId: info.runId,
+        branches: [...(facts.branches ?? [])],
+        prs: [...(facts.prs ?? [])],
+        ...(facts.step === undefined ? {} : { step: facts.step }),
+        ...(facts.error === undefined ? {} : { error: facts.error }),
+        key,
+      }),
+    );
+  };
+
   return {
-    tell(state, facts = {}, key = state) {
-      if (!o.enabled || told.has(key)) return;
-      told.add(key);
-      const info = workflowInfo();
-      inFlight.push(
-        send({
-          procedure: o.procedure,
-          state,
-          subject: o.subject(),
-          workflowId: info.workflowId,
-          runId: info.runId,
-          branches: [...(facts.branches ?? [])],
-          prs: [...(facts.prs ?? [])],
-          ...(facts.step === undefined ? {} : { step: facts.step }),
-          ...(facts.error === undefined ? {} : { error: facts.error }),
-          key,
-        }),
-      );
-    },
+    tell,
+    tellAnew: (state, facts = {}, base = state) => tell(state, facts, occasion(base)),
     async settle() {
       while (inFlight.length > 0) await Promise.all(inFlight.splice(0));
     },
@@ -124,18 +131,14 @@ export function createNotifier(o: NotifierOptions): Notifier {
 
 /**
  * Tells a notice each time a single-subject procedure enters a waiting state
- * anew (`awaiting-approval`, `blocked`; the second time `blocked#2`), never for
- * a report that leaves the state as it was.
+ * anew (`awaiting-approval`, `blocked`), never for a report that leaves the
+ * state as it was.
  */
 export function waitingStateTeller(notifier: Notifier): (state: string, facts: () => NoticeFacts) => void {
   let last: string | undefined;
-  const entries = new Map<string, number>();
   return (state, facts) => {
     const entered = state !== last;
     last = state;
-    if (!entered || (state !== 'awaiting-approval' && state !== 'blocked')) return;
-    const n = (entries.get(state) ?? 0) + 1;
-    entries.set(state, n);
-    notifier.tell(state, facts(), n === 1 ? state : `${state}#${n}`);
+    if (entered && (state === 'awaiting-approval' || state === 'blocked')) notifier.tellAnew(state, facts());
   };
 }
