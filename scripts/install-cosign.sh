@@ -16,15 +16,8 @@ fi
 
 command -v go >/dev/null || { echo "install-cosign: go is required to build cosign" >&2; exit 1; }
 
-mkdir -p "$(dirname "$BIN")"
-# One build per version at a time: another install under way (CI builds in the background while the
-# tests start) holds the lock; wait for it, then use what it built.
-exec 9>"$BIN.lock"
-flock 9
-if [ -x "$BIN" ] && "$BIN" version >/dev/null 2>&1; then
-  echo "$BIN"
-  exit 0
-fi
+. "$(dirname "$0")/build-lock.sh"
+take_build_lock "$BIN" version
 build_dir="$(mktemp -d)"
 trap 'rm -rf "$build_dir"' EXIT
 (
