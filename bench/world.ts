@@ -92,7 +92,7 @@ export async function createBenchWorld(options: {
 
     const realPath = process.env.PATH ?? '/usr/bin:/bin';
     // the one insteadOf of the scenario, pointed at the HTTP server instead of the remotes directory
-    const gitHttpEnv = { ...scenario.git.env, GIT_CONFIG_KEY_0: `url.${gitHttp.url}.insteadOf` };
+    const gitHttpEnv = { ...scenario.git.env, GIT_CONFIG_KEY_0: `url.${gitHttp.url}/.insteadOf` };
     const workerEnv: Record<string, string> = {
       ...scenario.env,
       ...gitHttpEnv,

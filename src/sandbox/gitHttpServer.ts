@@ -31,6 +31,8 @@ export interface GitHttpServerOptions {
   /** decides Basic auth; absent: anyone may read and push */
   authorize?: (username: string, password: string) => boolean;
   realm?: string;
+  /** holds every request this long before answering it: one round trip more per exchange (the bench's RTT) */
+  holdMs?: number;
 }
 
 function basicCredential(header: string | undefined): { username: string; password: string } | undefined {
@@ -67,7 +69,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   const children = new Set<ChildProcess>();
   const realm = options.realm ?? 'bumpflow git stand-in';
 
-  const server = http.createServer((req, res) => {
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const credential = basicCredential(req.headers.authorization);
     const record: GitHttpRequest = {
@@ -144,6 +146,11 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       }
       res.end();
     });
+  };
+  const holdMs = options.holdMs ?? 0;
+  const server = http.createServer((req, res) => {
+    if (holdMs > 0) setTimeout(() => serve(req, res), holdMs);
+    else serve(req, res);
   });
 
   const listening = await listenOnLoopback(server);
