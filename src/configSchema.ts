@@ -28,6 +28,8 @@ const registryHost = z
   .regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
 
 /** Keys that would hold a secret value: the file must name an environment variable instead. */
+const logRequirement = z.enum(['required', 'optional']);
+
 export const LITERAL_SECRET = /^(token|password|secret|auth|apiKey|privateKey)$/i;
 
 /** Where notices go (see src/clients/notify/): a URL is named by its variable, or written for a webhook. */
@@ -159,14 +161,26 @@ export const configSchema = z
         z
           .object({
             images: z.string().min(1),
+            /** a cosign public key file (cosign.pub) */
             key: z.string().min(1).optional(),
+            /** key rules: must a transparency-log entry verify (default required; optional for a deployment without a log) */
+            tlog: logRequirement.optional(),
+            /** key rules with tlog required: the log's key, from a trusted_root.json or a PEM public key */
+            trustedRoot: z.string().min(1).optional(),
             keyless: z
               .object({
+                /** a sigstore trusted_root.json (the public-good one, or a private deployment's), or a PEM bundle of CAs */
                 trustedRoot: z.string().min(1),
                 identity: z.string().min(1).optional(),
                 identityRegExp: z.string().min(1).optional(),
                 issuer: z.string().min(1).optional(),
                 issuerRegExp: z.string().min(1).optional(),
+                tlog: logRequirement.optional(),
+                sct: logRequirement.optional(),
+                /** with a PEM bundle: the keys of the transparency logs, CT logs and the timestamp authorities' chains */
+                tlogKeys: z.array(z.string().min(1)).optional(),
+                ctlogKeys: z.array(z.string().min(1)).optional(),
+                timestampAuthorities: z.array(z.string().min(1)).optional(),
               })
               .strict()
               .refine((k) => (k.identity === undefined) !== (k.identityRegExp === undefined), {
@@ -180,6 +194,13 @@ export const configSchema = z
           .strict()
           .refine((r) => (r.key === undefined) !== (r.keyless === undefined), {
             message: 'expected exactly one of key (a cosign public key file) or keyless',
+          })
+          .refine((r) => r.keyless === undefined || (r.tlog === undefined && r.trustedRoot === undefined), {
+            message: 'expected tlog and trustedRoot inside keyless for a keyless rule, found them beside it',
+          })
+          .refine((r) => r.key === undefined || r.tlog === 'optional' || r.trustedRoot !== undefined, {
+            message:
+              'expected a key rule to name the transparency log (trustedRoot: trusted_root.json or the log key) since its signatures must be logged, or to say tlog: optional (a deployment without a log)',
           }),
       )
       .default([]),

@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BumpflowConfig } from './configFile.js';
 import { ConfigError } from './configFile.js';
-import { loadTrustRoots, type TrustRule } from './clients/signatures/index.js';
+import {
+  loadTrustRoots,
+  logKeyRoot,
+  type TrustedRootJson,
+  type TrustRule,
+} from './clients/signatures/index.js';
 import type { TrustPolicyEntry } from './activities/index.js';
 
 function read(file: string, configFile: string, key: string): string {
@@ -24,27 +29,56 @@ function read(file: string, configFile: string, key: string): string {
   }
 }
 
+/** A key rule's log: a trusted_root.json, or the log's PEM public key alone. */
+function logRoot(text: string, file: string): TrustedRootJson {
+  if (/-----BEGIN PUBLIC KEY-----/.test(text) && !/-----BEGIN CERTIFICATE-----/.test(text))
+    return logKeyRoot(text, file);
+  return loadTrustRoots(text, file);
+}
+
 export function trustPolicyOf(config: BumpflowConfig, configFile: string): TrustPolicyEntry[] {
   const base = path.dirname(path.resolve(configFile));
   return config.signatures.map((r, i): TrustPolicyEntry => {
     const at = (p: string) => path.resolve(base, p);
+    const readAll = (files: string[] | undefined, key: string) =>
+      (files ?? []).map((f, j) => ({
+        name: f,
+        pem: read(at(f), configFile, `signatures.${i}.keyless.${key}.${j}`),
+      }));
     if (r.key !== undefined) {
+      const rootFile = r.trustedRoot !== undefined ? at(r.trustedRoot) : undefined;
       const rule: TrustRule = {
         kind: 'key',
         name: path.basename(r.key),
         publicKeyPem: read(at(r.key), configFile, `signatures.${i}.key`),
+        tlog: r.tlog ?? 'required',
+        ...(rootFile !== undefined
+          ? { trustedRoot: logRoot(read(rootFile, configFile, `signatures.${i}.trustedRoot`), rootFile) }
+          : {}),
       };
       return { images: r.images, rule };
     }
     const k = r.keyless!;
     const file = at(k.trustedRoot);
-    const rootsPem = loadTrustRoots(read(file, configFile, `signatures.${i}.keyless.trustedRoot`), file);
+    const trustedRoot = loadTrustRoots(read(file, configFile, `signatures.${i}.keyless.trustedRoot`), file, {
+      tlogKeys: readAll(k.tlogKeys, 'tlogKeys'),
+      ctlogKeys: readAll(k.ctlogKeys, 'ctlogKeys'),
+      timestampAuthorities: readAll(k.timestampAuthorities, 'timestampAuthorities'),
+    });
     const identity =
       k.identity !== undefined ? { identity: k.identity } : { identityRegExp: k.identityRegExp! };
     const issuer = k.issuer !== undefined ? { issuer: k.issuer } : { issuerRegExp: k.issuerRegExp! };
     return {
       images: r.images,
-      rule: { kind: 'keyless', name: path.basename(k.trustedRoot), rootsPem, ...identity, ...issuer },
+      rule: {
+        kind: 'keyless',
+        name: path.basename(k.trustedRoot),
+        trustedRoot,
+        tlog: k.tlog ?? 'required',
+        sct: k.sct ?? 'required',
+        ...identity,
+        ...issuer,
+      },
     };
   });
 }

@@ -72,6 +72,8 @@ export const VerdictFailure = {
   SignerMismatch: 'SignerMismatch',
   /** a valid signature signs another digest (`critical.image.docker-manifest-digest`) */
   SignedDigestMismatch: 'SignedDigestMismatch',
+  /** a keyless signature has no verified transparency-log entry or RFC 3161 timestamp to say when it was made */
+  NoVerifiedTimestamp: 'NoVerifiedTimestamp',
 } as const;
 
 /** Every fatal failure, by name. */

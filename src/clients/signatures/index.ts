@@ -1,10 +1,11 @@
 /**
- * cosign signature verification, in-process and offline: a digest's
- * signatures (found by the registry client) checked against a trust rule, a
- * public key or keyless certificates from trusted roots with an identity and
- * issuer. See verify.ts for the refusals.
+ * cosign and sigstore signature verification on @sigstore/verify, offline: a
+ * digest's signatures (found by the registry client) checked against a trust
+ * rule, a public key or keyless certificates under a trusted root, with the
+ * signing time from a verified transparency-log entry or RFC 3161 timestamp.
+ * See verify.ts for the refusals.
  */
-export { loadTrustRoots } from './trustedRoot.js';
+export { loadTrustRoots, logKeyRoot, TRUSTED_ROOT_MEDIA_TYPE, type TrustExtras } from './trustedRoot.js';
 export { parseSimpleSigning, SIMPLE_SIGNING_TYPE, type SimpleSigningPayload } from './payload.js';
 export { verifyImageSignature } from './verify.js';
 export {
@@ -13,6 +14,8 @@ export {
   type IssuerMatch,
   type KeylessTrustRule,
   type KeyTrustRule,
+  type LogRequirement,
   type SignatureEvidence,
+  type TrustedRootJson,
   type TrustRule,
 } from './types.js';

@@ -1,78 +1,110 @@
 /**
  * verifyImageSignature: is this digest signed, by the signer a trust rule
  * names? Every signature the registry client finds (`.sig` tag, referrers,
- * referrers tag) is tried, each simple-signing layer's payload fetched
- * (digest-verified by the client) and checked; the first that verifies AND
- * signs the digest wins. Offline: no transparency or CT log.
+ * referrers tag) is tried: cosign simple-signing layers (made into a sigstore
+ * bundle with their Rekor entry and timestamp, cosignBundle.ts) and sigstore
+ * bundles v0.1–v0.3 (cosign 3's default, ociBundle.ts), each checked by
+ * @sigstore/verify (sigstoreCheck.ts); the first that verifies AND signs the
+ * digest wins. Offline: the logs' and authorities' keys come from the rule's
+ * trusted root.
  *
  * Refusals, typed: none found → Unsigned; found, none verifies →
- * SignatureInvalid; verifies, another identity/issuer → SignerMismatch;
- * verifies, signs another digest → SignedDigestMismatch.
+ * SignatureInvalid; verifies but no verified log entry or timestamp gives the
+ * signing time (keyless) → NoVerifiedTimestamp; verifies, another
+ * identity/issuer → SignerMismatch; verifies, signs another digest →
+ * SignedDigestMismatch.
  */
+import { createHash } from 'node:crypto';
 import { MediaType } from '../registry/schema.js';
-import { type DigestRef, type RegistryClient, type SignatureArtifact } from '../registry/types.js';
+import { type DigestRef, type RegistryClient, type SignatureLayer } from '../registry/types.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { keylessTrust, verifyKeyless, type KeylessTrust } from './keylessVerify.js';
-import { publicKeyOf, verifyPayloadSignature } from './keyVerify.js';
+import { bundleOfLayer } from './cosignBundle.js';
+import { expectedSigner } from './matchers.js';
+import { readBundle, signedDigestOf } from './ociBundle.js';
 import { checkSignedDigest, parseSimpleSigning } from './payload.js';
-import { Annotation, type SignatureEvidence, type TrustRule } from './types.js';
+import { checkBundle, prepareRule, type PreparedRule, type Verdict } from './sigstoreCheck.js';
+import { type SignatureEvidence, type TrustRule } from './types.js';
 
-/** A simple-signing payload is a few hundred bytes; anything far larger is not one. */
-const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** A simple-signing payload is a few hundred bytes, a bundle a few KiB; anything far larger is neither. */
+const MAX_LAYER_BYTES = 256 * 1024;
 
-type Checker = (
-  annotations: Record<string, string>,
-  payload: Buffer,
-) => { kind: 'ok'; verifiedBy: string; certificate?: SignatureEvidence['certificate'] } | Refusal;
-type Refusal =
-  { kind: 'invalid'; reason: string } | { kind: 'mismatch'; found: { identity: string; issuer: string } };
-
-function checkerFor(rule: TrustRule, now: Date): Checker {
-  if (rule.kind === 'key') {
-    const key = publicKeyOf(rule.publicKeyPem, rule.name);
-    return (annotations, payload) => {
-      const signature = annotations[Annotation.signature];
-      if (signature === undefined || signature === '')
-        return { kind: 'invalid', reason: `the layer has no ${Annotation.signature} annotation` };
-      return verifyPayloadSignature(key, payload, signature)
-        ? { kind: 'ok', verifiedBy: `key ${rule.name}` }
-        : { kind: 'invalid', reason: `the signature does not verify with key ${rule.name}` };
-    };
-  }
-  const trust: KeylessTrust = keylessTrust(rule);
-  return (annotations, payload) => {
-    const outcome = verifyKeyless(trust, annotations, payload, now);
-    if (outcome.kind !== 'ok') return outcome;
-    const c = outcome.certificate;
-    return {
-      kind: 'ok',
-      verifiedBy: `certificate ${c.subjectAlternativeName} from ${c.issuer} (root ${rule.name})`,
-      certificate: c,
-    };
-  };
-}
-
-function expectedSigner(rule: TrustRule): string {
-  if (rule.kind === 'key') return `key ${rule.name}`;
-  const identity = rule.identity ?? `/${rule.identityRegExp}/`;
-  const issuer = rule.issuer ?? `/${rule.issuerRegExp}/`;
-  return `identity ${identity} from issuer ${issuer}`;
-}
+type Refusal = Exclude<Verdict, { kind: 'ok' }> | { kind: 'digest'; reason: string };
+type Outcome =
+  | { ok: true; evidence: Omit<SignatureEvidence, 'source' | 'signatureManifest'> }
+  | { ok: false; refusal: Refusal };
 
 interface Attempt {
   where: string;
-  refusal: Refusal | { kind: 'digest'; reason: string };
+  refusal: Refusal;
+}
+
+const isBundleType = (mediaType: string): boolean =>
+  mediaType.startsWith('application/vnd.dev.sigstore.bundle');
+
+function okEvidence(
+  digest: string,
+  signed: Buffer,
+  verdict: Extract<Verdict, { kind: 'ok' }>,
+  format: SignatureEvidence['format'],
+  extra: { signedDigest: string; dockerReference?: string },
+): Outcome {
+  const { kind: _kind, ...rest } = verdict;
+  return {
+    ok: true,
+    evidence: {
+      digest,
+      payloadDigest: `sha256:${createHash('sha256').update(signed).digest('hex')}`,
+      format,
+      ...extra,
+      ...rest,
+    },
+  };
+}
+
+function checkSimpleSigning(p: PreparedRule, layer: SignatureLayer, bytes: Buffer, digest: string): Outcome {
+  const shaped = bundleOfLayer(
+    layer.annotations,
+    bytes,
+    p.rule.kind === 'key' ? { useCertificate: false, hint: p.rule.name } : { useCertificate: true },
+  );
+  if (!shaped.ok) return { ok: false, refusal: { kind: 'invalid', reason: shaped.reason } };
+  const verdict = checkBundle(p, shaped.bundle, bytes);
+  if (verdict.kind !== 'ok') return { ok: false, refusal: verdict };
+  const parsed = parseSimpleSigning(bytes);
+  if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', reason: parsed.reason } };
+  const wrong = checkSignedDigest(parsed.payload, digest);
+  if (wrong !== undefined) return { ok: false, refusal: { kind: 'digest', reason: wrong } };
+  return okEvidence(digest, bytes, verdict, 'simple-signing', {
+    signedDigest: parsed.payload.signedDigest,
+    ...(parsed.payload.dockerReference ? { dockerReference: parsed.payload.dockerReference } : {}),
+  });
+}
+
+async function checkSigstoreBundle(
+  p: PreparedRule,
+  bytes: Buffer,
+  ref: DigestRef,
+  registry: RegistryClient,
+): Promise<Outcome> {
+  const read = readBundle(bytes);
+  if (!read.ok) return { ok: false, refusal: { kind: 'invalid', reason: read.reason } };
+  // A message signature signs the image manifest's own bytes: fetched (digest-verified) only then.
+  const artifact = read.kind === 'message' ? (await registry.getManifest(ref)).body : undefined;
+  const verdict = checkBundle(p, read.bundle, artifact);
+  if (verdict.kind !== 'ok') return { ok: false, refusal: verdict };
+  const signed = signedDigestOf(read.bundle, ref.digest);
+  if (!signed.ok) return { ok: false, refusal: { kind: signed.kind, reason: signed.reason } };
+  return okEvidence(ref.digest, bytes, verdict, 'sigstore-bundle', { signedDigest: signed.signedDigest });
 }
 
 export async function verifyImageSignature(
   registry: RegistryClient,
   ref: DigestRef,
   rule: TrustRule,
-  options: { now?: Date } = {},
 ): Promise<SignatureEvidence> {
   const image = `${ref.registry}/${ref.repository}@${ref.digest}`;
-  const check = checkerFor(rule, options.now ?? new Date());
-  const artifacts: SignatureArtifact[] = await registry.findSignatures(ref);
+  const prepared = prepareRule(rule);
+  const artifacts = await registry.findSignatures(ref);
   if (artifacts.length === 0) {
     throw fatal(
       FatalFailure.Unsigned,
@@ -84,24 +116,15 @@ export async function verifyImageSignature(
   for (const artifact of artifacts) {
     for (const layer of artifact.layers) {
       const where = `${artifact.source} ${artifact.manifestDigest}`;
-      if (layer.mediaType !== MediaType.cosignSimpleSigning) {
-        attempts.push({
-          where,
-          refusal: {
-            kind: 'invalid',
-            reason: `its layer is ${layer.mediaType}, not a simple-signing payload (sigstore bundles are not supported offline)`,
-          },
-        });
+      const simple = layer.mediaType === MediaType.cosignSimpleSigning;
+      if (!simple && !isBundleType(layer.mediaType)) {
+        const reason = `its layer is ${layer.mediaType}, neither a simple-signing payload nor a sigstore bundle`;
+        attempts.push({ where, refusal: { kind: 'invalid', reason } });
         continue;
       }
-      if (layer.size > MAX_PAYLOAD_BYTES) {
-        attempts.push({
-          where,
-          refusal: {
-            kind: 'invalid',
-            reason: `its payload is ${layer.size} bytes, over ${MAX_PAYLOAD_BYTES}`,
-          },
-        });
+      if (layer.size > MAX_LAYER_BYTES) {
+        const reason = `its layer is ${layer.size} bytes, over ${MAX_LAYER_BYTES}`;
+        attempts.push({ where, refusal: { kind: 'invalid', reason } });
         continue;
       }
       const bytes = await registry.getBlob({
@@ -109,31 +132,14 @@ export async function verifyImageSignature(
         repository: ref.repository,
         digest: layer.digest,
       });
-      const verdict = check(layer.annotations, bytes);
-      if (verdict.kind !== 'ok') {
-        attempts.push({ where, refusal: verdict });
+      const outcome = simple
+        ? checkSimpleSigning(prepared, layer, bytes, ref.digest)
+        : await checkSigstoreBundle(prepared, bytes, ref, registry);
+      if (!outcome.ok) {
+        attempts.push({ where, refusal: outcome.refusal });
         continue;
       }
-      const parsed = parseSimpleSigning(bytes);
-      if (!parsed.ok) {
-        attempts.push({ where, refusal: { kind: 'invalid', reason: parsed.reason } });
-        continue;
-      }
-      const wrongDigest = checkSignedDigest(parsed.payload, ref.digest);
-      if (wrongDigest !== undefined) {
-        attempts.push({ where, refusal: { kind: 'digest', reason: wrongDigest } });
-        continue;
-      }
-      return {
-        digest: ref.digest,
-        source: artifact.source,
-        signatureManifest: artifact.manifestDigest,
-        payloadDigest: layer.digest,
-        verifiedBy: verdict.verifiedBy,
-        signedDigest: parsed.payload.signedDigest,
-        ...(parsed.payload.dockerReference ? { dockerReference: parsed.payload.dockerReference } : {}),
-        ...(verdict.certificate ? { certificate: verdict.certificate } : {}),
-      };
+      return { ...outcome.evidence, source: artifact.source, signatureManifest: artifact.manifestDigest };
     }
   }
   throw refusalOf(image, rule, artifacts.length, attempts);
@@ -141,16 +147,18 @@ export async function verifyImageSignature(
 
 function refusalOf(image: string, rule: TrustRule, found: number, attempts: readonly Attempt[]): Error {
   const details = { image, signatures: found, tried: attempts.length };
-  const digest = attempts.find((a) => a.refusal.kind === 'digest');
-  if (digest?.refusal.kind === 'digest') {
+  const pick = <K extends Refusal['kind']>(kind: K) =>
+    attempts.find((a): a is Attempt & { refusal: Extract<Refusal, { kind: K }> } => a.refusal.kind === kind);
+  const digest = pick('digest');
+  if (digest !== undefined) {
     return fatal(
       FatalFailure.SignedDigestMismatch,
       `a signature of ${image} (${digest.where}) verifies with ${expectedSigner(rule)}, but ${digest.refusal.reason}`,
       details,
     );
   }
-  const mismatch = attempts.find((a) => a.refusal.kind === 'mismatch');
-  if (mismatch?.refusal.kind === 'mismatch') {
+  const mismatch = pick('mismatch');
+  if (mismatch !== undefined) {
     const { identity, issuer } = mismatch.refusal.found;
     return fatal(
       FatalFailure.SignerMismatch,
@@ -158,9 +166,19 @@ function refusalOf(image: string, rule: TrustRule, found: number, attempts: read
       { ...details, foundIdentity: identity, foundIssuer: issuer },
     );
   }
+  const noTime = pick('no-time');
+  if (noTime !== undefined) {
+    return fatal(
+      FatalFailure.NoVerifiedTimestamp,
+      `expected a signature of ${image} with a signing time from a verified transparency-log entry or RFC 3161 timestamp of the trusted root ${rule.name}, found ${found} signature manifest(s), none with one; the first: ${noTime.where}: ${noTime.refusal.reason}`,
+      details,
+    );
+  }
   const first = attempts[0];
   const why =
-    first?.refusal.kind === 'invalid' ? `${first.where}: ${first.refusal.reason}` : 'no signature layers';
+    first !== undefined && 'reason' in first.refusal
+      ? `${first.where}: ${first.refusal.reason}`
+      : 'no signature layers';
   return fatal(
     FatalFailure.SignatureInvalid,
     `expected a signature of ${image} that verifies with ${expectedSigner(rule)}, found ${found} signature manifest(s), ${attempts.length} signature(s) tried, none verifies; the first: ${why}`,
