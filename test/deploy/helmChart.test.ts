@@ -201,7 +201,7 @@ const fullValues = {
       registries: { 'ghcr.io': { usernameEnv: 'GHCR_USERNAME', passwordEnv: 'GHCR_TOKEN' } },
     },
     approval: { timeout: '72h', branches: [{ pattern: 'stable/*', required: true }] },
-    signatures: [{ images: 'ghcr.io/vexxhost/*', key: '/etc/bumpflow/cosign.pub' }],
+    signatures: [{ images: 'ghcr.io/vexxhost/*', key: '/etc/bumpflow/cosign.pub', tlog: 'optional' }],
   },
   configFiles: { 'cosign.pub': '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n' },
   workDir: { existingClaim: 'bumpflow-work' },

@@ -41,6 +41,37 @@ describe('config: signatures, promotion, cleanup', () => {
     );
   });
 
+  it('a key rule is logged unless it says tlog: optional; log settings of a keyless rule go inside keyless', () => {
+    assert.throws(
+      () => parseConfig('signatures:\n  - images: "x/*"\n    key: a.pub\n', 'b.yaml'),
+      (e: unknown) =>
+        e instanceof ConfigError && /name the transparency log .* or to say tlog: optional/.test(e.message),
+    );
+    assert.equal(
+      parseConfig(
+        'signatures:\n  - { images: "x/*", key: a.pub, trustedRoot: trusted_root.json }\n',
+        'b.yaml',
+      ).signatures[0]?.trustedRoot,
+      'trusted_root.json',
+    );
+    assert.throws(
+      () =>
+        parseConfig(
+          'signatures:\n  - images: "x/*"\n    tlog: optional\n    keyless: {trustedRoot: r.pem, identity: i, issuer: s}\n',
+          'b.yaml',
+        ),
+      (e: unknown) => e instanceof ConfigError && /inside keyless/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        parseConfig(
+          'signatures:\n  - images: "x/*"\n    keyless: {trustedRoot: r.pem, identity: i, issuer: s, tlog: maybe}\n',
+          'b.yaml',
+        ),
+      (e: unknown) => e instanceof ConfigError && /required|optional/.test(e.message),
+    );
+  });
+
   it('tagApproval: the first rule whose image and tag globs match decides; unmatched waits', () => {
     const c = parseConfig(
       'promotion:\n  approval:\n    - { images: "ghcr.io/acme/*", tags: staging, required: false }\n    - { tags: "prod*", required: true }\n',
@@ -69,7 +100,7 @@ describe('trust policy from the worker config', () => {
       );
       const file = path.join(dir, 'bumpflow.yaml');
       const c = parseConfig(
-        'signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub }\n  - { images: "ghcr.io/**", key: gone.pub }\n',
+        'signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub, tlog: optional }\n  - { images: "ghcr.io/**", key: gone.pub, tlog: optional }\n',
         file,
       );
       assert.throws(
@@ -77,7 +108,10 @@ describe('trust policy from the worker config', () => {
         (e: unknown) =>
           e instanceof ConfigError && e.key === 'signatures.1.key' && /gone\.pub.*ENOENT/.test(e.message),
       );
-      const one = parseConfig('signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub }\n', file);
+      const one = parseConfig(
+        'signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub, tlog: optional }\n',
+        file,
+      );
       const policy = trustPolicyOf(one, file);
       assert.equal(policy[0]!.rule.kind, 'key');
       assert.equal(trustRuleFor(policy, 'ghcr.io/acme/app')?.name, 'k.pub');
