@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  loadTrustRoots,
   verifyImageSignature,
   type KeylessTrustRule,
   type TrustedRootJson,
@@ -271,6 +272,50 @@ void describe('real public signatures, offline, long after their certificates ex
       verifyImageSignature(bundleRegistry(ATTESTATION), ref(ATTESTATION), rule(ATTESTATION)),
       FatalFailure.SignatureInvalid,
       /an attestation, not a signature/,
+    );
+  });
+
+  void test('the private-PKI form (a PEM bundle of CAs plus named log keys) made from the public-good material verifies the same signature', async () => {
+    interface Log {
+      baseUrl: string;
+      publicKey: { rawBytes: string };
+      logId: { keyId: string };
+    }
+    const root = publicGoodRoot() as {
+      certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[];
+      tlogs: Log[];
+      ctlogs: Log[];
+    };
+    const pem = (label: string, b64: string) =>
+      `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
+    const bundle = root.certificateAuthorities
+      .flatMap((ca) => ca.certChain.certificates.map((c) => pem('CERTIFICATE', c.rawBytes)))
+      .join('');
+    const key = (log: Log) => ({ name: log.baseUrl, pem: pem('PUBLIC KEY', log.publicKey.rawBytes) });
+    const rekor = root.tlogs.find((l) => l.baseUrl === 'https://rekor.sigstore.dev')!;
+    const ct = root.ctlogs.find((l) => l.baseUrl === 'https://ctfe.sigstore.dev/2022')!;
+    const material = loadTrustRoots(bundle, 'public-good.pem', {
+      tlogKeys: [key(rekor)],
+      ctlogKeys: [key(ct)],
+    });
+    const logs = material.tlogs as Log[];
+    assert.equal(
+      logs[0]?.logId.keyId,
+      rekor.logId.keyId,
+      "the log id computed from the key is Sigstore's own",
+    );
+    assert.equal(
+      material.certificateAuthorities?.length,
+      3,
+      'the 2021 root, the 2022 intermediate (with its root) and the 2022 root',
+    );
+    const evidence = await verifyImageSignature(simpleRegistry(), ref(SIMPLE), rule(SIMPLE, {}, material));
+    assert.equal(evidence.signedDigest, caseOf(SIMPLE).imageDigest);
+    const withoutLog = loadTrustRoots(bundle, 'public-good.pem', { ctlogKeys: [key(ct)] });
+    await refusedWith(
+      verifyImageSignature(simpleRegistry(), ref(SIMPLE), rule(SIMPLE, {}, withoutLog)),
+      FatalFailure.SignatureInvalid,
+      /TLOG/,
     );
   });
 });
