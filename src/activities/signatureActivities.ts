@@ -41,6 +41,10 @@ export function signatureActivities(deps: ActivityDeps) {
         source: evidence.source,
         signatureManifest: evidence.signatureManifest,
         verifiedBy: evidence.verifiedBy,
+        ...(evidence.signedAt !== undefined
+          ? { signedAt: evidence.signedAt, timeSource: evidence.timeSource }
+          : {}),
+        ...(evidence.certificate !== undefined ? { certificateNotAfter: evidence.certificate.notAfter } : {}),
       };
     },
   };

@@ -53,7 +53,10 @@ export function formatCleanupPlan(c: CleanupPlanInfo): string {
 export function formatTagStatus(id: string, s: TagStatus): string {
   const lines = [`${s.procedure} ${s.image} (${id}): ${s.state}`];
   if (s.source) lines.push(`source: ${s.source.digest} (${s.source.platforms.join(', ')})`);
-  if (s.evidence) lines.push(`signature: verified by ${s.evidence.verifiedBy} (${s.evidence.source})`);
+  if (s.evidence) {
+    const when = s.evidence.signedAt ? `, signed ${s.evidence.signedAt} (${s.evidence.timeSource})` : '';
+    lines.push(`signature: verified by ${s.evidence.verifiedBy} (${s.evidence.source}${when})`);
+  }
   if (s.plan) lines.push(...planLines(s.plan));
   if (s.cleanup) lines.push('', formatCleanupPlan(s.cleanup));
   if (s.written.length)

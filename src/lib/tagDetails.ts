@@ -2,7 +2,7 @@
  * What an operator reads of a tag procedure (the Temporal UI's current
  * details, the audit release's body) and of a repository's queue. Pure.
  */
-import type { ParsedQueueRequest, QueueStatus, TagStatus } from '../shared/tags.js';
+import type { ParsedQueueRequest, QueueStatus, SignatureEvidenceInfo, TagStatus } from '../shared/tags.js';
 import { publicRepoUrl } from './repoUrl.js';
 import { detailsTail } from './detailsTail.js';
 
@@ -75,7 +75,7 @@ export function promotionAuditBody(s: TagStatus): string {
     `${s.procedure} of \`${s.image}\` by bumpflow`,
     ...planLines(s),
     '',
-    `Signature: ${s.evidence?.verifiedBy ?? 'not verified'} (${s.evidence?.signatureManifest ?? '—'})`,
+    `Signature: ${s.evidence?.verifiedBy ?? 'not verified'} (${s.evidence?.signatureManifest ?? '—'})${signedWhen(s.evidence)}`,
     `Approved by: ${s.approvedBy ?? '—'}`,
   ].join('\n');
 }
@@ -112,4 +112,10 @@ export function requestSummary(r: ParsedQueueRequest): string {
     return `roll back ${image}:${[r.input.tag, ...r.input.aliases].join(', ')} to ${r.input.to ?? 'the previous stamp'}`;
   if (r.procedure === 'retag') return `retag ${image}:${r.input.srcBuildTag} → ${r.input.tag}`;
   return `clean up ${image}: ${r.input.patterns.join(', ')} older than ${r.input.olderThan}${r.input.dryRun ? ' (dry run)' : ''}`;
+}
+
+/** `, signed <time> (transparency-log)` when the evidence has a verified signing time. */
+function signedWhen(e: SignatureEvidenceInfo | undefined): string {
+  if (e?.signedAt === undefined) return '';
+  return `, signed ${e.signedAt} (${e.timeSource ?? 'verified time'})`;
 }

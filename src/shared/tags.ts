@@ -172,6 +172,12 @@ export interface SignatureEvidenceInfo {
   source: string;
   signatureManifest: string;
   verifiedBy: string;
+  /** when it was signed, from a verified transparency-log entry or RFC 3161 timestamp */
+  signedAt?: string | undefined;
+  /** `transparency-log` or `timestamp-authority` */
+  timeSource?: string | undefined;
+  /** keyless: when the signing certificate stopped being valid (it may have since the signature) */
+  certificateNotAfter?: string | undefined;
 }
 
 export interface TagPlan {
