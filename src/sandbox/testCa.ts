@@ -5,8 +5,11 @@
  * URI or email = the identity, EKU code signing, the OIDC issuer in both
  * Fulcio extensions: 1.3.6.1.4.1.57264.1.1 raw, 1.3.6.1.4.1.57264.1.8
  * UTF8String). `cosign sign --certificate/--certificate-chain` attaches it.
+ * issueShortLivedLeaf issues more such leaves from the same CA, each for a new
+ * key and with an exact validity window (to test expiry against a timestamp).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -37,7 +40,7 @@ export interface TestCa {
 }
 
 /** Rejects what would break or be expanded in an openssl config value. */
-function configValue(what: string, value: string): string {
+export function configValue(what: string, value: string): string {
   if (value === '' || /[\n\r,$"\\]/.test(value)) {
     throw new Error(
       `expected a ${what} without newlines, commas, $, quotes or backslashes, found ${JSON.stringify(value)}`,
@@ -46,7 +49,8 @@ function configValue(what: string, value: string): string {
   return value;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
+/** Runs the openssl CLI in `cwd`, throwing with its stderr when it fails. */
+export async function openssl(args: string[], cwd: string): Promise<void> {
   const result = await execa('openssl', args, {
     cwd,
     timeout: OPENSSL_TIMEOUT_MS,
@@ -60,8 +64,57 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
-function derOf(pem: string): string {
+/** The base64 DER of a PEM certificate, as a trusted root's `rawBytes`. */
+export function derOf(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+/**
+ * In `dir`, with the openssl config `config`: a new P-256 key `<file>.key` and
+ * a request for it (`<file>.csr`), or with `-x509` a self-signed `<file>.pem`.
+ */
+export function requestCertificate(
+  dir: string,
+  config: string,
+  file: string,
+  subject: string,
+  extra: string[],
+): Promise<void> {
+  const out = extra.includes('-x509') ? `${file}.pem` : `${file}.csr`;
+  const key = `-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${file}.key -out ${out}`;
+  return openssl(['req', '-config', config, ...extra, ...key.split(' '), '-subj', subject], dir);
+}
+
+/** In `dir`: `<file>.csr` signed by `<ca>` with `config`'s extension section `<file>`, as `<file>.pem`. */
+export function issueCertificate(
+  dir: string,
+  config: string,
+  issued: { file: string; ca: string; serial: number; days: number },
+  extra: string[] = [],
+): Promise<void> {
+  const { file, ca, serial, days } = issued;
+  const by = `-CA ${ca}.pem -CAkey ${ca}.key -set_serial ${serial} -days ${days}`;
+  const what = `-extfile ${config} -extensions ${file} -out ${file}.pem`;
+  return openssl(['x509', '-req', '-in', `${file}.csr`, ...extra, ...`${by} ${what}`.split(' ')], dir);
+}
+
+/** The SAN for an identity: an email address, else a URI. */
+function sanOf(identity: string): string {
+  return /^[^@:/\s]+@[^@\s]+$/.test(identity) ? `email:${identity}` : `URI:${identity}`;
+}
+
+/** What Fulcio writes in a leaf, as an openssl extension section's lines. */
+function fulcioLeafExtensions(identity: string, issuer: string): string[] {
+  return [
+    'basicConstraints = critical,CA:FALSE',
+    'keyUsage = critical,digitalSignature',
+    'extendedKeyUsage = codeSigning',
+    `subjectAltName = ${sanOf(identity)}`,
+    'subjectKeyIdentifier = hash',
+    'authorityKeyIdentifier = keyid',
+    `1.3.6.1.4.1.57264.1.1 = DER:${Buffer.from(issuer).toString('hex')}`,
+    `1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:${issuer}`,
+  ];
 }
 
 export async function makeTestCa(dir: string, options: TestCaOptions): Promise<TestCa> {
@@ -69,7 +122,6 @@ export async function makeTestCa(dir: string, options: TestCaOptions): Promise<T
   const issuer = configValue('issuer', options.issuer);
   const name = configValue('name', options.name ?? 'bumpflow test').replace(/[/=]/g, ' ');
   const withIntermediate = options.intermediate ?? true;
-  const san = /^[^@:/\s]+@[^@\s]+$/.test(identity) ? `email:${identity}` : `URI:${identity}`;
   await writeFile(
     path.join(dir, 'ca.cnf'),
     [
@@ -86,72 +138,15 @@ export async function makeTestCa(dir: string, options: TestCaOptions): Promise<T
       'subjectKeyIdentifier = hash',
       'authorityKeyIdentifier = keyid',
       '[leaf]',
-      'basicConstraints = critical,CA:FALSE',
-      'keyUsage = critical,digitalSignature',
-      'extendedKeyUsage = codeSigning',
-      `subjectAltName = ${san}`,
-      'subjectKeyIdentifier = hash',
-      'authorityKeyIdentifier = keyid',
-      `1.3.6.1.4.1.57264.1.1 = DER:${Buffer.from(issuer).toString('hex')}`,
-      `1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:${issuer}`,
+      ...fulcioLeafExtensions(identity, issuer),
       '',
     ].join('\n'),
   );
   await writeFile(path.join(dir, 'leaf-key.pub'), options.publicKeyPem);
-  /** A new P-256 key `<file>.key` and a request for it (`<file>.csr`), or with `-x509` a self-signed `<file>.pem`. */
   const request = (file: string, subject: string, extra: string[]): Promise<void> =>
-    openssl(
-      [
-        'req',
-        '-config',
-        'ca.cnf',
-        ...extra,
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${file}.key`,
-        '-out',
-        extra.includes('-x509') ? `${file}.pem` : `${file}.csr`,
-        '-subj',
-        subject,
-      ],
-      dir,
-    );
-  /** `<file>.csr` signed by `<ca>` with the extension section `<file>`, as `<file>.pem`. */
-  const issue = (
-    file: string,
-    ca: string,
-    serial: number,
-    days: number,
-    extra: string[] = [],
-  ): Promise<void> =>
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${file}.csr`,
-        ...extra,
-        '-CA',
-        `${ca}.pem`,
-        '-CAkey',
-        `${ca}.key`,
-        '-set_serial',
-        String(serial),
-        '-days',
-        String(days),
-        '-extfile',
-        'ca.cnf',
-        '-extensions',
-        file,
-        '-out',
-        `${file}.pem`,
-      ],
-      dir,
-    );
+    requestCertificate(dir, 'ca.cnf', file, subject, extra);
+  const issue = (file: string, ca: string, serial: number, days: number, extra: string[] = []) =>
+    issueCertificate(dir, 'ca.cnf', { file, ca, serial, days }, extra);
 
   await request('root', `/O=${name}/CN=${name} root`, ['-x509', '-days', '7', '-extensions', 'root']);
   if (withIntermediate) {
@@ -195,5 +190,89 @@ export async function makeTestCa(dir: string, options: TestCaOptions): Promise<T
     leafPath: path.join(dir, 'leaf.pem'),
     leafPem: await readFile(path.join(dir, 'leaf.pem'), 'utf8'),
     trustedRootJson,
+  };
+}
+
+export interface ShortLivedLeafOptions {
+  /** the certificate's SAN: a URI (`https://…`), or an email address */
+  identity: string;
+  issuer: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export interface ShortLivedLeaf {
+  /** the new key, PKCS#8 PEM, unencrypted, mode 0600 */
+  keyPath: string;
+  keyPem: string;
+  leafPath: string;
+  leafPem: string;
+}
+
+/** An openssl `ca` date: UTCTime (YYMMDDHHMMSSZ) for 1950–2049 as RFC 5280 asks, else GeneralizedTime. */
+function caDate(date: Date): string {
+  const full = date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:T]/g, '');
+  const year = date.getUTCFullYear();
+  return year >= 1950 && year < 2050 ? full.slice(2) : full;
+}
+
+/**
+ * A Fulcio-like leaf for a new P-256 key, valid from `notBefore` to `notAfter`
+ * (to the second), issued by `ca`'s intermediate (else its root) through
+ * `openssl ca` with a minimal CA database in `dir` (one call at a time per
+ * `dir`). It chains only from the CA certificates' own notBefore (their
+ * making) onward, whatever `notBefore` says.
+ */
+export async function issueShortLivedLeaf(
+  ca: TestCa,
+  dir: string,
+  options: ShortLivedLeafOptions,
+): Promise<ShortLivedLeaf> {
+  const identity = configValue('identity', options.identity);
+  const issuer = configValue('issuer', options.issuer);
+  if (!(options.notBefore.getTime() < options.notAfter.getTime())) {
+    throw new Error('expected notBefore to be before notAfter');
+  }
+  const caDir = path.dirname(ca.rootPath);
+  const signer = path.join(caDir, ca.intermediatePem !== undefined ? 'intermediate' : 'root');
+  await mkdir(path.join(dir, 'newcerts'), { recursive: true });
+  // made once, then kept; the first serial a random positive 64-bit one, so
+  // that two databases for one CA hardly ever share serials
+  const serial = randomBytes(8);
+  serial[0] = (serial[0]! & 0x3f) | 0x10;
+  const keep = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  };
+  await writeFile(path.join(dir, 'index.txt'), '', { flag: 'wx' }).catch(keep);
+  await writeFile(path.join(dir, 'serial'), `${serial.toString('hex')}\n`, { flag: 'wx' }).catch(keep);
+  const file = `short-leaf-${randomBytes(4).toString('hex')}`;
+  await writeFile(
+    path.join(dir, `${file}.cnf`),
+    [
+      '[ca]\ndefault_ca = short_lived\n[short_lived]\ndatabase = index.txt\nnew_certs_dir = newcerts',
+      'serial = serial\ndefault_md = sha256\npolicy = any_subject\nunique_subject = no',
+      'copy_extensions = none\nemail_in_dn = no',
+      '[any_subject]\norganizationName = optional\ncommonName = optional',
+      '[req]\ndistinguished_name = dn\n[dn]\n[leaf]',
+      ...fulcioLeafExtensions(identity, issuer),
+      '',
+    ].join('\n'),
+  );
+  await requestCertificate(dir, `${file}.cnf`, file, '/O=bumpflow test', ['-new']);
+  const keyPath = path.join(dir, `${file}.key`);
+  await chmod(keyPath, 0o600);
+  const window = `-startdate ${caDate(options.notBefore)} -enddate ${caDate(options.notAfter)}`;
+  const signing = `-config ${file}.cnf -batch -notext -in ${file}.csr -out ${file}.pem -extensions leaf`;
+  const signedBy = ['-cert', `${signer}.pem`, '-keyfile', `${signer}.key`];
+  await openssl(['ca', ...`${signing} ${window}`.split(' '), ...signedBy], dir);
+  const leafPath = path.join(dir, `${file}.pem`);
+  return {
+    keyPath,
+    keyPem: await readFile(keyPath, 'utf8'),
+    leafPath,
+    leafPem: await readFile(leafPath, 'utf8'),
   };
 }
