@@ -144,8 +144,9 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
 
   const registryClient = createRegistryClient({
     mirrors: { 'ghcr.io': registry.url },
+    // credentials by the host contacted: the mirror's, never ghcr.io's
     credentials: (host) =>
-      host === 'ghcr.io' ? { username: 'bumpflow', password: registryPassword } : undefined,
+      host === registry.host ? { username: 'bumpflow', password: registryPassword } : undefined,
   });
   const publish = async (
     tag: string,
@@ -204,7 +205,7 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const env = workerEnv(git, { url: github.url, token: githubToken }, workDir, {
     BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${registry.url}`,
     BUMPFLOW_REGISTRY_AUTH: JSON.stringify({
-      'ghcr.io': { username: 'bumpflow', password: registryPassword },
+      [registry.host]: { username: 'bumpflow', password: registryPassword },
     }),
     DOCKER_CONFIG: path.join(workDir, 'no-docker-config'),
   });

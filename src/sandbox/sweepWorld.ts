@@ -100,7 +100,8 @@ export async function createSweepWorld(options: SweepWorldOptions): Promise<Swee
   const git = await createGitSandbox(parentDir);
   const pusher = createRegistryClient({
     mirrors: { 'ghcr.io': registry.url },
-    credentials: (host) => (host === 'ghcr.io' ? user : undefined),
+    // credentials by the host contacted: the mirror's, never ghcr.io's
+    credentials: (host) => (host === registry.host ? user : undefined),
   });
 
   const texts: Record<string, string> = {};
@@ -165,7 +166,7 @@ export async function createSweepWorld(options: SweepWorldOptions): Promise<Swee
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.homedir(),
     BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${front.url}`,
-    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ 'ghcr.io': user }),
+    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [new URL(front.url).host]: user }),
     GITHUB_API_URL: github.url,
     GITHUB_TOKEN: token,
     BUMPFLOW_WORK_DIR: await mkdtemp(path.join(parentDir, 'bumpflow-sweep-work-')),

@@ -67,7 +67,8 @@ export async function createTagWorld(options: { parentDir?: string } = {}): Prom
   const registry = await startRegistry({ auth });
   const client = createRegistryClient({
     mirrors: { [TAG_IMAGE.registry]: registry.url },
-    credentials: (host) => (host === TAG_IMAGE.registry ? auth : undefined),
+    // credentials by the host contacted: the mirror's, never ghcr.io's
+    credentials: (host) => (host === registry.host ? auth : undefined),
   });
   await mkdir(path.join(dir, 'trusted'));
   await mkdir(path.join(dir, 'other'));
@@ -79,13 +80,14 @@ export async function createTagWorld(options: { parentDir?: string } = {}): Prom
   const configFile = path.join(dir, 'bumpflow.yaml');
   await writeFile(
     configFile,
-    `# the tag world's worker config: trust the generated key for ghcr.io/vexxhost/*\nsignatures:\n  - images: "ghcr.io/vexxhost/*"\n    key: ${key.publicKeyPath}\n`,
+    // cosign signs here without a transparency log (none runs offline): the rule says so
+    `# the tag world's worker config: trust the generated key for ghcr.io/vexxhost/*\nsignatures:\n  - images: "ghcr.io/vexxhost/*"\n    key: ${key.publicKeyPath}\n    tlog: optional\n`,
   );
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.homedir(),
     BUMPFLOW_REGISTRY_MIRRORS: `${TAG_IMAGE.registry}=${registry.url}`,
-    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [TAG_IMAGE.registry]: auth }),
+    BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [registry.host]: auth }),
     GITHUB_API_URL: github.url,
     GITHUB_TOKEN: token,
     BUMPFLOW_CONFIG: configFile,

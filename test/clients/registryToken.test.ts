@@ -47,7 +47,8 @@ void describe('the registry client through a real registry with bearer-token aut
     const env: NodeJS.ProcessEnv = {
       DOCKER_CONFIG: dockerConfig,
       BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${registry.url}`,
-      ...(creds ? { BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ 'ghcr.io': creds }) } : {}),
+      // credentials of the endpoint contacted: the mirror's host, not ghcr.io
+      ...(creds ? { BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [registry.host]: creds }) } : {}),
     };
     return createRegistryClient({
       mirrors: mirrorsFromEnvironment(env),

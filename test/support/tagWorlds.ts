@@ -59,7 +59,7 @@ function pagedClient(world: TagWorld, front: RunningPagingFront, pageSize: numbe
   const client = createRegistryClient({
     mirrors: { [TAG_IMAGE.registry]: front.url },
     credentials: (host) =>
-      host === TAG_IMAGE.registry ? { username: USER, password: world.secrets[0]! } : undefined,
+      host === front.host ? { username: USER, password: world.secrets[0]! } : undefined,
   });
   return { ...client, listTags: (repo, o) => client.listTags(repo, { ...o, pageSize }) };
 }

@@ -55,6 +55,10 @@ describe('promote: worker crash between two tag writes', () => {
         env: {
           ...world.env,
           BUMPFLOW_REGISTRY_MIRRORS: `${image.registry}=${front.url}`,
+          // credentials by the host contacted: the front's
+          BUMPFLOW_REGISTRY_AUTH: JSON.stringify({
+            [front.host]: { username: 'bumpflow', password: world.secrets[0] },
+          }),
           TEMPORAL_ADDRESS: env.address,
           BUMPFLOW_TASK_QUEUE: run.taskQueue,
         },

@@ -62,6 +62,10 @@ describe('retag: worker crash in the middle of the writes', () => {
         env: {
           ...world.env,
           BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${front.url}`,
+          // credentials by the host contacted: the front's
+          BUMPFLOW_REGISTRY_AUTH: JSON.stringify({
+            [front.host]: { username: 'bumpflow', password: world.tags.secrets[0] },
+          }),
           TEMPORAL_ADDRESS: env.address,
           BUMPFLOW_TASK_QUEUE: taskQueue,
         },

@@ -1,12 +1,16 @@
 /**
  * Answering a registry's 401: WWW-Authenticate parsing, Basic credentials,
  * ready bearer tokens, and the token service (Docker token auth, with basic
- * credentials or anonymously, and its OAuth2 refresh-token form). Tokens are
- * cached per registry, repository and scope until shortly before they expire.
+ * credentials or anonymously, and its OAuth2 refresh-token form).
+ * Credentials are those of the endpoint contacted (a mirror's own, never its
+ * upstream's) and never go over plain http except to loopback (endpoints.ts).
+ * Tokens are cached per endpoint, registry, repository and scope until
+ * shortly before they expire; Basic and ready-token headers per endpoint.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { classify } from './classify.js';
-import { remoteRepository } from './mirrors.js';
+import { insecureRefusal, mayAuthenticate, type Endpoint } from './endpoints.js';
+import { normalizeRegistryHost, remoteRepository } from './mirrors.js';
 import { tokenSchema } from './schema.js';
 import { discard, readBody, send, where, type Session } from './transport.js';
 import { parseJson } from './util.js';
@@ -17,6 +21,8 @@ export interface AuthRequest {
   registry: string;
   repository: string;
   scope: Scope;
+  /** the endpoint the request goes to (the mirror, when there is one): its credentials and cache apply */
+  endpoint: Endpoint;
   /** further token scopes, e.g. `repository:<from>:pull` for a cross-repository blob mount */
   extraScopes?: readonly string[];
 }
@@ -49,17 +55,17 @@ export function parseChallenge(header: string): Challenge {
 }
 
 function tokenKey(req: AuthRequest): string {
-  return [req.registry, req.repository, req.scope, ...(req.extraScopes ?? [])].join('|');
+  return [req.endpoint.origin, req.registry, req.repository, req.scope, ...(req.extraScopes ?? [])].join('|');
 }
 
-/** Basic and ready-token headers hold for the whole registry. */
-function registryKey(registry: string): string {
-  return `${registry}|*`;
+/** Basic and ready-token headers hold for the whole endpoint (and only for it). */
+function endpointKey(req: AuthRequest): string {
+  return `${req.endpoint.origin}|*`;
 }
 
 export function cachedAuthorization(s: Session, req: AuthRequest): string | undefined {
   const now = Date.now();
-  for (const key of [tokenKey(req), registryKey(req.registry)]) {
+  for (const key of [tokenKey(req), endpointKey(req)]) {
     const entry = s.authCache.get(key);
     if (entry && entry.expires > now) return entry.header;
     if (entry) s.authCache.delete(key);
@@ -69,7 +75,14 @@ export function cachedAuthorization(s: Session, req: AuthRequest): string | unde
 
 export function forgetAuthorization(s: Session, req: AuthRequest): void {
   s.authCache.delete(tokenKey(req));
-  s.authCache.delete(registryKey(req.registry));
+  s.authCache.delete(endpointKey(req));
+}
+
+/** For a mirror: why the upstream's credentials, if any, were not used. */
+function mirrorNote(req: AuthRequest): string {
+  const upstream = normalizeRegistryHost(req.registry);
+  if (upstream === req.endpoint.host) return '';
+  return ` (credentials are those of the host contacted: ${upstream}'s are never sent to its mirror)`;
 }
 
 function basic(username: string, password: string): string {
@@ -83,22 +96,34 @@ export async function authorize(
   challengeHeader: string,
   what: string,
 ): Promise<{ header: string; presented: string }> {
-  const creds = s.credentials?.(req.registry);
+  const { endpoint } = req;
+  const creds = s.credentials?.(endpoint.host);
   const hasBasic = creds?.username !== undefined && creds.password !== undefined;
   const challenge = parseChallenge(challengeHeader);
   const subject = `${req.repository} on ${where(s, req.registry)}`;
-  const ids = { registry: req.registry, repository: req.repository };
+  const ids = { registry: req.registry, repository: req.repository, endpoint: endpoint.origin };
+  const refuse = (sending: string, target = new URL(endpoint.origin)) =>
+    insecureRefusal({
+      registry: req.registry,
+      endpoint,
+      subject,
+      sending,
+      target,
+      // a Bearer challenge may be answered anonymously; a Basic one never
+      anonymousWay: creds !== undefined && challenge.scheme === 'bearer',
+    });
 
   if (challenge.scheme === 'basic') {
+    if (!endpoint.secure) throw refuse('Basic credentials');
     if (!hasBasic) {
       throw fatal(
         FatalFailure.AuthRefused,
-        `expected credentials for ${subject} (it asks for Basic auth), found none configured for ${req.registry}`,
+        `expected credentials for ${subject} (it asks for Basic auth), found none configured for ${endpoint.host}${mirrorNote(req)}`,
         ids,
       );
     }
     const header = basic(creds.username!, creds.password!);
-    s.authCache.set(registryKey(req.registry), { header, expires: Number.POSITIVE_INFINITY });
+    s.authCache.set(endpointKey(req), { header, expires: Number.POSITIVE_INFINITY });
     return { header, presented: 'the configured username and password' };
   }
   if (challenge.scheme !== 'bearer') {
@@ -109,8 +134,9 @@ export async function authorize(
     );
   }
   if (creds?.token !== undefined && !hasBasic && creds.identityToken === undefined) {
+    if (!endpoint.secure) throw refuse('the configured token');
     const header = `Bearer ${creds.token}`;
-    s.authCache.set(registryKey(req.registry), { header, expires: Number.POSITIVE_INFINITY });
+    s.authCache.set(endpointKey(req), { header, expires: Number.POSITIVE_INFINITY });
     return { header, presented: 'the configured token' };
   }
   const realm = challenge.params.realm;
@@ -126,6 +152,15 @@ export async function authorize(
       `expected a Bearer challenge with an http(s) realm from ${where(s, req.registry)}, found ${JSON.stringify(challengeHeader)}`,
       { registry: req.registry },
     );
+  }
+  if (creds?.identityToken !== undefined || hasBasic) {
+    const sending =
+      creds?.identityToken !== undefined
+        ? 'the configured identity token'
+        : 'the configured username and password';
+    // the realm gets them, and the endpoint the token they buy
+    if (!endpoint.secure) throw refuse(sending);
+    if (!mayAuthenticate(realmUrl)) throw refuse(sending, realmUrl);
   }
   const wanted = `repository:${remoteRepository(req)}:${req.scope}`;
   const asked = (challenge.params.scope ?? '').split(/\s+/);
@@ -159,7 +194,7 @@ export async function authorize(
     await discard(res);
     throw fatal(
       FatalFailure.AuthRefused,
-      `expected the token service of ${where(s, req.registry)} to grant ${scopes.join(' ')} for ${subject}, found ${res.status} after presenting ${presented}`,
+      `expected the token service of ${where(s, req.registry)} to grant ${scopes.join(' ')} for ${subject}, found ${res.status} after presenting ${presented}${creds === undefined ? mirrorNote(req) : ''}`,
       { ...ids, status: res.status },
     );
   }

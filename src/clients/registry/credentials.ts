@@ -70,7 +70,9 @@ function readDockerConfig(file: string): Record<string, RegistryCredentials> {
 }
 
 /**
- * Credentials by registry host, from (in order of precedence) the
+ * Credentials by host[:port] of the endpoint contacted (a mirror is looked up
+ * under its own host, as containerd's hosts.toml does; docker keys
+ * config.json the same way), from (in order of precedence) the
  * BUMPFLOW_REGISTRY_AUTH JSON object (host → {username,password} or {token})
  * and a docker config.json at $DOCKER_CONFIG/config.json or
  * ~/.docker/config.json (auths: auth, username/password, identitytoken,

@@ -16,7 +16,8 @@ export function isDockerHub(registry: string): boolean {
   return DOCKER_HUB_HOSTS.has(registry);
 }
 
-function isLoopback(registry: string): boolean {
+/** `127.0.0.1:5000`, `localhost`, `[::1]:5000`: a host[:port] on this machine (127.0.0.0/8, localhost, ::1). */
+export function isLoopback(registry: string): boolean {
   const host = registry.startsWith('[')
     ? registry.slice(0, registry.indexOf(']') + 1)
     : (registry.split(':')[0] ?? '');

@@ -1,11 +1,13 @@
 /**
  * One authenticated registry request: send with cached credentials, answer a
  * 401 challenge once, then classify anything that is not ok (unless the
- * caller allows that status, e.g. 404 for "not there yet").
+ * caller allows that status, e.g. 404 for "not there yet"). Credentials and
+ * cached tokens are those of the endpoint the URL contacts (a mirror's own).
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { authorize, cachedAuthorization, forgetAuthorization, type AuthRequest, type Scope } from './auth.js';
 import { classify } from './classify.js';
+import { endpointOfUrl } from './endpoints.js';
 import { discard, endpointOf, send, where, type Session } from './transport.js';
 
 export interface Repo {
@@ -40,6 +42,7 @@ export async function request(s: Session, repo: Repo, spec: RequestSpec): Promis
     registry: repo.registry,
     repository: repo.repository,
     scope: spec.scope,
+    endpoint: endpointOfUrl(url),
     ...(spec.extraScopes ? { extraScopes: spec.extraScopes } : {}),
   };
   const attempt = (authorization: string | undefined): Promise<Response> =>

@@ -123,7 +123,10 @@ export async function findSignatures(s: Session, ref: DigestRef): Promise<Signat
     }
   }
   for (const d of referrers) {
-    if (d.artifactType !== undefined && !isSignature(d.artifactType, [])) continue;
+    // Some registries (go-containerregistry's) list the config's mediaType, the empty one, as the
+    // artifactType: such a referrer is read and decided by its own manifest.
+    const listed = d.artifactType === MediaType.ociEmpty ? undefined : d.artifactType;
+    if (listed !== undefined && !isSignature(listed, [])) continue;
     if (!IMAGE_MANIFEST_MEDIA_TYPES.includes(d.mediaType)) continue;
     const manifest = await getManifest(s, { ...repo, digest: d.digest });
     const parsed = ociManifestSchema.safeParse(manifest.json);

@@ -1,7 +1,8 @@
 /**
- * The wire: one Session per client (fetch under a deadline, mirrors, the
- * token cache), sending a request and reading its body. A server that does
- * not answer, resets, or stalls mid-body is a transient RegistryUnavailable.
+ * The wire: one Session per client (fetch under a deadline, mirrors,
+ * credentials by endpoint host, the token cache), sending a request and
+ * reading its body. A server that does not answer, resets, or stalls
+ * mid-body is a transient RegistryUnavailable.
  */
 import type { RegistryClientOptions } from './types.js';
 import { createContentCache, type ContentCache } from './contentCache.js';
@@ -21,7 +22,8 @@ export interface Session {
   mirrors: Record<string, string>;
   timeoutMs: number;
   userAgent: string;
-  credentials: ((registry: string) => RegistryCredentials | undefined) | undefined;
+  /** by the host[:port] contacted (a mirror's own), see types.ts */
+  credentials: ((host: string) => RegistryCredentials | undefined) | undefined;
   authCache: AuthCache;
   /** manifests and small blobs by digest (they never change) */
   content: ContentCache;

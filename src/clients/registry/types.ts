@@ -5,8 +5,12 @@ import { type RegistryCredentials } from './credentials.js';
 export interface RegistryClientOptions {
   /** registry host → base URL, e.g. { 'ghcr.io': 'http://127.0.0.1:5000' } (air-gapped mirrors, our tests) */
   mirrors?: Record<string, string>;
-  /** credentials by registry host (the logical host, e.g. ghcr.io, before mirror mapping) */
-  credentials?: (registry: string) => RegistryCredentials | undefined;
+  /**
+   * credentials by the host[:port] actually contacted: a mirror's own host
+   * (`127.0.0.1:5000` for ghcr.io mirrored there, never `ghcr.io`), else the
+   * registry (`docker.io` for Docker Hub). Never sent over plain http except to loopback.
+   */
+  credentials?: (host: string) => RegistryCredentials | undefined;
   fetch?: typeof fetch;
   /** Per HTTP request, body included. Default 30 s. */
   timeoutMs?: number;
