@@ -1,7 +1,8 @@
 /**
  * Shared by the registry client tests: typed-failure assertions, skopeo (the
  * independent client every result is cross-checked with), and a real
- * distribution registry with htpasswd auth behind the paging front.
+ * registry (distribution, or go-containerregistry's with the referrers API)
+ * with basic auth behind the paging front.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,7 +11,11 @@ import { promisify } from 'node:util';
 import { createRegistryClient, type RegistryClient } from '../../src/clients/registry/index.js';
 import { BumpflowError, type FailureType } from '../../src/shared/failures.js';
 import { startPagingFront, type RunningPagingFront } from '../../src/sandbox/pagingFront.js';
-import { startRegistry, type RunningRegistry } from '../../src/sandbox/registry.js';
+import {
+  startRegistry,
+  type RegistryImplementation,
+  type RunningRegistry,
+} from '../../src/sandbox/registry.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -53,13 +58,16 @@ export interface AuthWorld {
 export const USER = 'bumpflow';
 export const PASSWORD = 'pw-3c1d9e7a';
 
-/** A registry with htpasswd auth (low bcrypt cost) and deletes enabled, the paging front before it. */
-export async function startAuthWorld(): Promise<AuthWorld> {
-  const registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
+/** A registry with basic auth (distribution: htpasswd, low bcrypt cost) and deletes enabled, the paging front before it. */
+export async function startAuthWorld(
+  implementation: RegistryImplementation = 'distribution',
+): Promise<AuthWorld> {
+  const registry = await startRegistry({ implementation, auth: { username: USER, password: PASSWORD } });
   const front = await startPagingFront({ upstream: registry.url });
   const client = createRegistryClient({
     mirrors: { 'ghcr.io': front.url },
-    credentials: (host) => (host === 'ghcr.io' ? { username: USER, password: PASSWORD } : undefined),
+    // credentials of the endpoint contacted: the front's host, not ghcr.io
+    credentials: (host) => (host === front.host ? { username: USER, password: PASSWORD } : undefined),
   });
   return {
     registry,

@@ -1,22 +1,23 @@
 /**
- * findSignatures against a real distribution registry with htpasswd auth.
- * cosign is not installed here, so the signature artifacts are built by this
- * test in cosign's format: a `.sig`-tag manifest whose layer is a
- * simple-signing payload annotated with `dev.cosignproject.cosign/signature`,
- * and an OCI 1.1 referrer (subject + artifactType) pushed by digest with the
- * referrers tag schema's index at `sha256-<hex>` (distribution 2.8 has no
- * referrers API). The signatures are real ECDSA P-256 signatures over the
- * payload, so the test checks what a verifier would do with the result.
+ * findSignatures against real registries with basic auth: distribution 2.8,
+ * which has no referrers API (a client keeps the referrers tag schema's index
+ * at `sha256-<hex>`), and go-containerregistry's registry, which has it. The
+ * signature artifacts are built by this test in cosign's format (cosign
+ * itself signs in signatures.test.ts and sigstoreBundles.test.ts): a
+ * `.sig`-tag manifest whose layer is a simple-signing payload annotated with
+ * `dev.cosignproject.cosign/signature`, and an OCI 1.1 referrer (subject +
+ * artifactType) pushed by digest. The signatures are real ECDSA P-256
+ * signatures over the payload, so the test checks what a verifier would do
+ * with the result.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createRegistryClient, type RegistryClient } from '../../src/clients/registry/index.js';
+import { type RegistryClient } from '../../src/clients/registry/index.js';
 import { COSIGN_SIGNATURE_ANNOTATION, MediaType } from '../../src/clients/registry/schema.js';
 import { FatalFailure } from '../../src/shared/failures.js';
 import { pushLabelledImage, type ImageLabels } from '../../src/sandbox/images.js';
+import { REGISTRY_IMPLEMENTATIONS } from '../../src/sandbox/registry.js';
 import { rejectsWith, sha256, skopeoRaw, startAuthWorld, type AuthWorld } from './registryHelpers.js';
 
 const LABELS: ImageLabels = {
@@ -100,185 +101,131 @@ async function pushSignature(
   return { digest: sha256(manifest), size: manifest.length, payloadDigest };
 }
 
-void describe('findSignatures on a real registry with auth', () => {
-  let world: AuthWorld;
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  before(async () => {
-    world = await startAuthWorld();
-  });
-  after(async () => {
-    await world?.close();
-  });
+for (const implementation of REGISTRY_IMPLEMENTATIONS) {
+  // distribution 2.8 answers the referrers API 404: the referrers tag is read instead
+  const source = implementation === 'ggcr' ? 'referrers' : 'referrers-tag';
 
-  void test('finds the .sig tag and the referrers-tag signatures, not an SBOM; a verifier can check them', async () => {
-    const { digest } = await pushLabelledImage(world.client, { ...REPO, tag: '2025.1' }, LABELS);
-    const index = await world.client.getManifest({ ...REPO, digest });
-    const subject = { mediaType: MediaType.ociIndex, digest, size: index.body.length };
-    const classic = await pushSignature(world.client, privateKey, subject, 'sig-tag');
-    const referrer = await pushSignature(world.client, privateKey, subject, 'referrer');
-
-    // An SBOM referrer of the same subject: listed in the fallback index, not a signature.
-    const sbom = json({ spdxVersion: 'SPDX-2.3' });
-    const sbomDigest = await world.client.pushBlob(REPO, sbom);
-    const emptyDigest = await world.client.pushBlob(REPO, Buffer.from('{}'));
-    const sbomManifest = json({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      artifactType: 'application/spdx+json',
-      config: { mediaType: MediaType.ociEmpty, digest: emptyDigest, size: 2 },
-      layers: [{ mediaType: 'application/spdx+json', digest: sbomDigest, size: sbom.length }],
-      subject,
+  void describe(`findSignatures on a real registry with auth (${implementation})`, () => {
+    let world: AuthWorld;
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    before(async () => {
+      world = await startAuthWorld(implementation);
     });
-    await world.client.putManifest(
-      { ...REPO, digest: sha256(sbomManifest) },
-      MediaType.ociManifest,
-      sbomManifest,
-    );
-    const fallback = json({
-      schemaVersion: 2,
-      mediaType: MediaType.ociIndex,
-      manifests: [
-        {
-          mediaType: MediaType.ociManifest,
-          digest: referrer.digest,
-          size: referrer.size,
-          artifactType: MediaType.cosignSignatureArtifact,
-        },
-        {
-          mediaType: MediaType.ociManifest,
-          digest: sha256(sbomManifest),
-          size: sbomManifest.length,
-          artifactType: 'application/spdx+json',
-        },
-      ],
+    after(async () => {
+      await world?.close();
     });
-    await world.client.putManifest({ ...REPO, tag: digest.replace(':', '-') }, MediaType.ociIndex, fallback);
 
-    world.front.requests.length = 0;
-    const found = await world.client.findSignatures({ ...REPO, digest });
-    assert.ok(
-      world.front.requests.some((r) => r.url.includes('/referrers/') && r.status === 404),
-      'the referrers API was asked first and answered 404 (distribution 2.8)',
-    );
-    assert.deepEqual(
-      found.map((f) => [f.source, f.manifestDigest, f.artifactType]),
-      [
-        ['sig-tag', classic.digest, undefined],
-        ['referrers-tag', referrer.digest, MediaType.cosignSignatureArtifact],
-      ],
-    );
-    for (const [i, f] of found.entries()) {
-      assert.equal(f.mediaType, MediaType.ociManifest);
-      assert.equal(f.layers.length, 1);
-      const layer = f.layers[0]!;
-      assert.equal(layer.mediaType, MediaType.cosignSimpleSigning);
-      assert.equal(layer.digest, [classic, referrer][i]!.payloadDigest);
-      const payload = await world.client.getBlob({ ...REPO, digest: layer.digest });
-      const claimed = (
-        JSON.parse(payload.toString('utf8')) as { critical: { image: { 'docker-manifest-digest': string } } }
-      ).critical.image['docker-manifest-digest'];
-      assert.equal(claimed, digest, 'the payload names the signed digest');
-      const signature = Buffer.from(layer.annotations[COSIGN_SIGNATURE_ANNOTATION]!, 'base64');
-      assert.ok(verify('sha256', payload, publicKey, signature), 'the signature verifies over the payload');
-    }
-    const sigTag = await skopeoRaw([
-      'inspect',
-      ...world.skopeoAuth,
-      '--raw',
-      `docker://${world.registry.host}/${REPO.repository}:${digest.replace(':', '-')}.sig`,
-    ]);
-    assert.equal(sha256(sigTag), classic.digest, 'skopeo sees the .sig tag at the same manifest');
-  });
+    void test(`finds the .sig tag and the ${source} signatures, not an SBOM; a verifier can check them`, async () => {
+      const { digest } = await pushLabelledImage(world.client, { ...REPO, tag: '2025.1' }, LABELS);
+      const index = await world.client.getManifest({ ...REPO, digest });
+      const subject = { mediaType: MediaType.ociIndex, digest, size: index.body.length };
+      const classic = await pushSignature(world.client, privateKey, subject, 'sig-tag');
+      const referrer = await pushSignature(world.client, privateKey, subject, 'referrer');
 
-  void test('an unsigned digest gives an empty list; a bad digest is BadInput', async () => {
-    const { digest } = await pushLabelledImage(world.client, { ...REPO, tag: 'unsigned' }, LABELS, {
-      salt: 'unsigned',
-    });
-    assert.deepEqual(await world.client.findSignatures({ ...REPO, digest }), []);
-    await rejectsWith(world.client.findSignatures({ ...REPO, digest: 'sha256:abc' }), FatalFailure.BadInput);
-  });
-});
-
-void describe('findSignatures on a registry with the OCI 1.1 referrers API', () => {
-  // distribution 2.8 has no referrers API: this loopback stand-in answers the
-  // few requests findSignatures makes, as a registry with the API would.
-  void test('referrers from the API are returned as source "referrers", with their artifactType', async () => {
-    const subjectDigest = sha256('the subject');
-    const payload = simpleSigning(subjectDigest);
-    const referrer = json({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      artifactType: MediaType.cosignSignatureArtifact,
-      config: { mediaType: MediaType.ociEmpty, digest: sha256('{}'), size: 2 },
-      layers: [
-        {
-          mediaType: MediaType.cosignSimpleSigning,
-          digest: sha256(payload),
-          size: payload.length,
-          annotations: { [COSIGN_SIGNATURE_ANNOTATION]: 'c2lnbmF0dXJl' },
-        },
-      ],
-      subject: { mediaType: MediaType.ociManifest, digest: subjectDigest, size: 11 },
-    });
-    const seen: string[] = [];
-    const server = http.createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`);
-      if (req.url === `/v2/${REPO.repository}/referrers/${subjectDigest}`) {
-        const index = {
+      // An SBOM referrer of the same subject: a referrer, not a signature.
+      const sbom = json({ spdxVersion: 'SPDX-2.3' });
+      const sbomDigest = await world.client.pushBlob(REPO, sbom);
+      const emptyDigest = await world.client.pushBlob(REPO, Buffer.from('{}'));
+      const sbomManifest = json({
+        schemaVersion: 2,
+        mediaType: MediaType.ociManifest,
+        artifactType: 'application/spdx+json',
+        config: { mediaType: MediaType.ociEmpty, digest: emptyDigest, size: 2 },
+        layers: [{ mediaType: 'application/spdx+json', digest: sbomDigest, size: sbom.length }],
+        subject,
+      });
+      await world.client.putManifest(
+        { ...REPO, digest: sha256(sbomManifest) },
+        MediaType.ociManifest,
+        sbomManifest,
+      );
+      const fallbackTag = digest.replace(':', '-');
+      if (implementation === 'distribution') {
+        // What a client does for a registry without the referrers API: list both in the referrers tag's index.
+        const fallback = json({
           schemaVersion: 2,
           mediaType: MediaType.ociIndex,
           manifests: [
             {
               mediaType: MediaType.ociManifest,
-              digest: sha256(referrer),
-              size: referrer.length,
+              digest: referrer.digest,
+              size: referrer.size,
               artifactType: MediaType.cosignSignatureArtifact,
             },
-          ],
-        };
-        return void res.writeHead(200, { 'content-type': MediaType.ociIndex }).end(JSON.stringify(index));
-      }
-      if (req.url === `/v2/${REPO.repository}/manifests/${sha256(referrer)}`)
-        return void res
-          .writeHead(200, {
-            'content-type': MediaType.ociManifest,
-            'docker-content-digest': sha256(referrer),
-          })
-          .end(referrer);
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN' }] }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const client = createRegistryClient({ mirrors: { 'ghcr.io': `http://127.0.0.1:${port}` } });
-      const found = await client.findSignatures({ ...REPO, digest: subjectDigest });
-      assert.deepEqual(found, [
-        {
-          source: 'referrers',
-          manifestDigest: sha256(referrer),
-          mediaType: MediaType.ociManifest,
-          artifactType: MediaType.cosignSignatureArtifact,
-          layers: [
             {
-              digest: sha256(payload),
-              mediaType: MediaType.cosignSimpleSigning,
-              size: payload.length,
-              annotations: { [COSIGN_SIGNATURE_ANNOTATION]: 'c2lnbmF0dXJl' },
+              mediaType: MediaType.ociManifest,
+              digest: sha256(sbomManifest),
+              size: sbomManifest.length,
+              artifactType: 'application/spdx+json',
             },
           ],
-        },
-      ]);
-      const fallbackTag = `/manifests/${subjectDigest.replace(':', '-')}`;
+        });
+        await world.client.putManifest({ ...REPO, tag: fallbackTag }, MediaType.ociIndex, fallback);
+      }
+
+      world.front.requests.length = 0;
+      const found = await world.client.findSignatures({ ...REPO, digest });
+      const asked = world.front.requests.filter((r) => r.method === 'GET' || r.method === 'HEAD');
       assert.ok(
-        seen.some((r) => r.endsWith(`${fallbackTag}.sig`)),
+        asked.some((r) => r.url.endsWith(`/manifests/${fallbackTag}.sig`)),
         'the .sig tag was looked for',
       );
-      assert.ok(!seen.some((r) => r.endsWith(fallbackTag)), 'no fallback tag when the API answers');
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+      if (implementation === 'distribution') {
+        assert.ok(
+          asked.some((r) => r.url.includes('/referrers/') && r.status === 404),
+          'the referrers API was asked first and answered 404 (distribution 2.8)',
+        );
+      } else {
+        assert.ok(
+          asked.some((r) => r.url.endsWith(`/referrers/${digest}`) && r.status === 200),
+          'the referrers API answered',
+        );
+        assert.ok(
+          !asked.some((r) => r.url.endsWith(`/manifests/${fallbackTag}`)),
+          'no referrers tag looked for',
+        );
+      }
+      assert.deepEqual(
+        found.map((f) => [f.source, f.manifestDigest, f.artifactType]),
+        [
+          ['sig-tag', classic.digest, undefined],
+          [source, referrer.digest, MediaType.cosignSignatureArtifact],
+        ],
+      );
+      for (const [i, f] of found.entries()) {
+        assert.equal(f.mediaType, MediaType.ociManifest);
+        assert.equal(f.layers.length, 1);
+        const layer = f.layers[0]!;
+        assert.equal(layer.mediaType, MediaType.cosignSimpleSigning);
+        assert.equal(layer.digest, [classic, referrer][i]!.payloadDigest);
+        const payload = await world.client.getBlob({ ...REPO, digest: layer.digest });
+        const claimed = (
+          JSON.parse(payload.toString('utf8')) as {
+            critical: { image: { 'docker-manifest-digest': string } };
+          }
+        ).critical.image['docker-manifest-digest'];
+        assert.equal(claimed, digest, 'the payload names the signed digest');
+        const signature = Buffer.from(layer.annotations[COSIGN_SIGNATURE_ANNOTATION]!, 'base64');
+        assert.ok(verify('sha256', payload, publicKey, signature), 'the signature verifies over the payload');
+      }
+      const sigTag = await skopeoRaw([
+        'inspect',
+        ...world.skopeoAuth,
+        '--raw',
+        `docker://${world.registry.host}/${REPO.repository}:${fallbackTag}.sig`,
+      ]);
+      assert.equal(sha256(sigTag), classic.digest, 'skopeo sees the .sig tag at the same manifest');
+    });
+
+    void test('an unsigned digest gives an empty list; a bad digest is BadInput', async () => {
+      const { digest } = await pushLabelledImage(world.client, { ...REPO, tag: 'unsigned' }, LABELS, {
+        salt: 'unsigned',
+      });
+      assert.deepEqual(await world.client.findSignatures({ ...REPO, digest }), []);
+      await rejectsWith(
+        world.client.findSignatures({ ...REPO, digest: 'sha256:abc' }),
+        FatalFailure.BadInput,
+      );
+    });
   });
-});
+}

@@ -9,7 +9,7 @@
  * and issuer are matched here (exact or RegExp, as cosign's flags).
  */
 import { type Bundle } from '@sigstore/bundle';
-import { X509Certificate } from '@sigstore/core';
+import { type X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, type SignedEntity } from '@sigstore/verify';
 import { type KeyObject } from 'node:crypto';
