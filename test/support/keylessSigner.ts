@@ -23,6 +23,8 @@ export interface KeylessSigner {
   notAfter: Date;
   /** sign with cosign 3 (a bundle referrer); with the TSA's timestamp unless `timestamp: false` */
   sign(ref: string, options?: { timestamp?: boolean }): Promise<void>;
+  /** sign with cosign 2 (a simple-signing `.sig` tag, the timestamp in its annotation) */
+  signV2(ref: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,17 @@ export async function keylessSigner(
         certificate: leaf.leafPath,
         trustedRoot: trustedRootPath,
         ...(o.timestamp === false ? {} : { timestampServerUrl: tsa.url }),
+        registryAuth: options.registryAuth,
+      });
+    },
+    async signV2(ref) {
+      await signImage({
+        ref,
+        key: path.join(dir, 'key', 'leaf.key'),
+        password,
+        certificate: leaf.leafPath,
+        chain: ca.chainPath,
+        timestampServerUrl: tsa.url,
         registryAuth: options.registryAuth,
       });
     },
