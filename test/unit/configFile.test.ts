@@ -17,9 +17,9 @@ describe('config file', () => {
       },
     });
     assert.equal(config.registry.mirrors['ghcr.io'], 'https://ghcr-mirror.example.com');
-    assert.deepEqual(config.credentials.registries['ghcr.io'], {
-      usernameEnv: 'GHCR_USERNAME',
-      passwordEnv: 'GHCR_TOKEN',
+    assert.deepEqual(config.credentials.registries['ghcr-mirror.example.com'], {
+      usernameEnv: 'GHCR_MIRROR_USERNAME',
+      passwordEnv: 'GHCR_MIRROR_TOKEN',
     });
     assert.equal(config.approval.timeout, '72h');
     assert.deepEqual(approvalPolicy(config), [

@@ -1,11 +1,13 @@
 /** The config file's tag-procedure sections, the worker's trust policy read from it, and the UI's details. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfig, tagApproval } from '../../src/configFile.js';
 import { trustPolicyOf } from '../../src/trustPolicy.js';
+import { repoRoot } from '../../src/sandbox/paths.js';
 import { trustRuleFor } from '../../src/activities/signatureActivities.js';
 import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tagDetails.js';
 import { queueRequestSchema, type TagStatus } from '../../src/shared/tags.js';
@@ -117,6 +119,54 @@ describe('trust policy from the worker config', () => {
       assert.equal(trustRuleFor(policy, 'ghcr.io/acme/app')?.name, 'k.pub');
       assert.equal(trustRuleFor(policy, 'ghcr.io/acme/team/app'), undefined, '* does not cross a /');
       assert.equal(trustRuleFor(policy, 'quay.io/acme/app'), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('trust material named by the config file', () => {
+  interface Log {
+    baseUrl: string;
+    publicKey: { rawBytes: string };
+    logId: { keyId: string };
+  }
+  const pem = (label: string, b64: string) =>
+    `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
+  const publicGood = JSON.parse(
+    readFileSync(path.join(repoRoot, 'fixtures', 'signatures', 'public-good', 'trusted_root.json'), 'utf8'),
+  ) as { certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[]; tlogs: Log[] };
+
+  it('a PEM bundle with the log keys it names, and a key rule whose log is a PEM key; a trusted root refuses extras', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-trust-'));
+    try {
+      const rekor = publicGood.tlogs[0]!;
+      const cas = publicGood.certificateAuthorities.flatMap((c) =>
+        c.certChain.certificates.map((x) => pem('CERTIFICATE', x.rawBytes)),
+      );
+      await writeFile(path.join(dir, 'ca.pem'), cas.join(''));
+      await writeFile(path.join(dir, 'rekor.pub'), pem('PUBLIC KEY', rekor.publicKey.rawBytes));
+      await writeFile(path.join(dir, 'k.pub'), pem('PUBLIC KEY', rekor.publicKey.rawBytes));
+      await writeFile(path.join(dir, 'trusted_root.json'), JSON.stringify(publicGood));
+      const file = path.join(dir, 'bumpflow.yaml');
+      const text = [
+        'signatures:',
+        '  - { images: "ghcr.io/a/*", key: k.pub, trustedRoot: rekor.pub }',
+        '  - images: "ghcr.io/b/*"',
+        '    keyless: { trustedRoot: ca.pem, tlogKeys: [rekor.pub], identity: i, issuer: s }',
+        '',
+      ].join('\n');
+      const [keyRule, keyless] = trustPolicyOf(parseConfig(text, file), file).map((e) => e.rule);
+      const logIdOf = (r: typeof keyRule) => (r?.trustedRoot?.tlogs?.[0] as Log | undefined)?.logId.keyId;
+      assert.equal(keyRule?.kind === 'key' && keyRule.tlog, 'required');
+      assert.equal(logIdOf(keyRule), rekor.logId.keyId, "the log id computed from the key is Sigstore's");
+      assert.equal(logIdOf(keyless), rekor.logId.keyId);
+      assert.equal(keyless?.kind === 'keyless' && keyless.sct, 'required', 'SCTs required by default');
+      const json = text.replace('trustedRoot: ca.pem', 'trustedRoot: trusted_root.json');
+      assert.throws(
+        () => trustPolicyOf(parseConfig(json, file), file),
+        (e: Error) => /only beside a PEM bundle/.test(e.message),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
