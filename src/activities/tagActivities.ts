@@ -11,6 +11,7 @@ import picomatch from 'picomatch';
 import { isDigest } from '../lib/imageRef.js';
 import { mapLimit } from '../clients/registry/util.js';
 import { INDEX_MEDIA_TYPES } from '../clients/registry/schema.js';
+import type { DeleteTagResult } from '../clients/registry/index.js';
 import type { SourceImage } from '../shared/tags.js';
 import type { ActivityDeps } from './deps.js';
 import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION, type ImageName } from './types.js';
@@ -165,17 +166,28 @@ export function tagActivities(deps: ActivityDeps) {
       };
     },
 
-    /** Deletes a tag (by its digest), refused while a kept tag shares the digest; verified after. */
+    /**
+     * Deletes a tag (by its digest), refused while a kept tag shares the digest;
+     * verified after. Compare-then-delete: with `expectedDigest` (the plan's), a
+     * tag re-pushed since is kept: outcome `moved`, with the digest it holds now.
+     */
     async deleteTag(
-      input: ImageName & { tag: string; alsoDeleting: string[] },
-    ): Promise<{ tag: string; outcome: string; tagsRemoved: string[]; digest?: string | undefined }> {
-      const r = await registry.deleteTagSafely({
+      input: ImageName & {
+        tag: string;
+        alsoDeleting: string[];
+        /** absent in a delete scheduled before compare-then-delete: the tag is deleted as it is */
+        expectedDigest?: string | undefined;
+        alsoDeletingDigests?: Record<string, string> | undefined;
+      },
+    ): Promise<DeleteTagResult> {
+      return registry.deleteTagSafely({
         registry: input.registry,
         repository: input.repository,
         tag: input.tag,
         alsoDeleting: input.alsoDeleting,
+        expectedDigest: input.expectedDigest,
+        alsoDeletingDigests: input.alsoDeletingDigests,
       });
-      return { tag: r.tag, outcome: r.outcome, tagsRemoved: r.tagsRemoved, digest: r.digest };
     },
   };
 }

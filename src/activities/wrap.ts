@@ -2,7 +2,9 @@
  * What every activity gets around it: BumpflowErrors leave as typed
  * ApplicationFailures (non-retryable when no retry can fix them), and long
  * activities heartbeat while they run, so the server notices a lost worker
- * within the heartbeat timeout (see src/workflows/kit/proxies.ts).
+ * within the heartbeat timeout (see src/workflows/kit/proxies.ts): those
+ * listed, and every activity scheduled with a heartbeat timeout (the forge's
+ * PR, check and audit-release calls), which would otherwise time out.
  */
 import { Context, log } from '@temporalio/activity';
 import { BumpflowError } from '../shared/failures.js';
@@ -19,18 +21,30 @@ function currentContext(): Context | undefined {
   }
 }
 
+/**
+ * The context to heartbeat on: a listed activity's, or one scheduled with a
+ * heartbeat timeout; none for a local activity (it has no heartbeat: its
+ * workflow task is what the server watches) or outside an activity.
+ */
+function heartbeatContext(listed: boolean): Context | undefined {
+  const ctx = currentContext();
+  if (ctx === undefined || ctx.info.isLocal) return undefined;
+  return listed || (ctx.info.heartbeatTimeoutMs ?? 0) > 0 ? ctx : undefined;
+}
+
 export function wrapActivities<T extends Record<string, (input: never) => Promise<unknown>>>(
   activities: T,
   options: { heartbeat: ReadonlySet<keyof T> },
 ): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
-    const beats = options.heartbeat.has(name);
+    const listed = options.heartbeat.has(name);
     wrapped[name] = async (input: never) => {
-      // a local activity has no heartbeat: its workflow task is what the server watches
-      const found = beats ? currentContext() : undefined;
-      const ctx = found?.info.isLocal === true ? undefined : found;
-      const timer = ctx === undefined ? undefined : setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      const ctx = heartbeatContext(listed);
+      const timeoutMs = ctx?.info.heartbeatTimeoutMs ?? 0;
+      // a beat well within a short heartbeat timeout, else every HEARTBEAT_EVERY_MS
+      const everyMs = timeoutMs > 0 ? Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3) : HEARTBEAT_EVERY_MS;
+      const timer = ctx === undefined ? undefined : setInterval(() => ctx.heartbeat(), everyMs);
       try {
         ctx?.heartbeat();
         return await fn(input);

@@ -46,7 +46,10 @@ export function formatCleanupPlan(c: CleanupPlanInfo): string {
   for (const d of c.delete) rows.push(['delete', d.tag, short(d.digest), `${d.age} old (from ${d.ageFrom})`]);
   for (const k of c.keep)
     rows.push(['keep', k.tag, short(k.digest), `${k.why}${k.detail ? `: ${k.detail}` : ''}`]);
-  const head = `clean-up: delete ${c.delete.length}, keep ${c.keep.length}, ${c.ignored} not matching`;
+  for (const m of c.movedSincePlan ?? [])
+    rows.push(['kept', m.tag, short(m.found), `moved since the plan: kept (planned ${short(m.planned)})`]);
+  const moved = c.movedSincePlan?.length ? `, ${c.movedSincePlan.length} moved since the plan: kept` : '';
+  const head = `clean-up: delete ${c.delete.length}, keep ${c.keep.length}, ${c.ignored} not matching${moved}`;
   return rows.length === 1 ? head : `${head}\n\n${table(rows)}`;
 }
 

@@ -44,10 +44,13 @@ function cleanupLines(s: TagStatus): string[] {
   if (c === undefined) return [];
   return [
     '',
-    `**Clean-up**: delete ${c.delete.length}, keep ${c.keep.length}, ${c.ignored} not matching`,
+    `**Clean-up**: delete ${c.delete.length}, keep ${c.keep.length}, ${c.ignored} not matching${c.movedSincePlan?.length ? `; ${c.movedSincePlan.length} moved since the plan: kept` : ''}`,
     '',
     ...c.delete.slice(0, 30).map((d) => `- delete \`${d.tag}\` (${d.age} old, from ${d.ageFrom})`),
     ...c.keep.slice(0, 30).map((k) => `- keep \`${k.tag}\`: ${k.why}${k.detail ? ` — ${k.detail}` : ''}`),
+    ...(c.movedSincePlan ?? []).map(
+      (m) => `- kept \`${m.tag}\`: moved since the plan (planned ${short(m.planned)}, now ${short(m.found)})`,
+    ),
   ];
 }
 

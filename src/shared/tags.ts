@@ -91,7 +91,11 @@ export const retagImageInputSchema = z.strictObject({
   digest: digestSchema,
   /** a repush: the target's digest when planned, moved from; absent: create-only */
   from: digestSchema.optional(),
-  /** the retagManifest workflow told when this entry is done (retagEntryDoneSignal) */
+  /**
+   * the retagManifest run that planned this entry and got it approved, told when
+   * it is done (retagEntryDoneSignal); the entry asks it before writing
+   * (checkRetagWrite): a run that did not plan and approve it is refused
+   */
   notify: z.string().min(1).max(400),
   retry: common.retry,
   requestedBy: common.requestedBy,
@@ -195,6 +199,8 @@ export interface CleanupPlanInfo {
   delete: { tag: string; digest: string; age: string; ageFrom: string }[];
   keep: { tag: string; digest: string; why: string; detail: string }[];
   ignored: number;
+  /** planned tags found at another digest when deleted (re-pushed since the plan): kept, not deleted */
+  movedSincePlan?: { tag: string; planned: string; found: string }[] | undefined;
 }
 
 export interface TagStatus extends ProcedureStatusFields {

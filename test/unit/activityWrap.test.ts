@@ -34,6 +34,24 @@ describe('activity wrapper', () => {
     }
   });
 
+  it('heartbeats an unlisted activity scheduled with a heartbeat timeout, well within it; never a local one', async () => {
+    const acts = wrapActivities(
+      { forgeCall: async (_: never) => sleep(1_000).then(() => 'done') },
+      { heartbeat: new Set() },
+    );
+    for (const [info, least, most] of [
+      [{ heartbeatTimeoutMs: 900 }, 3, 6], // a beat every 300 ms: a third of the timeout
+      [{ heartbeatTimeoutMs: 900, isLocal: true }, 0, 0],
+      [{}, 0, 0],
+    ] as const) {
+      const env = new MockActivityEnvironment(info);
+      let beats = 0;
+      env.on('heartbeat', () => (beats += 1));
+      assert.equal(await env.run(acts.forgeCall, undefined as never), 'done');
+      assert.ok(beats >= least && beats <= most, `${JSON.stringify(info)}: ${beats} heartbeats`);
+    }
+  });
+
   it('stops heartbeating when the activity ends, even when it fails', async () => {
     const acts = wrapActivities(
       { boom: async (_: never) => Promise.reject(new Error('boom')) },

@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TAG_IMAGE, type TagWorld } from '../../src/sandbox/tagWorld.js';
 import { tagGate } from '../../src/shared/messages.js';
+import { formatTagResult } from '../../src/cli/tagFormat.js';
+import { tagDetails } from '../../src/lib/tagDetails.js';
 import { startTemporal } from '../support/temporal.js';
-import { inTagWorld, skopeoTags } from '../support/tagWorlds.js';
+import { inTagWorld, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
 
 const image = { ...TAG_IMAGE };
 const HOUR = 3_600_000;
@@ -176,6 +178,57 @@ describe('cleanup', () => {
       assert.equal(result.reason, 'not during the release');
       assert.deepEqual(result.deleted, []);
       assert.deepEqual(skopeoTags(world), ['change_8_latest', 'change_9_latest']);
+    });
+  });
+
+  it('a change tag re-pushed between the plan and the approval keeps its new image; the others go', async () => {
+    await inTagWorld(env, async (world, run) => {
+      const planned = await pushAged(world, 'change_31_latest', 49);
+      const other = await pushAged(world, 'change_32_latest', 49);
+      const id = await run.request({
+        procedure: 'cleanup',
+        input: { image, patterns: ['change_*'], olderThan: '24h', approveAbove: 1 },
+      });
+      const waiting = await run.statusWhen(id, (s) => s.state === 'awaiting-approval');
+      assert.deepEqual(
+        waiting.cleanup?.delete.map((d) => [d.tag, d.digest]),
+        [
+          ['change_31_latest', planned],
+          ['change_32_latest', other],
+        ],
+      );
+      // CI re-pushes the change tag while the plan waits: a new, minutes-old image nobody planned to delete
+      const repushed = await world.push('change_31_latest', {
+        created: new Date(Date.now() - 60_000).toISOString(),
+        salt: 'repushed',
+        sign: false,
+      });
+      assert.notEqual(repushed, planned);
+      await env.client.workflow
+        .getHandle(id)
+        .executeUpdate(tagGate.approveUpdate, { args: [{ approver: 'ops' }] });
+      const result = await run.result(id);
+      assert.equal(result.state, 'done');
+      assert.deepEqual(result.deleted, ['change_32_latest']);
+      assert.deepEqual(result.cleanup?.movedSincePlan, [
+        { tag: 'change_31_latest', planned, found: repushed },
+      ]);
+      assert.ok(
+        result.cleanup?.delete.some((d) => d.tag === 'change_31_latest'),
+        'the plan stays as approved',
+      );
+      const status = await run.statusWhen(id, (s) => s.state === 'done');
+      assert.ok(
+        status.notices.some((n) => n.startsWith('kept change_31_latest: moved since the plan')),
+        status.notices.join('\n'),
+      );
+      // the operator reads it: the CLI's result and the UI's details
+      assert.match(formatTagResult(id, result), /kept +change_31_latest .*moved since the plan: kept/);
+      assert.match(tagDetails(status), /kept `change_31_latest`: moved since the plan/);
+      assert.equal(await world.digestOf('change_31_latest'), repushed);
+      assert.equal(skopeoDigest(world, 'change_31_latest'), repushed, 'skopeo reads the new image');
+      assert.equal(await world.digestOf('change_32_latest'), undefined);
+      assert.deepEqual(skopeoTags(world), ['change_31_latest']);
     });
   });
 

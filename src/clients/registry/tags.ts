@@ -2,9 +2,10 @@
  * Writing and deleting tags, each verified after: create-only (idempotent
  * for the same digest, TagExists for another), move, and a delete that never
  * takes a digest another kept tag still uses (the registry deletes by digest,
- * which drops every tag on it). Check-then-write: callers serialise mutations
- * of one repository (one workflow per repository), the registry has no
- * conditional PUT.
+ * which drops every tag on it), and, given the digest a plan saw, a delete
+ * that keeps a tag re-pushed since (compare-then-delete). Check-then-write:
+ * callers serialise mutations of one repository (one workflow per
+ * repository), the registry has no conditional PUT or DELETE.
  */
 import { isDigest } from '../../lib/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
@@ -110,18 +111,31 @@ export async function deleteTagSafely(s: Session, req: DeleteTagRequest): Promis
   requireTag(req.tag);
   const repo = repoOf(req);
   const shown = `${req.registry}/${req.repository}:${req.tag}`;
+  if (req.expectedDigest !== undefined) requireDigest(req.expectedDigest);
   const target = await probeManifest(s, repo, req.tag);
   if (target === undefined) return { tag: req.tag, outcome: 'already-gone', tagsRemoved: [] };
-  const deleting = new Set([req.tag, ...(req.alsoDeleting ?? [])]);
+  if (req.expectedDigest !== undefined && target.digest !== req.expectedDigest)
+    return {
+      tag: req.tag,
+      outcome: 'moved',
+      expected: req.expectedDigest,
+      found: target.digest,
+      tagsRemoved: [],
+    };
+  const alsoDeleting = new Set(req.alsoDeleting ?? []);
+  const planned = req.alsoDeletingDigests ?? {};
+  // a tag also being deleted that holds another digest than planned was re-pushed: it is kept
+  const isDeleting = (tag: string, digest: string) =>
+    alsoDeleting.has(tag) && (planned[tag] === undefined || planned[tag] === digest);
   const others = (await listTags(s, repo)).filter((t) => t !== req.tag);
   const resolved = await mapLimit(others, RESOLVE_CONCURRENCY, async (tag) => ({
     tag,
     found: await probeManifest(s, repo, tag),
   }));
   const sameDigest = resolved.filter((r) => r.found?.digest === target.digest).map((r) => r.tag);
-  const keptSharing = sameDigest.filter((t) => !deleting.has(t));
+  const keptSharing = sameDigest.filter((t) => !isDeleting(t, target.digest));
   const keptOthers = resolved.filter(
-    (r) => r.found !== undefined && r.found.digest !== target.digest && !deleting.has(r.tag),
+    (r) => r.found !== undefined && r.found.digest !== target.digest && !isDeleting(r.tag, r.found.digest),
   );
   const byDigest = new Map<string, { digest: string; mediaType: string | undefined; tags: string[] }>();
   for (const r of keptOthers) {

@@ -87,18 +87,41 @@ export interface DeleteTagRequest {
   registry: string;
   repository: string;
   tag: string;
+  /**
+   * Compare-then-delete: the digest the plan saw at the tag. A tag that points
+   * at another digest now (re-pushed since) is not deleted: outcome `moved`.
+   * Absent: whatever the tag holds now is deleted.
+   */
+  expectedDigest?: string;
   /** tags also being deleted now, which may share the digest */
   alsoDeleting?: readonly string[];
+  /**
+   * the digest the plan saw at each of alsoDeleting: one that holds another
+   * digest now is kept (its own delete finds it moved), so it protects its digest like any kept tag
+   */
+  alsoDeletingDigests?: Readonly<Record<string, string>>;
 }
 
-export interface DeleteTagResult {
-  tag: string;
-  /** the digest deleted; absent when the tag was already gone */
-  digest?: string;
-  outcome: 'deleted' | 'already-gone';
-  /** every tag that pointed at the digest (the tag and those of alsoDeleting that shared it) */
-  tagsRemoved: string[];
-}
+export type DeleteTagResult =
+  | {
+      tag: string;
+      /** the digest deleted */
+      digest: string;
+      outcome: 'deleted';
+      /** every tag that pointed at the digest (the tag and those of alsoDeleting that shared it) */
+      tagsRemoved: string[];
+    }
+  | { tag: string; outcome: 'already-gone'; tagsRemoved: [] }
+  | {
+      tag: string;
+      /** the tag points elsewhere than the plan saw: nothing deleted, the tag kept */
+      outcome: 'moved';
+      /** the digest planned (expectedDigest) */
+      expected: string;
+      /** the digest the tag holds now */
+      found: string;
+      tagsRemoved: [];
+    };
 
 export interface SignatureLayer {
   digest: string;
@@ -139,7 +162,10 @@ export interface RegistryClient {
   tagCreateOnly(req: TagWrite): Promise<TagWriteResult>;
   /** Point a tag at a digest, creating or moving it. Verified after. */
   moveTag(req: TagWrite): Promise<TagWriteResult>;
-  /** Delete a tag by deleting its digest, refused (DigestShared) while a tag not being deleted uses that digest. */
+  /**
+   * Delete a tag by deleting its digest, refused (DigestShared) while a tag not being deleted uses that digest;
+   * with `expectedDigest`, a tag that now holds another digest is kept (outcome `moved`).
+   */
   deleteTagSafely(req: DeleteTagRequest): Promise<DeleteTagResult>;
   /** cosign signatures of a digest: `.sig` tag, OCI 1.1 referrers, referrers tag fallback. Unsigned → []. */
   findSignatures(ref: DigestRef): Promise<SignatureArtifact[]>;

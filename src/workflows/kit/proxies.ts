@@ -16,11 +16,16 @@ import type { RetryPolicyInput } from '../../shared/bump.js';
 type Input<K extends keyof Activities> = Parameters<Activities[K]>[0];
 type Output<K extends keyof Activities> = ReturnType<Activities[K]>;
 
-/** Timeouts per class of activity; `heartbeatTimeout` needs the activity to heartbeat (see src/activities/heartbeat.ts). */
+/**
+ * Timeouts per class of activity. With a `heartbeatTimeout` the activity
+ * heartbeats while it runs (src/activities/wrap.ts beats for every activity
+ * scheduled with one), so a lost worker is noticed within it: the forge's too
+ * (PR find/create, the access check, the audit release), not only after 30 s.
+ */
 export const activityClasses = {
   registry: { startToCloseTimeout: '2m', heartbeatTimeout: '10s' },
   git: { startToCloseTimeout: '5m', heartbeatTimeout: '10s' },
-  forge: { startToCloseTimeout: '30s' },
+  forge: { startToCloseTimeout: '30s', heartbeatTimeout: '10s' },
 } satisfies Record<string, ActivityOptions>;
 export type ActivityClass = keyof typeof activityClasses;
 

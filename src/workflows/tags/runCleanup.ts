@@ -3,7 +3,10 @@
  * list every tag, plan (age from the image's created time, or when the tag
  * was first seen; never a digest a kept tag or a kept index uses), ask for
  * approval above the threshold, delete one tag at a time (each delete checks
- * again that no kept tag shares the digest, and is verified after).
+ * again that no kept tag shares the digest, and is verified after). Deletes
+ * are compare-then-delete: each carries the digest the plan saw, and a tag
+ * re-pushed since (a new image nobody planned or approved to delete) is kept,
+ * with a notice.
  */
 import type { CleanupSpec, CleanupPlanInfo } from '../../shared/tags.js';
 import { planCleanup } from '../../lib/cleanupPlan.js';
@@ -60,12 +63,24 @@ export async function runCleanup(
   }
   ctx.enter('deleting');
   const deleting = info.delete.map((d) => d.tag);
+  const planned = Object.fromEntries(info.delete.map((d) => [d.tag, d.digest]));
   for (const d of info.delete) {
     if (ctx.status.deleted.includes(d.tag)) continue;
     try {
       const r = await ctx.step(`delete ${ctx.shown}:${d.tag}`, () =>
-        ctx.acts.deleteTag({ ...ctx.image, tag: d.tag, alsoDeleting: deleting }),
+        ctx.acts.deleteTag({
+          ...ctx.image,
+          tag: d.tag,
+          alsoDeleting: deleting,
+          expectedDigest: d.digest,
+          alsoDeletingDigests: planned,
+        }),
       );
+      if (r.outcome === 'moved') {
+        keepMoved(ctx, info, { tag: d.tag, planned: d.digest, found: r.found });
+        ctx.report();
+        continue;
+      }
       for (const t of r.tagsRemoved.length > 0 ? r.tagsRemoved : [d.tag])
         if (!ctx.status.deleted.includes(t)) ctx.status.deleted.push(t);
     } catch (err) {
@@ -76,4 +91,16 @@ export async function runCleanup(
     ctx.report();
   }
   return { outcome: 'done', firstSeen: seenNow };
+}
+
+/** A planned tag that holds another image now (re-pushed since the plan): kept, listed and told. */
+function keepMoved(
+  ctx: TagContext,
+  info: CleanupPlanInfo,
+  m: { tag: string; planned: string; found: string },
+) {
+  (info.movedSincePlan ??= []).push(m);
+  ctx.status.notices.push(
+    `kept ${m.tag}: moved since the plan (planned ${m.planned}, now ${m.found}): its new image was not planned or approved to delete`,
+  );
 }
