@@ -48,6 +48,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     author: authorIdentity(env),
     trust: config && env.BUMPFLOW_CONFIG ? trustPolicyOf(config, env.BUMPFLOW_CONFIG) : [],
     notices: config && noticeSettings(config, env, { uiUrl, namespace, ledgerDir }),
+    promotion: config && { stamp: config.promotion.stamp, aliases: config.promotion.aliases },
   };
 }
 

@@ -4,6 +4,7 @@ import type { Git } from '../clients/git/index.js';
 import type { Forge } from '../clients/forge/index.js';
 import type { TrustPolicyEntry } from './signatureActivities.js';
 import type { NoticeSettings } from '../clients/notify/index.js';
+import type { PromotionPolicy } from '../lib/promotionPolicy.js';
 
 export interface ActivityDeps {
   registry: RegistryClient;
@@ -15,4 +16,6 @@ export interface ActivityDeps {
   trust?: readonly TrustPolicyEntry[];
   /** where notices go (the config file's `notifications`); undefined: nowhere */
   notices?: NoticeSettings | undefined;
+  /** the config file's promotion stamp and aliases: the tags only promote and rollback write; undefined: prod and its default stamps */
+  promotion?: PromotionPolicy | undefined;
 }

@@ -14,6 +14,7 @@ import { tagActivities } from './tagActivities.js';
 import { signatureActivities } from './signatureActivities.js';
 import { auditActivities } from './auditActivities.js';
 import { retagActivities } from './retagActivities.js';
+import { retagApprovalActivities } from './retagApprovalActivities.js';
 import { sweepActivities } from './sweepActivities.js';
 import { catalogActivities } from './catalogActivities.js';
 import { noticeActivities } from './noticeActivities.js';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...signatureActivities(deps),
     ...auditActivities(deps),
     ...retagActivities(deps),
+    ...retagApprovalActivities(deps),
     ...sweepActivities(deps),
     ...catalogActivities(deps),
     ...noticeActivities(deps),

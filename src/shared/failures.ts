@@ -74,6 +74,8 @@ export const VerdictFailure = {
   SignedDigestMismatch: 'SignedDigestMismatch',
   /** a keyless signature has no verified transparency-log entry or RFC 3161 timestamp to say when it was made */
   NoVerifiedTimestamp: 'NoVerifiedTimestamp',
+  /** a write no approved plan covers: a retag entry its named retag run did not plan and get approved, or a tag under promotion policy */
+  UnapprovedWrite: 'UnapprovedWrite',
 } as const;
 
 /** Every fatal failure, by name. */

@@ -18,6 +18,19 @@ export const Patches = {
    * approval, is blocked, fails or opens its PRs (kit/notices.ts).
    */
   notices: 'notices-1',
+  /**
+   * retagImage: before any write, the entry's retag run (`notify`) is asked
+   * whether it planned this entry and got it approved, and a tag under
+   * promotion policy is refused (checkRetagWrite).
+   */
+  retagApproval: 'retag-approval-1',
+  /**
+   * Every procedure with side-by-side steps (bump parent and branches, the
+   * catalog update): the steps all settle before a failure is acted on, and
+   * the failure acted on is the first by index (kit/settle.ts), so a failure
+   * never races its siblings' commands.
+   */
+  settledSiblings: 'settled-siblings-1',
 } as const;
 
 /** True for a run started on (or after) the change named; asked once per workflow. */

@@ -1,6 +1,9 @@
 /**
  * retagImage: one entry of a retag from a manifest, run by the image
  * repository's queue (one mutation of a repository at a time).
+ *   0 approved  the retag run it names (`notify`) planned exactly this entry and
+ *             got it approved, and the target is no tag under promotion policy
+ *             (checkRetagWrite; else UnapprovedWrite, nothing read or written)
  *   1 check   the source tag still at the planned digest (else DigestMismatch,
  *             ManifestUnknown when gone); the target absent (or, for an approved
  *             repush, at the planned old digest), else TagExists; already at the
@@ -15,7 +18,7 @@ import { FatalFailure } from '../../shared/failures.js';
 import type { RetagEntryDone, RetagOutcome } from '../../shared/retag.js';
 import { retagEntryDoneSignal } from '../../shared/tagMessages.js';
 import { retagImageInputSchema, type RetagImageRequest, type TagResult } from '../../shared/tags.js';
-import { errorInfo, parseInput } from '../kit/index.js';
+import { binder, errorInfo, onPatch, parseInput, Patches } from '../kit/index.js';
 import { createTagContext } from '../tags/tagContext.js';
 import { endWith } from '../tags/endWith.js';
 
@@ -30,10 +33,20 @@ export async function retagImage(raw: RetagImageRequest): Promise<TagResult> {
     raw,
     'a retag entry {image, srcBuildTag, tag, digest, notify, …}',
   );
+  // a run started before the check writes as it did (its history has no check)
+  const checked = onPatch(Patches.retagApproval);
   const ctx = createTagContext('retag', input);
+  const checkRetagWrite = binder(input.retry)(
+    'checkRetagWrite',
+    'forge',
+    (i) => `check that ${i.plannedBy} planned and got approved ${i.tag} → ${i.digest.slice(0, 19)}`,
+  );
   const { shown } = ctx;
   const mode = input.from === undefined ? ('create-only' as const) : ('move' as const);
+  let told = true;
   const tell = async (done: Omit<RetagEntryDone, 'workflowId' | 'index'>) => {
+    if (!told)
+      return void ctx.status.notices.push(`${input.notify} not told: it did not plan and approve this write`);
     const word: RetagEntryDone = { workflowId: workflowInfo().workflowId, index: input.entry.index, ...done };
     try {
       await getExternalWorkflowHandle(input.notify).signal(retagEntryDoneSignal, word);
@@ -58,6 +71,28 @@ export async function retagImage(raw: RetagImageRequest): Promise<TagResult> {
         ],
       };
       ctx.enter('resolving');
+      if (checked) {
+        const verdict = await ctx.step(`check the approval of ${input.tag} by ${input.notify}`, () =>
+          checkRetagWrite({
+            workflowId: workflowInfo().workflowId,
+            plannedBy: input.notify,
+            image: input.image,
+            index: input.entry.index,
+            srcBuildTag: input.srcBuildTag,
+            tag: input.tag,
+            digest: input.digest,
+            from: input.from,
+          }),
+        );
+        // only the run that planned this write under this id hears how it ended
+        told = verdict.planned;
+        if (verdict.refusals.length > 0)
+          throw ApplicationFailure.nonRetryable(
+            `${verdict.refusals.join('; ')}: nothing written`,
+            FatalFailure.UnapprovedWrite,
+          );
+        ctx.status.approvedBy = verdict.approvedBy;
+      }
       const now = await ctx.step(`read ${input.srcBuildTag} and ${input.tag} of ${shown}`, () =>
         ctx.acts.readTags({ ...input.image, tags: [input.srcBuildTag, input.tag] }),
       );

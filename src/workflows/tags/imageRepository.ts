@@ -8,7 +8,9 @@
  * It also keeps the repository's ledger of when each `tag@digest` was first
  * seen (the clean-up's age for images without a created time), carried across
  * continue-as-new. Requests are parsed at the handler; a bad one is refused
- * and recorded, never fatal.
+ * and recorded, never fatal. A request is no authority: each child checks its
+ * own preconditions (a retag entry asks the retag run it names whether it
+ * planned and approved it); one refused so (UnapprovedWrite) is recorded too.
  */
 import {
   condition,
@@ -27,6 +29,7 @@ import {
   type TagResult,
 } from '../../shared/tags.js';
 import { parsePayload } from '../../shared/payloads.js';
+import { FatalFailure } from '../../shared/failures.js';
 import { queueRequestSignal, queueStatusQuery, TagWorkflowType } from '../../shared/tagMessages.js';
 import { queueDetails, requestSummary } from '../../lib/tagDetails.js';
 import { createReporter, errorInfo, recordRefusal } from '../kit/index.js';
@@ -142,7 +145,11 @@ export async function imageRepository(input: ImageRepositoryInput): Promise<void
       state = result.state;
       Object.assign(firstSeen, result.firstSeen ?? {});
     } catch (err) {
-      state = `failed: ${errorInfo(err).type}`;
+      const error = errorInfo(err);
+      state = `failed: ${error.type}`;
+      // a write no approved plan covers (checked by the child before it wrote): on record as refused
+      if (error.type === FatalFailure.UnapprovedWrite)
+        recordRefusal(status.refusals, `request refused: ${next.workflowId}: ${error.message}`);
     }
     status.recent.unshift({
       workflowId: next.workflowId,
