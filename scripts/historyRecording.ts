@@ -152,13 +152,16 @@ export function withNotices(deps: ActivityDeps): ActivityDeps {
 
 /**
  * A worker for one case on a fresh task queue (`bumpflow-record-<name>-…`),
- * with the run's notification target, and the settings a client starts with.
+ * with the run's notification target, and the settings a client starts with;
+ * `activities`, when given, builds the worker's activities from those
+ * dependencies (a case that injects a fault into the world's own).
  */
 export async function recordingWorker(
   env: TestWorkflowEnvironment,
   bundle: WorkflowBundleWithSourceMap,
   deps: ActivityDeps,
   name: string,
+  activities?: (deps: ActivityDeps) => Record<string, unknown>,
 ): Promise<{ worker: Worker; settings: TemporalSettings }> {
   const settings: TemporalSettings = {
     address: env.address,
@@ -172,6 +175,7 @@ export async function recordingWorker(
     taskQueue: settings.taskQueue,
     deps: withNotices(deps),
     workflowBundle: bundle,
+    ...(activities === undefined ? {} : { activities: activities(withNotices(deps)) }),
   });
   return { worker, settings };
 }

@@ -11,6 +11,10 @@
  *
  *   npx tsx scripts/record-histories.ts [--case happy --case noop …] [--suffix v2]
  *
+ * The `plan-fails-<read>-<when>` cases (scripts/bumpFaultHistoryCases.ts)
+ * make one of planning's side-by-side reads fail; the bump must fail with that
+ * failure, before any child (only the parent is recorded).
+ *
  * `--suffix v2` writes <case>.v2-… beside the existing files instead of
  * replacing them (see test/replay/README.md). Fails, writing nothing, when a
  * case ends otherwise than it should or a history holds a secret of the world.
@@ -38,6 +42,7 @@ import {
   type ScenarioOptions,
 } from '../src/sandbox/scenario.js';
 import { allIn, waitForStatus } from '../src/sandbox/status.js';
+import type { ActivityDeps } from '../src/activities/index.js';
 import {
   checkNoSecret,
   childrenOf,
@@ -47,6 +52,12 @@ import {
   type Recorded,
   recordingWorker,
 } from './historyRecording.js';
+import {
+  expectedFailure,
+  faultyActivities,
+  PLANNING_FAULTS,
+  type PlanningFault,
+} from './bumpFaultHistoryCases.js';
 
 const TWO = ['main', 'stable/2025.1'];
 
@@ -62,6 +73,8 @@ interface Case {
   drive(d: Drive): Promise<void>;
   /** branch → outcome the run must end with */
   expect: Record<string, string>;
+  /** a planning read made to fail: the bump must fail with it */
+  fault?: PlanningFault;
 }
 
 const stateOf = (st: BumpStatus, branch: string): string | undefined =>
@@ -174,7 +187,23 @@ const cases: Case[] = [
     },
     expect: { main: 'pr-opened', 'stable/2025.1': 'pr-opened' },
   },
+  ...PLANNING_FAULTS.map((fault): Case => ({ name: fault.name, fault, async drive() {}, expect: {} })),
 ];
+
+/** The branches' outcomes, or for a fault case `{}` once the bump failed with the injected failure. */
+async function outcomesOf(c: Case, handle: WorkflowHandle): Promise<Record<string, string>> {
+  const ended = withDeadline(handle.result() as Promise<BumpResult>, 120_000, `${c.name} to end`);
+  if (c.fault === undefined)
+    return Object.fromEntries((await ended).branches.map((b) => [b.branch, b.outcome]));
+  const failure = await ended.then(
+    () => new Error('expected the bump to fail, found it succeeded'),
+    (err: unknown) => err as Error,
+  );
+  const message = (failure.cause as Error | undefined)?.message ?? failure.message;
+  if (!expectedFailure(c.fault).test(message))
+    throw new Error(`case ${c.name}: expected ${String(expectedFailure(c.fault))}, found ${message}`);
+  return {};
+}
 
 /** The parent's and each child's history, children found in the parent's own history. */
 async function histories(address: string, base: string, parentId: string): Promise<Recorded[]> {
@@ -202,7 +231,9 @@ async function runCase(
 ): Promise<Recorded[]> {
   const s = await createScenario({ slug: `replay-${c.name}/atmosphere`, branches: TWO, ...c.scenario });
   try {
-    const { worker, settings } = await recordingWorker(env, bundle, s.deps, 'bump');
+    const fault = c.fault;
+    const activities = fault === undefined ? undefined : (d: ActivityDeps) => faultyActivities(d, fault);
+    const { worker, settings } = await recordingWorker(env, bundle, s.deps, 'bump', activities);
     const result = await worker.runUntil(async () => {
       const handle = await startBump(env.client, settings, {
         service: 'magnum',
@@ -210,14 +241,11 @@ async function runCase(
         ...c.request,
       });
       await c.drive({ s, handle, client: env.client });
-      return {
-        id: handle.workflowId,
-        result: (await withDeadline(handle.result(), 120_000, `${c.name} to end`)) as BumpResult,
-      };
+      return { id: handle.workflowId, outcomes: await outcomesOf(c, handle) };
     });
     const sorted = (o: Record<string, string>) =>
       JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-    const outcomes = Object.fromEntries(result.result.branches.map((b) => [b.branch, b.outcome]));
+    const { outcomes } = result;
     if (sorted(outcomes) !== sorted(c.expect)) {
       throw new Error(
         `case ${c.name}: expected outcomes ${JSON.stringify(c.expect)}, found ${JSON.stringify(outcomes)}`,

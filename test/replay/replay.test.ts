@@ -21,6 +21,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowsPath } from '../../src/worker.js';
 import * as bundled from '../../src/workflows/index.js';
 import { historyFiles, historyFromJson, readHistoryJson, readIndex } from './historyFile.js';
+import { PLANNING_FAULTS } from '../../scripts/bumpFaultHistoryCases.js';
 
 /** Every bump case the recorder drives, and the branch tags it records besides the parent. */
 const BUMP_CASES: Record<string, string[]> = {
@@ -90,8 +91,13 @@ const TELLING = [
   'updateCatalog',
   'sweepPins',
 ];
-const BUMP_PATHS = ['', '.lean', '.notices'];
+/** Patches.settledSiblings: every bump and catalog case once more (`.settled`), and the bump's planning faults. */
+const SETTLED_PATCH = 'settled-siblings-1';
+const SETTLING = ['bumpImage', 'bumpBranch', 'updateCatalog'];
+const FAULT_FILES = PLANNING_FAULTS.map((f) => `${f.name}.settled-parent.json`);
+const BUMP_PATHS = ['', '.lean', '.notices', '.settled'];
 const PATHS = ['', '.notices'];
+const CATALOG_PATHS = [...PATHS, '.settled'];
 
 const EXPECTED_FILES = [
   ...Object.entries(BUMP_CASES).flatMap(([name, tags]) =>
@@ -102,9 +108,12 @@ const EXPECTED_FILES = [
   ),
   ...[TAG_CASES, SWEEP_CASES, CATALOG_CASES, RETAG_CASES].flatMap((cases) =>
     Object.entries(cases).flatMap(([name, parts]) =>
-      PATHS.flatMap((suffix) => parts.map((p) => `${name}${suffix}-${p}.json`)),
+      (cases === CATALOG_CASES ? CATALOG_PATHS : PATHS).flatMap((suffix) =>
+        parts.map((p) => `${name}${suffix}-${p}.json`),
+      ),
     ),
   ),
+  ...FAULT_FILES,
 ];
 
 const files = historyFiles();
@@ -180,13 +189,17 @@ describe('committed histories', () => {
     assert.deepEqual(unguarded, [], `workflow types with no committed history: ${unguarded.join(', ')}`);
   });
 
-  it('cover both paths of the bump: the .lean and .notices histories carry the lean marker, the older ones do not', () => {
+  it('cover both paths of the bump: the .lean, .notices and .settled histories carry the lean marker, the older ones do not', () => {
     const bumpFiles = files.filter((f) => index[f]?.workflowType.startsWith('bump'));
     const wrong = bumpFiles.filter(
-      (f) => patchIds(f).includes(LEAN_PATCH) !== (f.includes('.lean-') || f.includes('.notices-')),
+      (f) => patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled)-/.test(f),
     );
     const perPath = Object.values(BUMP_CASES).reduce((n, tags) => n + tags.length + 1, 0);
-    assert.equal(bumpFiles.length, BUMP_PATHS.length * perPath, "every path's bump histories");
+    assert.equal(
+      bumpFiles.length,
+      BUMP_PATHS.length * perPath + FAULT_FILES.length,
+      "every path's bump histories",
+    );
     assert.deepEqual(
       wrong,
       [],
@@ -198,7 +211,7 @@ describe('committed histories', () => {
     const wrong = files.filter(
       (f) =>
         patchIds(f).includes(NOTICES_PATCH) !==
-        (f.includes('.notices-') && TELLING.includes(index[f]?.workflowType ?? '')),
+        (/\.(notices|settled)-/.test(f) && TELLING.includes(index[f]?.workflowType ?? '')),
     );
     assert.deepEqual(wrong, [], `histories whose notices marker does not match: ${wrong.join(', ')}`);
     const delivering = files.filter(
@@ -207,6 +220,26 @@ describe('committed histories', () => {
     const types = new Set(delivering.map((f) => index[f]!.workflowType));
     for (const t of ['bumpImage', 'promoteImage', 'retagManifest', 'updateCatalog'])
       assert.ok(types.has(t), `a recorded ${t} delivers a notice (found in ${[...types].join(', ')})`);
+  });
+
+  it('cover the settled siblings: a .settled history of a workflow that settles carries its marker, no other does', () => {
+    const wrong = files.filter(
+      (f) =>
+        patchIds(f).includes(SETTLED_PATCH) !==
+        (f.includes('.settled-') && SETTLING.includes(index[f]?.workflowType ?? '')),
+    );
+    assert.deepEqual(
+      wrong,
+      [],
+      `histories whose settled-siblings marker does not match: ${wrong.join(', ')}`,
+    );
+  });
+
+  it('hold no failed workflow task (a determinism error the recorder ran into)', () => {
+    const failed = files.filter((f) =>
+      readHistoryJson(f).events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_FAILED'),
+    );
+    assert.deepEqual(failed, [], `histories with a WorkflowTaskFailed event: ${failed.join(', ')}`);
   });
 
   for (const file of files) {

@@ -11,6 +11,8 @@ export interface BranchContext {
   acts: BumpActivities;
   /** on the lean-history path (Patches.leanHistory) */
   lean: boolean;
+  /** side-by-side steps settle before a failure is acted on (Patches.settledSiblings) */
+  settle: boolean;
   status: BranchStatus;
   report(): void;
   step: Blocker['step'];

@@ -66,6 +66,7 @@ const DECIDED: readonly string[] = branchStates.slice(branchStates.indexOf('push
 
 export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome> {
   const lean = onPatch(Patches.leanHistory);
+  const settle = onPatch(Patches.settledSiblings);
   const tell = parentTeller(lean);
   const image = `${input.image.registry}/${input.image.repository}`;
   let note = input.note;
@@ -158,6 +159,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     reason: input.reason === undefined ? undefined : pure(() => parseReason(input.reason!)),
     acts: activitiesFor(input.retry, { localReads: lean }),
     lean,
+    settle,
     status,
     report,
     step: (name, run, options) => blocker.step(name, run, options),

@@ -9,6 +9,8 @@ export interface BumpContext {
   acts: BumpActivities;
   /** on the lean-history path (Patches.leanHistory) */
   lean: boolean;
+  /** side-by-side steps settle before a failure is acted on (Patches.settledSiblings) */
+  settle: boolean;
   status: BumpStatus;
   report(): void;
   step: Blocker['step'];

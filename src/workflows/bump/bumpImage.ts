@@ -67,6 +67,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     procedure: 'bump',
     subject: () => `${input.service} in ${input.targetRepo}`,
   });
+  const settleSiblings = onPatch(Patches.settledSiblings);
   const announcer = bumpAnnouncer(notifier);
   const status: BumpStatus = {
     service: input.service,
@@ -101,6 +102,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     reason: input.reason === undefined ? undefined : pure(() => parseReason(input.reason!)),
     acts: activitiesFor(input.retry, { localReads: lean }),
     lean,
+    settle: settleSiblings,
     status,
     report: () => reporter.report(),
     step: (name, run, options) => blocker.step(name, run, options),

@@ -9,7 +9,7 @@ import { FatalFailure } from '../../shared/failures.js';
 import { formatImageRef } from '../../lib/imageRef.js';
 import { sourceBranchForVersion, workBranchName } from '../../lib/branches.js';
 import { commitMessage, prBody, prTitle, type PlanText } from '../../lib/pullRequest.js';
-import { isFatal, pure } from '../kit/index.js';
+import { isFatal, pure, sideBySide } from '../kit/index.js';
 import { enter, type BranchContext } from './branchContext.js';
 
 /** Resolves, validates and plans; false when the branch already pins the tag's digest. */
@@ -42,7 +42,7 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   let newDigest: string;
   if (ctx.lean) {
     // independent reads side by side: the pins from git, the tag's digest from the registry
-    [pins, newDigest] = await Promise.all([readPins(), resolve()]);
+    [pins, newDigest] = await sideBySide(ctx.settle, [readPins(), resolve()]);
     samePin(pins);
   } else {
     pins = await readPins();
@@ -79,7 +79,7 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   if (ctx.lean) {
     // all at once, the old image never blocking; main's was read by the parent already
     const known = input.knownImage?.digest === pins.digest ? input.knownImage : undefined;
-    [newFacts, oldFacts, head] = await Promise.all([
+    [newFacts, oldFacts, head] = await sideBySide(ctx.settle, [
       readNew(),
       known ?? readOld().catch((): undefined => undefined),
       readHead(),

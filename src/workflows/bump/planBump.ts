@@ -9,7 +9,7 @@ import type { PinsOnBranch, ImageFacts } from '../../activities/index.js';
 import { branchTag } from '../../lib/branches.js';
 import type { Reason } from '../../lib/reason.js';
 import { draftNoteText, noteFileName, renderNote } from '../../lib/releaseNote.js';
-import { pure } from '../kit/index.js';
+import { pure, sideBySide } from '../kit/index.js';
 import type { BumpContext } from './bumpContext.js';
 
 export interface BumpPlan {
@@ -70,8 +70,8 @@ export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
   let main: PinsOnBranch;
   let facts: ImageFacts;
   if (ctx.lean) {
-    // independent reads side by side (git, registry, forge)
-    [{ branches }, [main, facts]] = await Promise.all([
+    // independent reads side by side (git, registry, forge), all settled before a failure is acted on
+    [{ branches }, [main, facts]] = await sideBySide(ctx.settle, [
       listBranches(),
       readMain().then(async (pins) => [pins, await inspectMain(pins)] as const),
       checkForge(),

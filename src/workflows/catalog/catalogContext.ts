@@ -15,7 +15,7 @@ import {
   type CatalogState,
   type CatalogStatus,
 } from '../../shared/catalog.js';
-import { createProcedure, type Blocker, type EndExtra, type Gate } from '../kit/index.js';
+import { createProcedure, onPatch, Patches, type Blocker, type EndExtra, type Gate } from '../kit/index.js';
 import { repoKey } from '../bump/repoKey.js';
 import { catalogActivitiesFor, type CatalogActivities } from './proxies.js';
 import { catalogDetails } from './details.js';
@@ -24,6 +24,8 @@ export interface CatalogContext {
   input: CatalogInput;
   status: CatalogStatus;
   acts: CatalogActivities;
+  /** side-by-side steps settle before a failure is acted on (Patches.settledSiblings) */
+  settle: boolean;
   gate: Gate;
   step: Blocker['step'];
   enter(state: CatalogState): void;
@@ -80,5 +82,6 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
     result: (_state: CatalogState, _extra: EndExtra): CatalogResult => ({ ...status }),
   });
 
-  return { input, status, acts: catalogActivitiesFor(input.retry), ...proc };
+  const settle = onPatch(Patches.settledSiblings);
+  return { input, status, acts: catalogActivitiesFor(input.retry), settle, ...proc };
 }

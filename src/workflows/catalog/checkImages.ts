@@ -8,11 +8,14 @@
  */
 import type { CatalogImageRef } from '../../shared/catalog.js';
 import type { CatalogUpdate } from '../../lib/catalog/catalogEdit.js';
+import { sideBySide } from '../kit/index.js';
 import type { CatalogContext } from './catalogContext.js';
 
 export async function checkImages(ctx: CatalogContext, images: CatalogImageRef[]): Promise<CatalogUpdate[]> {
   ctx.enter('checking');
-  const found = await Promise.all(
+  // all settled before a failure is acted on; the first image's failure by order is the one
+  const found = await sideBySide(
+    ctx.settle,
     images.map(async (image, i) => {
       const build = await ctx.step(`find the newest build of ${image.name}`, () =>
         ctx.acts.checkImage({ image }),

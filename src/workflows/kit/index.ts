@@ -11,3 +11,4 @@ export * from './patches.js';
 export * from './procedure.js';
 export * from './ending.js';
 export * from './notices.js';
+export * from './settle.js';
