@@ -157,12 +157,15 @@ export function approvalPolicy(config: BumpflowConfig): ApprovalRule[] {
   return config.approval.branches.map((r) => ({ pattern: r.pattern, required: r.required }));
 }
 
+/** One rule of `promotion.approval`. */
+export type TagApprovalRule = BumpflowConfig['promotion']['approval'][number];
+
 /**
  * Whether a promotion of `image` to `tags` waits for a human: the first rule
  * whose image glob and tag glob (any of the tags) match decides; none: it waits.
  */
 export function tagApproval(
-  config: BumpflowConfig | undefined,
+  config: { promotion: { approval: readonly TagApprovalRule[] } } | undefined,
   image: string,
   tags: readonly string[],
 ): { required: boolean; pattern?: string } {

@@ -49,6 +49,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     trust: config && env.BUMPFLOW_CONFIG ? trustPolicyOf(config, env.BUMPFLOW_CONFIG) : [],
     notices: config && noticeSettings(config, env, { uiUrl, namespace, ledgerDir }),
     promotion: config && { stamp: config.promotion.stamp, aliases: config.promotion.aliases },
+    tagApproval: config && { rules: config.promotion.approval, approveAbove: config.cleanup.approveAbove },
   };
 }
 

@@ -5,6 +5,7 @@ import type { Forge } from '../clients/forge/index.js';
 import type { TrustPolicyEntry } from './signatureActivities.js';
 import type { NoticeSettings } from '../clients/notify/index.js';
 import type { PromotionPolicy } from '../lib/promotionPolicy.js';
+import type { TagApprovalSettings } from './tagApprovalActivities.js';
 
 export interface ActivityDeps {
   registry: RegistryClient;
@@ -18,4 +19,6 @@ export interface ActivityDeps {
   notices?: NoticeSettings | undefined;
   /** the config file's promotion stamp and aliases: the tags only promote and rollback write; undefined: prod and its default stamps */
   promotion?: PromotionPolicy | undefined;
+  /** the config file's `promotion.approval` rules and `cleanup.approveAbove`: the worker's say on a tag plan's approval; undefined (no config file): every plan waits for a human */
+  tagApproval?: TagApprovalSettings | undefined;
 }

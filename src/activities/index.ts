@@ -18,6 +18,7 @@ import { retagApprovalActivities } from './retagApprovalActivities.js';
 import { sweepActivities } from './sweepActivities.js';
 import { catalogActivities } from './catalogActivities.js';
 import { noticeActivities } from './noticeActivities.js';
+import { tagApprovalActivities } from './tagApprovalActivities.js';
 import { wrapActivities } from './wrap.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sweepActivities(deps),
     ...catalogActivities(deps),
     ...noticeActivities(deps),
+    ...tagApprovalActivities(deps),
   };
   // Git and registry calls can take long (clones, pushes, large manifests): they heartbeat.
   const heartbeat = new Set<keyof typeof activities>([

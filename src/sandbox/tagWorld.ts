@@ -59,7 +59,30 @@ export function revisionOf(word: string): string {
   return createHash('sha1').update(word).digest('hex');
 }
 
-export async function createTagWorld(options: { parentDir?: string } = {}): Promise<TagWorld> {
+/** One rule of the worker's `promotion.approval` (the config file's). */
+export interface TagWorldApprovalRule {
+  images?: string;
+  tags?: string;
+  required: boolean;
+}
+
+/**
+ * The worker's approval rules by default: none of its own, the request decides
+ * (the tests ask `approval: {required: false}` where they mean it).
+ */
+export const PERMISSIVE_APPROVAL: readonly TagWorldApprovalRule[] = [
+  { images: `${TAG_IMAGE.registry}/${TAG_IMAGE.repository}`, required: false },
+];
+
+export async function createTagWorld(
+  options: {
+    parentDir?: string;
+    /** the worker's `promotion.approval` rules; default PERMISSIVE_APPROVAL */
+    approval?: readonly TagWorldApprovalRule[];
+    /** the worker's `cleanup.approveAbove`; default the config's (10) */
+    approveAbove?: number;
+  } = {},
+): Promise<TagWorld> {
   const dir = await mkdtemp(path.join(options.parentDir ?? os.tmpdir(), 'bumpflow-tags-'));
   const password = `reg-${randomBytes(12).toString('hex')}`;
   const token = `ghp_${randomBytes(18).toString('hex')}`;
@@ -81,7 +104,14 @@ export async function createTagWorld(options: { parentDir?: string } = {}): Prom
   await writeFile(
     configFile,
     // cosign signs here without a transparency log (none runs offline): the rule says so
-    `# the tag world's worker config: trust the generated key for ghcr.io/vexxhost/*\nsignatures:\n  - images: "ghcr.io/vexxhost/*"\n    key: ${key.publicKeyPath}\n    tlog: optional\n`,
+    [
+      `# the tag world's worker config: trust the generated key for ghcr.io/vexxhost/*`,
+      `signatures:\n  - images: "ghcr.io/vexxhost/*"\n    key: ${key.publicKeyPath}\n    tlog: optional`,
+      // the worker's say on approval (JSON is YAML): the stricter of it and the request's decides
+      `promotion:\n  approval: ${JSON.stringify(options.approval ?? PERMISSIVE_APPROVAL)}`,
+      ...(options.approveAbove === undefined ? [] : [`cleanup:\n  approveAbove: ${options.approveAbove}`]),
+      '',
+    ].join('\n'),
   );
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',

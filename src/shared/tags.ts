@@ -211,6 +211,8 @@ export interface TagStatus extends ProcedureStatusFields {
   evidence?: SignatureEvidenceInfo | undefined;
   plan?: TagPlan | undefined;
   cleanup?: CleanupPlanInfo | undefined;
+  /** whether the plan waits for a human, and why: the worker's rule or the request (the stricter decides) */
+  approvalPolicy?: { required: boolean; why: string } | undefined;
   written: { tag: string; digest: string; outcome: string }[];
   deleted: string[];
   audit?: { kind: 'release' | 'workflow'; url?: string | undefined; tag?: string | undefined } | undefined;

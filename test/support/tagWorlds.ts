@@ -28,14 +28,15 @@ const USER = 'bumpflow';
  * afterwards the repository's queue is ended (the next test's worker has
  * another task queue) and the world closed. With `pageSize`, the worker's
  * registry client speaks through the paging front and lists tags in pages
- * of that size; `front` then records what it asked.
+ * of that size; `front` then records what it asked. `world`: the world's
+ * options (the worker's approval rules, its clean-up threshold).
  */
 export async function inTagWorld<T>(
   env: TestWorkflowEnvironment,
   fn: (world: TagWorld, run: TagRun, front: RunningPagingFront | undefined) => Promise<T>,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; world?: Parameters<typeof createTagWorld>[0] } = {},
 ): Promise<T> {
-  const world = await createTagWorld();
+  const world = await createTagWorld(options.world);
   let front: RunningPagingFront | undefined;
   try {
     let workerWorld = world;

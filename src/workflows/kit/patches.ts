@@ -25,6 +25,13 @@ export const Patches = {
    */
   retagApproval: 'retag-approval-1',
   /**
+   * promoteImage, rollbackImage, cleanupTags: before the approval step the
+   * worker's own rule is read (workerTagApproval, a local activity) and a plan
+   * waits for a human when the worker's rule or the request asks it; a
+   * clean-up's threshold is the lower of the request's and the worker's.
+   */
+  workerApproval: 'worker-approval-1',
+  /**
    * Every procedure with side-by-side steps (bump parent and branches, the
    * catalog update): the steps all settle before a failure is acted on, and
    * the failure acted on is the first by index (kit/settle.ts), so a failure

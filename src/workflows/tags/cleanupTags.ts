@@ -9,17 +9,20 @@
  * Runs as a child of the repository's queue.
  */
 import { cleanupInputSchema, type CleanupRequest, type TagResult } from '../../shared/tags.js';
-import { parseInput } from '../kit/index.js';
+import { onPatch, parseInput, Patches } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { runCleanup } from './runCleanup.js';
 import { endWith } from './endWith.js';
 
 export async function cleanupTags(raw: CleanupRequest): Promise<TagResult> {
   const input = parseInput(cleanupInputSchema, raw, 'a clean-up {image, patterns, olderThan, …}');
+  // a run started before the worker decided takes the request's approveAbove, as it began
+  const workerDecides = onPatch(Patches.workerApproval);
   const ctx = createTagContext('cleanup', input);
   return endWith(ctx, async () => {
     const run = await runCleanup(ctx, input, input.firstSeen, input.dryRun, {
       timeout: input.approvalTimeout,
+      askWorker: workerDecides ? input.retry : undefined,
     });
     const reason =
       run.outcome === 'rejected' && ctx.gate.decision?.kind === 'reject'

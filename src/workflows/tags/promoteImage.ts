@@ -12,7 +12,7 @@
 import { promoteInputSchema, type PromoteRequest, type TagResult } from '../../shared/tags.js';
 import { renderStamp } from '../../lib/stamp.js';
 import { promotionAuditBody } from '../../lib/tagDetails.js';
-import { parseInput, pure } from '../kit/index.js';
+import { onPatch, parseInput, Patches, pure } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { resolveAndVerify } from './verifySource.js';
 import { planTags } from './planTags.js';
@@ -21,13 +21,17 @@ import { writeTags } from './writeTags.js';
 import { auditChange } from './auditChange.js';
 import { runCleanup } from './runCleanup.js';
 import { endWith } from './endWith.js';
+import { strictestApproval, type ApprovalNeed } from './workerApproval.js';
 
 export async function promoteImage(raw: PromoteRequest): Promise<TagResult> {
   const input = parseInput(promoteInputSchema, raw, 'a promotion {image, from, to, stamp, …}');
+  // a run started before the worker decided takes the request's word, as it began
+  const workerDecides = onPatch(Patches.workerApproval);
   const ctx = createTagContext('promote', input);
   const at = new Date();
   return endWith(ctx, async () => {
     let plan;
+    let approval: ApprovalNeed | undefined;
     for (;;) {
       const source = await resolveAndVerify(ctx, input.from);
       const stamp =
@@ -40,7 +44,10 @@ export async function promoteImage(raw: PromoteRequest): Promise<TagResult> {
       ]);
       plan.stamp = stamp;
       if (plan.tags.every((t) => t.change === 'unchanged')) return ctx.finish('no-op');
-      const decided = await approvePlan(ctx, input.approval, input.approvalTimeout);
+      approval ??= workerDecides
+        ? await strictestApproval(ctx, input.retry, input.approval, input.to)
+        : input.approval;
+      const decided = await approvePlan(ctx, approval, input.approvalTimeout);
       if (decided !== 'approved') return endUnapproved(ctx, decided, input.approvalTimeout);
       if (input.from.startsWith('sha256:')) break;
       const again = await ctx.step(`resolve ${ctx.shown}:${input.from} again`, () =>
@@ -59,7 +66,11 @@ export async function promoteImage(raw: PromoteRequest): Promise<TagResult> {
       name: `Promote ${ctx.shown} to ${input.to.join(', ')}`,
       body: promotionAuditBody(ctx.status),
     });
-    if (input.cleanup !== undefined) await runCleanup(ctx, input.cleanup, {}, false);
+    if (input.cleanup !== undefined)
+      await runCleanup(ctx, input.cleanup, {}, false, {
+        timeout: '24h',
+        askWorker: workerDecides ? input.retry : undefined,
+      });
     return ctx.finish('done');
   });
 }

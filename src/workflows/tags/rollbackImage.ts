@@ -12,7 +12,7 @@ import { rollbackInputSchema, type RollbackRequest, type TagResult } from '../..
 import { chooseRollbackTarget } from '../../lib/rollbackChoice.js';
 import { rollbackAuditTag } from '../../lib/stamp.js';
 import { promotionAuditBody } from '../../lib/tagDetails.js';
-import { parseInput, pure } from '../kit/index.js';
+import { onPatch, parseInput, Patches, pure } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { resolveAndVerify } from './verifySource.js';
 import { planTags } from './planTags.js';
@@ -20,9 +20,12 @@ import { approvePlan, endUnapproved } from './approvePlan.js';
 import { writeTags } from './writeTags.js';
 import { auditChange } from './auditChange.js';
 import { endWith } from './endWith.js';
+import { strictestApproval } from './workerApproval.js';
 
 export async function rollbackImage(raw: RollbackRequest): Promise<TagResult> {
   const input = parseInput(rollbackInputSchema, raw, 'a rollback {image, tag, aliases?, to?, …}');
+  // a run started before the worker decided takes the request's word, as it began
+  const workerDecides = onPatch(Patches.workerApproval);
   const ctx = createTagContext('rollback', input);
   const at = new Date();
   return endWith(ctx, async () => {
@@ -57,7 +60,10 @@ export async function rollbackImage(raw: RollbackRequest): Promise<TagResult> {
       return ctx.finish('no-op');
     }
     ctx.report();
-    const decided = await approvePlan(ctx, input.approval, input.approvalTimeout);
+    const approval = workerDecides
+      ? await strictestApproval(ctx, input.retry, input.approval, [input.tag, ...input.aliases])
+      : input.approval;
+    const decided = await approvePlan(ctx, approval, input.approvalTimeout);
     if (decided !== 'approved') return endUnapproved(ctx, decided, input.approvalTimeout);
     await writeTags(ctx, plan);
     await auditChange(ctx, {

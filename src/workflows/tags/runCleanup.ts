@@ -9,12 +9,14 @@
  * with a notice.
  */
 import type { CleanupSpec, CleanupPlanInfo } from '../../shared/tags.js';
+import type { RetryPolicyInput } from '../../shared/bump.js';
 import { planCleanup } from '../../lib/cleanupPlan.js';
 import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { FatalFailure } from '../../shared/failures.js';
 import { errorInfo, isFatal, pure } from '../kit/index.js';
 import { approvePlan } from './approvePlan.js';
 import type { TagContext } from './tagContext.js';
+import { cleanupNeedsApproval } from './workerApproval.js';
 
 export interface CleanupRun {
   /** dry-run: planned only; rejected/expired: not approved */
@@ -28,7 +30,8 @@ export async function runCleanup(
   spec: CleanupSpec,
   firstSeen: Record<string, string>,
   dryRun: boolean,
-  approval: { timeout: string } = { timeout: '24h' },
+  /** `askWorker`: the worker's `cleanup.approveAbove` counts too (Patches.workerApproval), read with these retries */
+  approval: { timeout: string; askWorker?: RetryPolicyInput | undefined } = { timeout: '24h' },
 ): Promise<CleanupRun> {
   ctx.enter('cleaning-up');
   const now = new Date();
@@ -57,7 +60,11 @@ export async function runCleanup(
   ctx.report();
   if (dryRun) return { outcome: 'dry-run', firstSeen: seenNow };
   if (info.delete.length === 0) return { outcome: 'no-op', firstSeen: seenNow };
-  if (info.delete.length > spec.approveAbove) {
+  const required =
+    approval.askWorker === undefined
+      ? info.delete.length > spec.approveAbove
+      : await cleanupNeedsApproval(ctx, approval.askWorker, spec.approveAbove, info.delete.length);
+  if (required) {
     const decided = await approvePlan(ctx, { required: true }, approval.timeout);
     if (decided !== 'approved') return { outcome: decided, firstSeen: seenNow };
   }
