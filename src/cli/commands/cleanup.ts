@@ -45,7 +45,7 @@ export function registerCleanup(program: Command, ctx: CliContext): void {
     .option('--dry-run', 'plan only: print what would be deleted and what kept, delete nothing')
     .option(
       '--approve-above <n>',
-      "ask for approval when more tags than this would go (config's cleanup.approveAbove)",
+      "ask for approval when more tags than this would go (config's cleanup.approveAbove; the worker's own value applies when lower)",
     );
   withRequestOptions(command).action(async (raw: string, o: CleanupOptions) => {
     const image = imageArgument(raw);
