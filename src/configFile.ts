@@ -83,7 +83,9 @@ export function parseConfig(text: string, file: string): BumpflowConfig {
       ? `unknown key (expected one of the documented keys; see bumpflow.config.example.yaml)`
       : issue.code === 'invalid_type'
         ? `expected ${issue.expected}, found ${shown}`
-        : `${issue.message}, found ${shown}`;
+        : / found /.test(issue.message)
+          ? issue.message // it says what was found itself (a duration: and why it is not one)
+          : `${issue.message}, found ${shown}`;
   throw new ConfigError(file, keyPath.map(String).join('.'), lineOf(doc.contents, keyPath, counter), problem);
 }
 

@@ -6,15 +6,13 @@ import { z } from 'zod';
 import { patternProblem } from './shared/approvalRule.js';
 import { DEFAULT_VARS_FILE } from './shared/messages.js';
 import { noticeProcedures, noticeStates } from './shared/notices.js';
-import { parseDuration } from './lib/duration.js';
+import { DURATIONS } from './lib/duration.js';
+import { durationSchema } from './shared/bump.js';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const envName = z
   .string()
   .regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
-const duration = z
-  .string()
-  .regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/, { message: 'expected a duration such as 30m, 72h or 7d' });
 const httpUrl = z
   .string()
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
@@ -48,11 +46,7 @@ const noticeTarget = z
     states: z
       .array(z.enum(noticeStates, { message: `expected one of ${noticeStates.join(', ')}` }))
       .optional(),
-    timeout: duration
-      .refine((v) => durationMs(v) !== undefined, {
-        message: 'expected a duration longer than zero in d, h, m or s, such as 10s or 0.5s',
-      })
-      .default('10s'),
+    timeout: durationSchema(DURATIONS.noticeTimeout).default('10s'),
     attempts: z
       .number()
       .int({ message: 'expected a whole number of attempts, 1 to 10' })
@@ -101,14 +95,6 @@ const notifications = z
   })
   .default([]);
 
-function durationMs(text: string): number | undefined {
-  try {
-    return parseDuration(text);
-  } catch {
-    return undefined;
-  }
-}
-
 export const configSchema = z
   .object({
     targets: z
@@ -138,7 +124,7 @@ export const configSchema = z
       .default({ registries: {} }),
     approval: z
       .object({
-        timeout: duration.optional(),
+        timeout: durationSchema(DURATIONS.approvalTimeout).optional(),
         branches: z
           .array(
             z
@@ -210,7 +196,7 @@ export const configSchema = z
         stamp: z.string().min(1).default('{tag}-{date}-{revision:7}'),
         /** tags moved with a tag: {prod: [latest]} (a rollback of prod moves latest too) */
         aliases: z.record(z.string(), z.array(z.string())).default({}),
-        approvalTimeout: duration.optional(),
+        approvalTimeout: durationSchema(DURATIONS.approvalTimeout).optional(),
         /** the first rule whose image glob and tag glob match decides; unmatched promotions wait for approval */
         approval: z
           .array(

@@ -4,8 +4,15 @@
  * workflow id names the commit — `retag/<repo>/<path>@<commit12>` — and the
  * workflow reads exactly that commit. One run per manifest commit: a second
  * start while it runs attaches to it; after it ended (unless it failed) it is
- * refused, pointing at the earlier run. Dry runs get ids of their own.
+ * refused, pointing at the earlier run. Dry runs get ids of their own. So does
+ * a `--repush` start once the commit's run ended (the run's conflicts name
+ * `--repush IMAGE` as the way to move them): `<id>/repush-<hash of the images>`,
+ * a run that reads and plans only those images' entries and, after approval,
+ * moves their conflicting tags. The same repush again attaches while it runs;
+ * after it ended it runs again, planning from the registry anew: a no-op when
+ * the tags are where it put them (any write still waits for approval).
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -74,21 +81,57 @@ export async function startRetag(
   // a dry run writes nothing: any number of them, beside the one real run
   const base = retagWorkflowId(repo.key, request.path, commit);
   const workflowId = request.dryRun ? `${base}/dry-run-${Date.now().toString(36)}` : base;
+  const first = await startOrFind(
+    client,
+    settings,
+    workflowId,
+    input,
+    WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  );
+  if (first !== 'ended') return { workflowId, commit, started: first === 'started' };
+  const repush = [...new Set(parsed.data.repush)].sort();
+  if (repush.length === 0 || request.dryRun)
+    throw refused(
+      `the retag of ${request.path} at ${commit.slice(0, 12)} already ran (${await endedAs(client, workflowId)}): one run per manifest commit; see 'bumpflow status ${workflowId}' (--repush IMAGE moves an image's conflicting tag in a run of its own)`,
+    );
+  const repushId = `${base}/repush-${createHash('sha256').update(repush.join('\n')).digest('hex').slice(0, 12)}`;
+  const again = await startOrFind(
+    client,
+    settings,
+    repushId,
+    { ...input, repush, repushOnly: true },
+    WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    `repush ${repush.join(', ')} from ${request.path} at ${commit.slice(0, 12)}`,
+  );
+  if (again === 'ended') throw refused(`${repushId} ended while starting it again: try again`);
+  return { workflowId: repushId, commit, started: again === 'started' };
+}
+
+async function endedAs(client: Client, workflowId: string): Promise<string> {
+  return (await client.workflow.getHandle(workflowId).describe()).status.name.toLowerCase();
+}
+
+/** Starts the run, or finds the one under this id: running (attach) or ended (the reuse policy refused). */
+async function startOrFind(
+  client: Client,
+  settings: TemporalSettings,
+  workflowId: string,
+  input: RetagManifestRequest,
+  workflowIdReusePolicy: WorkflowIdReusePolicy,
+  staticSummary = `retag from ${input.path} at ${(input.ref ?? '').slice(0, 12)}${input.dryRun ? ' (dry run)' : ''}`,
+): Promise<'started' | 'running' | 'ended'> {
   try {
     await client.workflow.start(TagWorkflowType.retagManifest, {
       taskQueue: settings.taskQueue,
       workflowId,
       args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      staticSummary: `retag from ${request.path} at ${commit.slice(0, 12)}${request.dryRun ? ' (dry run)' : ''}`,
+      workflowIdReusePolicy,
+      staticSummary,
     });
-    return { workflowId, commit, started: true };
+    return 'started';
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const d = await client.workflow.getHandle(workflowId).describe();
-  if (d.status.name === 'RUNNING') return { workflowId, commit, started: false };
-  throw refused(
-    `the retag of ${request.path} at ${commit.slice(0, 12)} already ran (${d.status.name.toLowerCase()}): one run per manifest commit; see 'bumpflow status ${workflowId}'`,
-  );
+  return d.status.name === 'RUNNING' ? 'running' : 'ended';
 }

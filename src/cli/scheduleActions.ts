@@ -14,7 +14,7 @@ import {
   type ScheduleHandle,
 } from '@temporalio/client';
 import type { TemporalSettings } from '../config.js';
-import { durationPattern } from '../shared/bump.js';
+import { DURATIONS, parseDuration } from '../lib/duration.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepRequest } from '../workflows/sweep/sweepInput.js';
 import { usage } from './exitCodes.js';
 import { sweepWorkflowId } from './sweepStart.js';
@@ -49,12 +49,16 @@ export async function createSweepSchedule(
   request: SweepRequest,
 ): Promise<string> {
   const id = scheduleId(name);
-  if (!durationPattern.test(every))
-    throw usage(`expected --every as a duration such as 30m, 6h or 1d, found ${JSON.stringify(every)}`);
+  let everyMs: number;
+  try {
+    everyMs = parseDuration(every, DURATIONS.every);
+  } catch (err) {
+    throw usage(`--every: ${err instanceof Error ? err.message : String(err)}`);
+  }
   try {
     await client.schedule.create({
       scheduleId: id,
-      spec: { intervals: [{ every: every.replace(/\s+/g, '') as '1h' }] },
+      spec: { intervals: [{ every: everyMs }] },
       action: {
         type: 'startWorkflow',
         workflowType: SWEEP_WORKFLOW_TYPE,

@@ -10,7 +10,8 @@ import { Command } from 'commander';
 import { approvalPolicy } from '../configFile.js';
 import { parseRepoUrl } from '../lib/repoUrl.js';
 import { sweepInputSchema, type SweepRequest } from '../workflows/sweep/sweepInput.js';
-import { collect, type CliContext } from './context.js';
+import { collect, durationArg, type CliContext } from './context.js';
+import { DURATIONS } from '../lib/duration.js';
 import { usage } from './exitCodes.js';
 
 export interface SweepOptions {
@@ -33,7 +34,11 @@ export function addSweepOptions(cmd: Command): Command {
     .option('--image <prefix...>', 'only images starting with this prefix (e.g. ghcr.io/vexxhost/)', collect)
     .option('--report', 'list what is behind, start no bump')
     .option('--concurrency <n>', 'image:tag pairs resolved at once per registry (default 8)')
-    .option('--approval-timeout <duration>', 'passed on to the bumps started (e.g. 72h)');
+    .option(
+      '--approval-timeout <duration>',
+      'passed on to the bumps started (e.g. 72h)',
+      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+    );
 }
 
 export function sweepRequestFrom(ctx: CliContext, o: SweepOptions): SweepRequest {

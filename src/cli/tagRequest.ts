@@ -13,7 +13,8 @@ import { normalizeImageRepository } from '../lib/imageRef.js';
 import type { ImageName, TagResult } from '../shared/messages.js';
 import { requestTagProcedure, tagResult, type TagRequest } from './startTag.js';
 import { ExitCode, refused } from './exitCodes.js';
-import { print, type CliContext } from './context.js';
+import { durationArg, print, type CliContext } from './context.js';
+import { DURATIONS } from '../lib/duration.js';
 import { ENDED_BADLY } from './tagView.js';
 import { formatRequested, formatTagResult } from './tagFormat.js';
 
@@ -31,7 +32,11 @@ export function configOrDefaults(ctx: CliContext): BumpflowConfig {
 /** The options every tag request has. */
 export function withRequestOptions(command: Command): Command {
   return command
-    .option('--approval-timeout <duration>', 'how long the plan waits for approval (e.g. 72h)')
+    .option(
+      '--approval-timeout <duration>',
+      'how long the plan waits for approval (e.g. 72h)',
+      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+    )
     .option('--wait', 'wait for the procedure to end (it may queue behind others) and print its result')
     .option('--json', 'print JSON');
 }

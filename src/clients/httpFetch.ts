@@ -8,7 +8,7 @@
  *   other answers            → returned with their status, for the caller to name
  * URLs in messages never carry user information (there is none to carry).
  */
-import { fatal, FatalFailure, transient, TransientFailure } from '../shared/failures.js';
+import { BumpflowError, fatal, FatalFailure, transient, TransientFailure } from '../shared/failures.js';
 import { urlProblem } from '../lib/catalog/catalogFile.js';
 import { describeNoAnswer, fetchWithDeadline, parseRetryAfter } from './http.js';
 
@@ -40,7 +40,7 @@ function refuseUrl(url: string, what: string): void {
 export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
-  const doFetch = fetchWithDeadline(timeoutMs, options.fetch ?? fetch);
+  const doFetch = fetchWithDeadline(timeoutMs, options.fetch ?? fetch, maxBytes);
   return {
     async getText(url, what) {
       refuseUrl(url, what);
@@ -51,6 +51,7 @@ export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
           headers: { accept: 'text/plain, text/html;q=0.9, */*;q=0.5', 'user-agent': 'bumpflow' },
         });
       } catch (err) {
+        if (err instanceof BumpflowError) throw err; // TooLarge, with the URL and the limit
         throw transient(
           TransientFailure.MirrorUnavailable,
           `${what}: expected an answer from ${url}; found ${describeNoAnswer(err, timeoutMs)}`,
@@ -73,12 +74,7 @@ export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
           FatalFailure.AuthRefused,
           `${what}: expected 200 from ${finalUrl}; found HTTP ${status} (the mirror refuses anonymous reads)`,
         );
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.length > maxBytes)
-        throw fatal(
-          FatalFailure.BadInput,
-          `${what}: expected at most ${maxBytes} bytes from ${finalUrl}; found ${bytes.length}`,
-        );
+      const bytes = new Uint8Array(await response.arrayBuffer()); // at most maxBytes: read so above
       return { url: finalUrl, status, text: new TextDecoder('utf-8').decode(bytes) };
     },
   };

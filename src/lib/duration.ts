@@ -8,17 +8,58 @@
  */
 import { fatal, FatalFailure } from '../shared/failures.js';
 
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 } as const;
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNIT_MS;
-const UNITS: readonly Unit[] = ['d', 'h', 'm', 's'];
-const PART = /(\d+(?:\.\d+)?)\s*([dhms])/y;
-const EXPECTED =
-  'expected a positive duration of numbers with units d, h, m, s, largest first (such as 90s, 30m, 24h, 7d, 1d12h or 1.5h)';
+const UNITS: readonly Unit[] = ['d', 'h', 'm', 's', 'ms'];
+const PART = /(\d+(?:\.\d+)?)\s*(ms|[dhms])/y;
+const FORMS = 'numbers with units d, h, m, s, ms, largest first (such as 90s, 30m, 24h, 7d, 1d12h or 1.5h)';
 
-/** `90s`, `30m`, `24h`, `7d`, `1d12h`, `1d 12h`, `1.5h` → milliseconds. BadInput for anything else, 0 included. */
-export function parseDuration(text: string): number {
+/** What a duration may be: its name in messages and its bounds (milliseconds, inclusive). */
+export interface DurationBounds {
+  /** `an approval timeout`, `--every`: what the message says was expected */
+  what?: string;
+  min?: number;
+  max?: number;
+}
+
+/** The bounds of every duration an operator or a config file gives, one place for all of them. */
+export const DURATIONS = {
+  /** how long a plan or a branch waits for a human (`--approval-timeout`, approval.timeout) */
+  approvalTimeout: { what: 'an approval timeout', min: UNIT_MS.s, max: 366 * UNIT_MS.d },
+  /** a schedule's interval (`schedule create --every`) */
+  every: { what: 'a schedule interval', min: UNIT_MS.m, max: 366 * UNIT_MS.d },
+  /** the age a clean-up deletes from (`--older-than`) */
+  olderThan: { what: 'an age', min: UNIT_MS.s, max: 3660 * UNIT_MS.d },
+  /** an activity retry's initial and maximum interval */
+  retryInterval: { what: 'a retry interval', min: UNIT_MS.ms, max: UNIT_MS.d },
+  /** how long a notice target is given to answer (notifications[].timeout) */
+  noticeTimeout: { what: 'a notice timeout', min: UNIT_MS.ms, max: 10 * UNIT_MS.m },
+} as const satisfies Record<string, DurationBounds>;
+
+/** What a duration of these bounds must look like, for messages and `--help`. */
+export function expectedDuration(bounds: DurationBounds = {}): string {
+  const range =
+    bounds.min !== undefined && bounds.max !== undefined
+      ? ` from ${shownBound(bounds.min)} to ${shownBound(bounds.max)}`
+      : '';
+  return `expected ${bounds.what === undefined ? '' : `${bounds.what} as `}a positive duration${range} of ${FORMS}`;
+}
+
+function shownBound(ms: number): string {
+  return ms < UNIT_MS.s ? `${ms}ms` : formatDuration(ms);
+}
+
+/**
+ * `90s`, `30m`, `24h`, `7d`, `1d12h`, `1d 12h`, `1.5h`, `200ms` → milliseconds:
+ * the one reading of a duration, for every flag, schema and config key.
+ * BadInput (saying what was expected and what was found) for anything else,
+ * 0 included, and for a value outside `bounds`.
+ */
+export function parseDuration(text: string, bounds: DurationBounds = {}): number {
   const bad = (why: string) =>
-    fatal(FatalFailure.BadInput, `${EXPECTED}, found ${JSON.stringify(text)}${why}`, { input: text });
+    fatal(FatalFailure.BadInput, `${expectedDuration(bounds)}, found ${JSON.stringify(text)}${why}`, {
+      input: text,
+    });
   if (typeof text !== 'string') throw bad('');
   const input = text.trim();
   if (input === '') throw bad(' (empty)');
@@ -40,7 +81,19 @@ export function parseDuration(text: string): number {
   const ms = Math.round(total);
   if (!(ms > 0)) throw bad(' (a duration must be longer than zero)');
   if (!Number.isSafeInteger(ms)) throw bad(' (too long)');
+  if (bounds.min !== undefined && ms < bounds.min) throw bad(` (shorter than ${shownBound(bounds.min)})`);
+  if (bounds.max !== undefined && ms > bounds.max) throw bad(` (longer than ${shownBound(bounds.max)})`);
   return ms;
+}
+
+/** parseDuration's message when `text` is not a duration within `bounds`, else undefined. */
+export function durationProblem(text: string, bounds: DurationBounds = {}): string | undefined {
+  try {
+    parseDuration(text, bounds);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /**
@@ -53,7 +106,7 @@ export function formatDuration(ms: number): string {
   if (ms < 0) return `-${formatDuration(-ms)}`;
   let rest = Math.floor(ms);
   const parts: string[] = [];
-  for (const unit of UNITS) {
+  for (const unit of UNITS.filter((u) => u !== 'ms')) {
     const count = Math.floor(rest / UNIT_MS[unit]);
     rest -= count * UNIT_MS[unit];
     if (count > 0 || parts.length > 0) parts.push(`${count}${unit}`);

@@ -109,6 +109,20 @@ function checkText(text: string): string {
 }
 
 /**
+ * What is wrong with a replacement release note's text (empty, a tab, a
+ * control character), or undefined when renderNote takes it: the CLI and the
+ * approve payload's schema refuse it before it reaches a workflow.
+ */
+export function noteTextProblem(text: string): string | undefined {
+  try {
+    checkText(text);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
  * A reno note with one entry in `section`:
  *   ---
  *   fixes:

@@ -13,9 +13,13 @@
  *   failed          the registry could not answer for the entry (another failure)
  *
  * Exports:
- *   planRetag(entries, answers, { repush? }): RetagPlan
+ *   planRetag(entries, answers, { repush?, repushOnly? }): RetagPlan
  *     `answers` is keyed by retagKey(entry) (`<image>:<tag>`). An entry without
- *     an answer, or a `repush` image that no entry names, is BadInput.
+ *     an answer, or a `repush` image that no entry names, is BadInput. With
+ *     `repushOnly` (a repush run for a commit whose run ended) only the entries
+ *     of the `repush` images are planned (and need answers).
+ *   repushEntries(entries, repush): the entries of the `repush` images, after
+ *     checking that each names one (BadInput otherwise)
  *   renderRetagPlan(plan, 'markdown' | 'text'): string  (the UI's and the CLI's table)
  * A step's `write` has the shape of the registry client's CopyImageRequest.
  * Pure: no I/O.
@@ -66,17 +70,12 @@ export interface RetagPlan {
 export function planRetag(
   entries: readonly RetagEntry[],
   answers: Readonly<Record<string, RetagAnswer>>,
-  options: { repush?: readonly string[] | undefined } = {},
+  options: { repush?: readonly string[] | undefined; repushOnly?: boolean | undefined } = {},
 ): RetagPlan {
   const repush = new Set(options.repush ?? []);
-  for (const image of repush)
-    if (!entries.some((e) => e.name === image || e.image === image))
-      throw fatal(
-        FatalFailure.BadInput,
-        `expected --repush to name an image of the manifest, found ${JSON.stringify(image)}; the manifest names ${[...new Set(entries.map((e) => e.name))].join(', ')}`,
-        { repush: image },
-      );
-  const steps = entries.map((entry): RetagStep => {
+  const named = repushEntries(entries, [...repush]);
+  const planned = options.repushOnly === true ? named : entries;
+  const steps = planned.map((entry): RetagStep => {
     const answer = answers[retagKey(entry)];
     if (answer === undefined)
       throw fatal(
@@ -89,6 +88,18 @@ export function planRetag(
   const counts = Object.fromEntries(retagActions.map((a) => [a, 0])) as Record<RetagAction, number>;
   for (const s of steps) counts[s.action] += 1;
   return { steps, counts, writes: counts.copy + counts.repush };
+}
+
+/** The entries of the `repush` images (by the manifest's name or as mapped); BadInput for a name no entry has. */
+export function repushEntries(entries: readonly RetagEntry[], repush: readonly string[]): RetagEntry[] {
+  for (const image of repush)
+    if (!entries.some((e) => e.name === image || e.image === image))
+      throw fatal(
+        FatalFailure.BadInput,
+        `expected --repush to name an image of the manifest, found ${JSON.stringify(image)}; the manifest names ${[...new Set(entries.map((e) => e.name))].join(', ')}`,
+        { repush: image },
+      );
+  return entries.filter((e) => repush.includes(e.name) || repush.includes(e.image));
 }
 
 function stepFor(entry: RetagEntry, answer: RetagAnswer, repush: boolean): RetagStep {

@@ -72,6 +72,21 @@ export function chooseRollbackTarget(input: {
   };
 }
 
+/**
+ * A target the operator named (`--to`): it must be a `<prefix>-YYYYMMDD-<sha>`
+ * stamp of the tag rolled back, so `--to staging` (another moving tag, whose
+ * digest may change under the plan) is not taken for a rollback by mistake.
+ * `force` (`--force-target`) takes any tag. BadInput otherwise.
+ */
+export function checkRollbackTarget(prefix: string, to: string, force = false): void {
+  if (force || parseStamp(to, prefix) !== undefined) return;
+  throw fatal(
+    FatalFailure.BadInput,
+    `expected the rollback target to be a stamp of :${prefix} (${prefix}-YYYYMMDD-<sha>), found ${JSON.stringify(to)}; name such a stamp, leave the target out to take the newest one, or force this tag explicitly (--force-target)`,
+    { prefix, to },
+  );
+}
+
 function newestFirst(
   a: { tag: string; date: string; createdMs: number | undefined },
   b: { tag: string; date: string; createdMs: number | undefined },

@@ -5,20 +5,31 @@
  */
 import { z } from 'zod';
 import { approvalRuleSchema } from './approvalRule.js';
+import { DURATIONS, durationProblem, type DurationBounds } from '../lib/duration.js';
 
 export const DEFAULT_VARS_FILE = 'roles/defaults/vars/main.yml';
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
 
-/** A duration as Temporal takes it: `30s`, `72h`, `7d`. */
-export const durationPattern = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/;
+/**
+ * A duration as an operator types it (`30s`, `72h`, `1d12h`), read by the one
+ * parser (lib/duration.ts) within `bounds`; the message says what was expected
+ * and what was found. The workflow turns it into milliseconds where Temporal
+ * takes it (temporalDuration).
+ */
+export function durationSchema(bounds: DurationBounds) {
+  return z.string().superRefine((text, refinement) => {
+    const problem = durationProblem(text, bounds);
+    if (problem !== undefined) refinement.addIssue({ code: 'custom', message: problem });
+  });
+}
 
 // ---------------------------------------------------------------- inputs
 
 export const retryPolicyInputSchema = z.strictObject({
   /** attempts of a transient step before the workflow shows `blocked` and waits for `retry` */
   maximumAttempts: z.number().int().min(1).max(100).default(8),
-  initialInterval: z.string().regex(durationPattern).default('1s'),
-  maximumInterval: z.string().regex(durationPattern).default('30s'),
+  initialInterval: durationSchema(DURATIONS.retryInterval).default('1s'),
+  maximumInterval: durationSchema(DURATIONS.retryInterval).default('30s'),
 });
 export type RetryPolicyInput = z.infer<typeof retryPolicyInputSchema>;
 
@@ -33,7 +44,7 @@ export const bumpInputSchema = z.strictObject({
   /** default: main and every stable/* on origin */
   branches: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
   /** how long each branch waits for a human, e.g. `72h` */
-  approvalTimeout: z.string().regex(durationPattern).default(DEFAULT_APPROVAL_TIMEOUT),
+  approvalTimeout: durationSchema(DURATIONS.approvalTimeout).default(DEFAULT_APPROVAL_TIMEOUT),
   retry: retryPolicyInputSchema.default({
     maximumAttempts: 8,
     initialInterval: '1s',

@@ -35,6 +35,8 @@ export const InputFailure = {
   /** a distro mirror's directory listing names no dated build (`YYYYMMDD/`, `release-YYYYMMDD/`) */
   NoDatedBuild: 'NoDatedBuild',
   MalformedManifest: 'MalformedManifest',
+  /** an answer (manifest, config, checksum file, API body) longer than bumpflow reads into memory */
+  TooLarge: 'TooLarge',
   NoticeRefused: 'NoticeRefused',
 } as const;
 /** The registry answered, definitely. */

@@ -4,6 +4,7 @@
  * Every handler parses its input with `parsePayload` before acting on it. Pure.
  */
 import { z } from 'zod';
+import { noteTextProblem } from '../lib/releaseNote.js';
 
 export const digestSchema = z
   .string()
@@ -18,7 +19,15 @@ export const approvePayloadSchema = z.strictObject({
   digest: digestSchema.optional(),
   approver: approverSchema.optional(),
   /** replacement release-note text (the section stays) */
-  note: z.string().max(10_000).optional(),
+  note: z
+    .string()
+    .max(10_000)
+    .superRefine((text, refinement) => {
+      // an empty note means none (the handlers say so); anything else must render
+      const problem = text.trim() === '' ? undefined : noteTextProblem(text);
+      if (problem !== undefined) refinement.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 export type ApprovePayload = z.infer<typeof approvePayloadSchema>;
 

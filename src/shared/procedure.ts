@@ -5,12 +5,13 @@
  * of them can be in, and the end of their status. Plain JSON. Pure.
  */
 import { z } from 'zod';
-import { durationPattern, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
+import { DURATIONS } from '../lib/duration.js';
+import { durationSchema, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
 
 /** The last fields of a procedure's input schema; `approvalTimeout` defaults to `defaultTimeout`. */
 export function procedureInputFields(defaultTimeout: string) {
   return {
-    approvalTimeout: z.string().regex(durationPattern).default(defaultTimeout),
+    approvalTimeout: durationSchema(DURATIONS.approvalTimeout).default(defaultTimeout),
     retry: retryPolicyInputSchema.default({
       maximumAttempts: 8,
       initialInterval: '1s',

@@ -33,6 +33,11 @@ export const retagManifestInputSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** images (as the manifest names them, or as mapped) whose conflicting tag is moved after approval */
   repush: z.array(z.string().min(1).max(300)).max(100).default([]),
+  /**
+   * A repush run for a commit whose run ended (its own id, see retagStart.ts):
+   * only the entries of the `repush` images are read and planned
+   */
+  repushOnly: z.boolean().default(false),
   /** name prefix → registry/namespace, e.g. {"docker.io/starlingx": "registry.local:5000/starlingx"} */
   mirror: z.record(z.string().regex(PREFIX).max(300), z.string().regex(PREFIX).max(300)).default({}),
   /** registry reads at a time, per registry host */

@@ -5,7 +5,8 @@
  * results. Plain JSON, no secrets. Pure.
  */
 import { z } from 'zod';
-import { durationPattern, type ErrorInfo } from './bump.js';
+import { durationSchema, type ErrorInfo } from './bump.js';
+import { DURATIONS } from '../lib/duration.js';
 import { digestSchema } from './payloads.js';
 import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
@@ -29,7 +30,7 @@ const common = {
 
 export const cleanupSpecSchema = z.strictObject({
   patterns: z.array(z.string().min(1).max(200)).min(1).max(20),
-  olderThan: z.string().regex(durationPattern),
+  olderThan: durationSchema(DURATIONS.olderThan),
   keep: z.number().int().min(0).max(10_000).optional(),
   /** approval is asked when more tags than this would be deleted */
   approveAbove: z.number().int().min(0).max(100_000).default(10),
@@ -58,6 +59,8 @@ export const rollbackInputSchema = z.strictObject({
   aliases: z.array(tag).max(20).default([]),
   /** the stamp to go back to; default the most recent `<tag>-*` stamp at another digest */
   to: tag.optional(),
+  /** take `to` although it is not a `<tag>-YYYYMMDD-<sha>` stamp (checkRollbackTarget) */
+  forceTarget: z.boolean().optional(),
 });
 export type RollbackRequest = z.input<typeof rollbackInputSchema>;
 export type RollbackInput = z.output<typeof rollbackInputSchema>;

@@ -69,7 +69,7 @@ describe('config file', () => {
       'approval:\n  timeout: 3 days\n',
       'approval.timeout',
       2,
-      /expected a duration such as 30m, 72h or 7d, found "3 days"/,
+      /expected an approval timeout as a positive duration from 1s to 366d .*, found "3 days" \(cannot read "ays"\)/,
     );
     refused(
       'approval:\n  branches:\n    - pattern: main\n      required: yes please\n',

@@ -265,16 +265,16 @@ describe('config: notifications', () => {
       /expected 1 to 10 attempts, found 11$/,
     );
     refused(
-      hook('    urlEnv: A_URL\n    timeout: 300ms\n'),
+      hook('    urlEnv: A_URL\n    timeout: 0s\n'),
       'notifications.0.timeout',
       5,
-      /expected a duration longer than zero in d, h, m or s, such as 10s or 0\.5s, found "300ms"$/,
+      /expected a notice timeout as a positive duration from 1ms to 10m .*, found "0s" \(a duration must be longer than zero\)$/,
     );
     refused(
       hook('    urlEnv: A_URL\n    timeout: soon\n'),
       'notifications.0.timeout',
       5,
-      /expected a duration .*, found "soon"$/,
+      /expected a notice timeout as .*, found "soon" \(cannot read "soon"\)$/,
     );
     refused(
       'notifications:\n  - name: s\n    kind: slack\n    urlEnv: S_URL\n    tokenEnv: S_TOKEN\n',

@@ -258,7 +258,7 @@ it('refuses a bad config file with the key, its line and exit code 2', async () 
     assert.match(
       r.stderr,
       new RegExp(
-        `${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: approval\\.timeout: expected a duration such as 30m, 72h or 7d, found "soon"`,
+        `${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: approval\\.timeout: expected an approval timeout as a positive duration from 1s to 366d .*, found "soon"`,
       ),
     );
     const help = await bumpflow(['--help'], {});

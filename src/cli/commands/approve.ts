@@ -11,6 +11,7 @@ import { isCatalogWorkflowId } from '../../shared/catalog.js';
 import { approveCatalog } from '../catalogActions.js';
 import { isRetagWorkflowId } from '../../shared/ids.js';
 import { approveRetag } from '../retagView.js';
+import { noteTextProblem } from '../../lib/releaseNote.js';
 
 interface ApproveOptions {
   branch?: string[];
@@ -52,6 +53,9 @@ export function registerApprove(program: Command, ctx: CliContext): void {
           throw usage('a tag procedure has no branches and no release note: drop --branch and --note');
         return approveTag(await ctx.client(), id, { ...o, json: !!o.json });
       }
+      // refused here, before anything is sent: a note the workflow cannot render must never reach it
+      const noteProblem = o.note === undefined ? undefined : noteTextProblem(o.note);
+      if (noteProblem !== undefined) throw usage(`--note: ${noteProblem}`);
       if (o.digest && (o.branch?.length ?? 0) !== 1)
         throw usage('--digest binds an approval to one branch: give exactly one --branch');
       const client = await ctx.client();

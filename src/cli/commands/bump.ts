@@ -4,9 +4,11 @@ import type { BumpRequest, BumpResult } from '../../shared/messages.js';
 import { workflowUiUrl } from '../../config.js';
 import { approvalPolicy } from '../../configFile.js';
 import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { parseReason } from '../../lib/reason.js';
 import { formatResult } from '../format.js';
 import { ExitCode, usage } from '../exitCodes.js';
-import { collect, print, type CliContext } from '../context.js';
+import { collect, durationArg, print, type CliContext } from '../context.js';
+import { DURATIONS } from '../../lib/duration.js';
 import { startBump } from '../start.js';
 
 interface BumpOptions {
@@ -53,7 +55,11 @@ export function registerBump(program: Command, ctx: CliContext): void {
       'commit SHA, PR number, dependency pin (name==1.2.3) or release URL to prove is included',
     )
     .option('--vars-file <path>', 'vars file in the target repo')
-    .option('--approval-timeout <duration>', 'how long each branch waits for approval (e.g. 72h)')
+    .option(
+      '--approval-timeout <duration>',
+      'how long each branch waits for approval (e.g. 72h)',
+      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+    )
     .option('--wait', 'wait for the bump to end and print every branch outcome')
     .option('--json', 'print JSON')
     .action(async (service: string, o: BumpOptions) => {
@@ -64,6 +70,8 @@ export function registerBump(program: Command, ctx: CliContext): void {
         throw usage('expected the target repo: --repo <url>, or --target <name> with a config file');
       // Checked before anything is started: a bad URL (credentials, shell characters, other schemes) is exit 2.
       const repo = parseRepoUrl(raw);
+      // `--reason ''` is no reason given by mistake, never "no reason": parsed here, exit 2 when unreadable
+      if (o.reason !== undefined) parseReason(o.reason);
       const varsFile = o.varsFile ?? target?.varsFile;
       const approvalTimeout = o.approvalTimeout ?? cfg?.approval.timeout;
       const policy = cfg ? approvalPolicy(cfg) : [];
@@ -71,7 +79,7 @@ export function registerBump(program: Command, ctx: CliContext): void {
         service,
         targetRepo: repo.url,
         ...(o.branch ? { branches: o.branch } : {}),
-        ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
         ...(varsFile ? { varsFile } : {}),
         ...(approvalTimeout ? { approvalTimeout } : {}),
         ...(policy.length > 0 ? { approvalPolicy: policy } : {}),

@@ -13,11 +13,11 @@ import {
   type CatalogRequest,
   type CatalogStatus,
 } from '../../shared/catalog.js';
-import { durationPattern } from '../../shared/bump.js';
+import { DURATIONS } from '../../lib/duration.js';
 import { workflowUiUrl } from '../../config.js';
 import { isNoWorker } from '../connect.js';
 import { usage } from '../exitCodes.js';
-import { print, type CliContext } from '../context.js';
+import { durationArg, print, type CliContext } from '../context.js';
 import { startCatalog } from '../catalogStart.js';
 import { printCatalogStatus } from '../catalogActions.js';
 
@@ -74,16 +74,16 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
       'keep the N newest version entries (the new one first) instead of replacing versions[0]',
     )
     .option('--dry-run', 'show the table, write nothing')
-    .option('--approval-timeout <duration>', 'how long the update waits for approval (e.g. 72h)')
+    .option(
+      '--approval-timeout <duration>',
+      'how long the update waits for approval (e.g. 72h)',
+      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+    )
     .option('--wait-seconds <s>', 'how long to wait for the table before printing only the id', '120')
     .option('--json', 'print JSON')
     .action(async (o: CatalogOptions) => {
       const keep = o.keep === undefined ? undefined : wholeNumber(o.keep, '--keep', 1, 100);
       const waitMs = wholeNumber(o.waitSeconds, '--wait-seconds', 0, 3600) * 1000;
-      if (o.approvalTimeout !== undefined && !durationPattern.test(o.approvalTimeout))
-        throw usage(
-          `expected --approval-timeout such as 72h or 7d, found ${JSON.stringify(o.approvalTimeout)}`,
-        );
       const request: CatalogRequest = {
         repoUrl: o.repo,
         path: o.path,

@@ -5,10 +5,10 @@
  * waits for the plan and prints it — delete, or keep and why — deleting nothing.
  */
 import type { Command } from 'commander';
-import { parseDuration } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/duration.js';
 import type { CleanupRequest } from '../../shared/messages.js';
 import { usage } from '../exitCodes.js';
-import { collect, type CliContext } from '../context.js';
+import { collect, durationArg, type CliContext } from '../context.js';
 import { configOrDefaults, imageArgument, requestAndReport, withRequestOptions } from '../tagRequest.js';
 
 interface CleanupOptions {
@@ -40,7 +40,11 @@ export function registerCleanup(program: Command, ctx: CliContext): void {
       'tags to consider, e.g. change_*_latest (repeat or comma-separate)',
       collect,
     )
-    .requiredOption('--older-than <duration>', 'only tags older than this, e.g. 24h, 7d, 1d12h')
+    .requiredOption(
+      '--older-than <duration>',
+      'only tags older than this, e.g. 24h, 7d, 1d12h',
+      durationArg('--older-than', DURATIONS.olderThan),
+    )
     .option('--keep <n>', 'always keep the newest N matching tags')
     .option('--dry-run', 'plan only: print what would be deleted and what kept, delete nothing')
     .option(
@@ -49,7 +53,6 @@ export function registerCleanup(program: Command, ctx: CliContext): void {
     );
   withRequestOptions(command).action(async (raw: string, o: CleanupOptions) => {
     const image = imageArgument(raw);
-    parseDuration(o.olderThan);
     const keep = count('--keep', o.keep);
     const approveAbove =
       count('--approve-above', o.approveAbove) ?? configOrDefaults(ctx).cleanup.approveAbove;

@@ -7,10 +7,10 @@
 import type { Command } from 'commander';
 import { tagApproval } from '../../configFile.js';
 import { stampTemplateProblem } from '../../lib/stamp.js';
-import { parseDuration } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/duration.js';
 import type { PromoteRequest } from '../../shared/messages.js';
 import { usage } from '../exitCodes.js';
-import { collect, type CliContext } from '../context.js';
+import { collect, durationArg, type CliContext } from '../context.js';
 import { configOrDefaults, imageArgument, requestAndReport, withRequestOptions } from '../tagRequest.js';
 
 interface PromoteOptions {
@@ -39,7 +39,6 @@ function cleanupOf(o: PromoteOptions, approveAbove: number): PromoteRequest['cle
       `expected --from to be a change tag change_<N>_<tag> with --cleanup (it cleans up change_*_<tag>), found ${JSON.stringify(o.from)}`,
     );
   const olderThan = o.cleanupOlderThan ?? '24h';
-  parseDuration(olderThan);
   return { patterns: [`change_*_${change[1]}`], olderThan, approveAbove };
 }
 
@@ -53,7 +52,11 @@ export function registerPromote(program: Command, ctx: CliContext): void {
     .option('--stamp <template>', "the immutable tag created, e.g. '{tag}-{date}-{revision:7}' (config)")
     .option('--no-stamp', 'create no stamp tag')
     .option('--cleanup', 'after the promotion, delete change_*_<tag> tags like --from')
-    .option('--cleanup-older-than <duration>', 'with --cleanup: only those older than this', undefined);
+    .option(
+      '--cleanup-older-than <duration>',
+      'with --cleanup: only those older than this',
+      durationArg('--cleanup-older-than', DURATIONS.olderThan),
+    );
   withRequestOptions(command).action(async (raw: string, o: PromoteOptions) => {
     const image = imageArgument(raw);
     const config = configOrDefaults(ctx);

@@ -25,6 +25,8 @@ export function registerReject(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(
       async (id: string, o: { reason: string; branch?: string[]; approver?: string; json?: boolean }) => {
+        if (o.reason.trim() === '')
+          throw usage(`expected --reason to say why, found ${JSON.stringify(o.reason)}`);
         if (isRetagWorkflowId(id)) {
           if (o.branch) throw usage('a retag has no branches: drop --branch');
           return rejectRetag(await ctx.client(), id, { ...o, json: !!o.json });

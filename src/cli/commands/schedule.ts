@@ -1,6 +1,7 @@
 /** `bumpflow schedule create|list|pause|unpause|delete|trigger`: sweeps on Temporal Schedules (see scheduleActions.ts). */
 import type { Command } from 'commander';
-import { print, type CliContext } from '../context.js';
+import { durationArg, print, type CliContext } from '../context.js';
+import { DURATIONS } from '../../lib/duration.js';
 import { usage } from '../exitCodes.js';
 import {
   createSweepSchedule,
@@ -38,7 +39,11 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     )
     .argument('<name>', 'schedule name (lowercase letters, digits, . _ -)')
     .argument('<command...>', 'after --: the sweep command to run, e.g. sweep --target atmosphere --report')
-    .requiredOption('--every <duration>', 'interval, e.g. 30m, 6h, 1d')
+    .requiredOption(
+      '--every <duration>',
+      'interval, e.g. 30m, 6h, 1d',
+      durationArg('--every', DURATIONS.every),
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, words: string[], o: { every: string; json?: boolean }) => {
       scheduleId(name);

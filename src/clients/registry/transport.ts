@@ -6,12 +6,25 @@
  */
 import type { RegistryClientOptions } from './types.js';
 import { createContentCache, type ContentCache } from './contentCache.js';
-import { transient, TransientFailure } from '../../shared/failures.js';
+import { BumpflowError, transient, TransientFailure } from '../../shared/failures.js';
 import { describeNoAnswer, fetchWithDeadline } from '../http.js';
 import { type RegistryCredentials } from './credentials.js';
 import { registryEndpoint } from './mirrors.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** A manifest or an index read into memory: at most 4 MiB, as containerd reads them. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Anything else read into memory (image configs, signatures, tag lists, tokens, error bodies). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MANIFEST_TYPE =
+  /^application\/vnd\.(?:oci\.image\.(?:manifest|index)|docker\.distribution\.manifest\.(?:v\d|list))[^,;]*/i;
+
+/** The most bytes read of an answer, by its media kind: a manifest, or any other body. */
+export function bodyLimit(response: Response): number {
+  return MANIFEST_TYPE.test(response.headers.get('content-type')?.trim() ?? '')
+    ? MAX_MANIFEST_BYTES
+    : MAX_BODY_BYTES;
+}
 
 /** `key` → Authorization header, until `expires` (ms since epoch). */
 export type AuthCache = Map<string, { header: string; expires: number }>;
@@ -35,7 +48,7 @@ export type SessionOptions = RegistryClientOptions;
 export function createSession(options: SessionOptions): Session {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
-    fetch: fetchWithDeadline(timeoutMs, options.fetch ?? globalThis.fetch),
+    fetch: fetchWithDeadline(timeoutMs, options.fetch ?? globalThis.fetch, bodyLimit),
     mirrors: options.mirrors ?? {},
     timeoutMs,
     userAgent: options.userAgent ?? 'bumpflow',
@@ -66,6 +79,7 @@ export async function send(
   try {
     return await s.fetch(url, { ...init, redirect: 'follow' });
   } catch (err) {
+    if (err instanceof BumpflowError) throw err; // TooLarge: no later attempt makes it smaller
     throw transient(
       TransientFailure.RegistryUnavailable,
       `expected ${where(s, registry)} to answer for ${what}, found ${describeNoAnswer(err, s.timeoutMs)}`,

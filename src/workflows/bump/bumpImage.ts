@@ -68,6 +68,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     subject: () => `${input.service} in ${input.targetRepo}`,
   });
   const settleSiblings = onPatch(Patches.settledSiblings);
+  const retryShown = onPatch(Patches.retryShown);
   const announcer = bumpAnnouncer(notifier);
   const status: BumpStatus = {
     service: input.service,
@@ -108,10 +109,15 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     step: (name, run, options) => blocker.step(name, run, options),
     children: new Map(),
   };
-  forwardMessages(ctx, blocker, {
-    rejected: () => rejectedBecause !== undefined,
-    reject: (reason) => (rejectedBecause ??= reason),
-  });
+  forwardMessages(
+    ctx,
+    blocker,
+    {
+      rejected: () => rejectedBecause !== undefined,
+      reject: (reason) => (rejectedBecause ??= reason),
+    },
+    retryShown,
+  );
 
   /** Records a child's final outcome; later (late) reports from it are ignored. */
   function settle(o: BranchOutcome): void {

@@ -31,6 +31,8 @@ export function forwardMessages(
   ctx: BumpContext,
   blocker: Blocker,
   gate: Pick<Gate, 'rejected'> & { reject(reason: string): void },
+  /** Patches.retryShown: branches a retry is forwarded to show `retrying` at once */
+  showRetrying = false,
 ): void {
   const { status } = ctx;
   const refuse = (problem: string): void => {
@@ -110,6 +112,11 @@ export function forwardMessages(
     if (to === undefined) return;
     if (to.length === 0)
       return refuse(`retry refused: nothing${p.value.branch ? ` on ${p.value.branch}` : ''} is blocked`);
+    if (showRetrying) {
+      // the branch's own report follows (a newer seq replaces this); until then the status says what happens
+      for (const b of to) b.state = 'retrying';
+      ctx.report();
+    }
     await forward(retrySignal, {}, to);
   });
 }

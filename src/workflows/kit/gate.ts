@@ -15,6 +15,7 @@ import {
   type Parsed,
   type RejectPayload,
 } from '../../shared/payloads.js';
+import { parseDuration } from '../../lib/duration.js';
 
 export type Decision =
   { kind: 'approve'; by: string; payload: ApprovePayload } | { kind: 'reject'; by: string; reason: string };
@@ -106,7 +107,8 @@ export function createGate<S>(o: GateOptions<S>): Gate {
     rejected: () => decision?.kind === 'reject',
     async wait(timeout, summary) {
       if (decision?.kind === 'approve') decision = undefined;
-      const decided = await condition(() => decision !== undefined, timeout, { summary });
+      // the one reading of a duration (`1d12h` too), as milliseconds: the same timer as Temporal's own reading of `72h`
+      const decided = await condition(() => decision !== undefined, parseDuration(timeout), { summary });
       if (!decided) return 'expired';
       return decision!.kind === 'reject' ? 'rejected' : 'approved';
     },

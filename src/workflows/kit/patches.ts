@@ -38,6 +38,19 @@ export const Patches = {
    * never races its siblings' commands.
    */
   settledSiblings: 'settled-siblings-1',
+  /**
+   * promoteImage, rollbackImage: before the approval step, where the audit
+   * will be a GitHub release, the forge and the token are checked
+   * (checkAuditForge); a refusal or an outage blocks there, before any tag is
+   * written, and `retry` checks again (tags/checkAuditForge.ts).
+   */
+  auditForgeCheck: 'audit-forge-check-1',
+  /**
+   * bumpImage: a `retry` forwarded to blocked branches shows them `retrying`
+   * in the parent's status (and its search attributes) at once, not only when
+   * each branch reports back (bump/forwardMessages.ts).
+   */
+  retryShown: 'bump-retry-shown-1',
 } as const;
 
 /** True for a run started on (or after) the change named; asked once per workflow. */

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
+import { parseDuration } from '../../lib/duration.js';
 
 type Input<K extends keyof Activities> = Parameters<Activities[K]>[0];
 type Output<K extends keyof Activities> = ReturnType<Activities[K]>;
@@ -44,8 +45,8 @@ export const localReadClasses = {
 /** Binds activities by name to their class's options and a one-line summary for the UI. */
 export function binder(retry: RetryPolicyInput, options: { local?: boolean } = {}) {
   const retryPolicy = {
-    initialInterval: retry.initialInterval,
-    maximumInterval: retry.maximumInterval,
+    initialInterval: parseDuration(retry.initialInterval),
+    maximumInterval: parseDuration(retry.maximumInterval),
     backoffCoefficient: 2,
     maximumAttempts: retry.maximumAttempts,
   };

@@ -10,6 +10,7 @@ import { Procedure, State, Target } from '../../shared/searchAttributes.js';
 import { createReporter } from '../kit/index.js';
 import { sweepStatusQuery, type SweepInput, type SweepState, type SweepStatus } from './sweepInput.js';
 import { sweepDetails } from './sweepDetails.js';
+import { parseDuration } from '../../lib/duration.js';
 
 export interface SweepContext {
   input: SweepInput;
@@ -49,8 +50,8 @@ export function createSweepContext(input: SweepInput, repoKey: string): SweepCon
     startToCloseTimeout: '10m',
     heartbeatTimeout: '30s',
     retry: {
-      initialInterval: input.retry.initialInterval,
-      maximumInterval: input.retry.maximumInterval,
+      initialInterval: parseDuration(input.retry.initialInterval),
+      maximumInterval: parseDuration(input.retry.maximumInterval),
       backoffCoefficient: 2,
       maximumAttempts: input.retry.maximumAttempts,
     },

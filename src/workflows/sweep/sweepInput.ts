@@ -6,7 +6,8 @@
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import { approvalRuleSchema } from '../../shared/approvalRule.js';
-import { DEFAULT_VARS_FILE, durationPattern, retryPolicyInputSchema } from '../../shared/bump.js';
+import { DEFAULT_VARS_FILE, durationSchema, retryPolicyInputSchema } from '../../shared/bump.js';
+import { DURATIONS } from '../../lib/duration.js';
 import type { Evidence, PinVerdict, SweepFailure } from '../../lib/sweep/index.js';
 
 export const SWEEP_WORKFLOW_TYPE = 'sweepPins';
@@ -24,7 +25,7 @@ export const sweepInputSchema = z.strictObject({
   /** pairs resolved at once per registry */
   concurrency: z.number().int().min(1).max(32).default(8),
   /** passed on to the bumps the sweep starts */
-  approvalTimeout: z.string().regex(durationPattern).optional(),
+  approvalTimeout: durationSchema(DURATIONS.approvalTimeout).optional(),
   approvalPolicy: z.array(approvalRuleSchema).max(50).default([]),
   retry: retryPolicyInputSchema.default({
     maximumAttempts: 5,

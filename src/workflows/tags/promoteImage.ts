@@ -3,7 +3,9 @@
  *   1 resolve   the source (a tag, a change tag or a digest) to one digest
  *   2 verify    its cosign signature (worker's trust policy); nothing mutated before
  *   3 plan      every target tag old → new, the stamp from the revision label
- *   4 approve   the policy or a human (the gate); re-plan if the source tag moved
+ *   4 approve   where the audit is a GitHub release, the forge and token first (blocked
+ *               there, nothing written, until `retry`); then the policy or a human (the
+ *               gate); re-plan if the source tag moved
  *   5 write     the stamp create-only, the others moved; then check each
  *   6 audit     a release on the source repo, or the workflow's memo
  *   7 clean up  optionally, change tags like the source (Zuul's promote job)
@@ -19,6 +21,7 @@ import { planTags } from './planTags.js';
 import { approvePlan, endUnapproved } from './approvePlan.js';
 import { writeTags } from './writeTags.js';
 import { auditChange } from './auditChange.js';
+import { checkAuditForge } from './checkAuditForge.js';
 import { runCleanup } from './runCleanup.js';
 import { endWith } from './endWith.js';
 import { strictestApproval, type ApprovalNeed } from './workerApproval.js';
@@ -27,11 +30,14 @@ export async function promoteImage(raw: PromoteRequest): Promise<TagResult> {
   const input = parseInput(promoteInputSchema, raw, 'a promotion {image, from, to, stamp, …}');
   // a run started before the worker decided takes the request's word, as it began
   const workerDecides = onPatch(Patches.workerApproval);
+  // a run started before the forge was checked first finds it missing only at the audit
+  const forgeFirst = onPatch(Patches.auditForgeCheck);
   const ctx = createTagContext('promote', input);
   const at = new Date();
   return endWith(ctx, async () => {
     let plan;
     let approval: ApprovalNeed | undefined;
+    let forgeChecked: { for: string | undefined } | undefined;
     for (;;) {
       const source = await resolveAndVerify(ctx, input.from);
       const stamp =
@@ -44,6 +50,10 @@ export async function promoteImage(raw: PromoteRequest): Promise<TagResult> {
       ]);
       plan.stamp = stamp;
       if (plan.tags.every((t) => t.change === 'unchanged')) return ctx.finish('no-op');
+      if (forgeFirst && forgeChecked?.for !== source.source) {
+        await checkAuditForge(ctx, input.retry, source);
+        forgeChecked = { for: source.source };
+      }
       approval ??= workerDecides
         ? await strictestApproval(ctx, input.retry, input.approval, input.to)
         : input.approval;

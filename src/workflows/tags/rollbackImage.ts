@@ -3,13 +3,14 @@
  *   1 choose    `--to`, or the most recent `<tag>-YYYYMMDD-<sha>` stamp whose digest differs from the tag's
  *   2 verify    the target's cosign signature; nothing mutated before
  *   3 plan      the tag and aliases old → new, and the audit tag `<tag>-rollback-<date>-<time>-from-<sha7>`
- *   4 approve   the policy or a human
+ *   4 approve   the forge first where the audit is a GitHub release (blocked there,
+ *               nothing written, until `retry`); then the policy or a human
  *   5 write     move the tags, create the audit tag; check each
  *   6 audit     a release on the source repo, or the workflow's memo
  * Runs as a child of the repository's queue, so it never interleaves with a promotion.
  */
 import { rollbackInputSchema, type RollbackRequest, type TagResult } from '../../shared/tags.js';
-import { chooseRollbackTarget } from '../../lib/rollbackChoice.js';
+import { checkRollbackTarget, chooseRollbackTarget } from '../../lib/rollbackChoice.js';
 import { rollbackAuditTag } from '../../lib/stamp.js';
 import { promotionAuditBody } from '../../lib/tagDetails.js';
 import { onPatch, parseInput, Patches, pure } from '../kit/index.js';
@@ -19,13 +20,17 @@ import { planTags } from './planTags.js';
 import { approvePlan, endUnapproved } from './approvePlan.js';
 import { writeTags } from './writeTags.js';
 import { auditChange } from './auditChange.js';
+import { checkAuditForge } from './checkAuditForge.js';
 import { endWith } from './endWith.js';
 import { strictestApproval } from './workerApproval.js';
 
 export async function rollbackImage(raw: RollbackRequest): Promise<TagResult> {
   const input = parseInput(rollbackInputSchema, raw, 'a rollback {image, tag, aliases?, to?, …}');
+  if (input.to !== undefined) pure(() => checkRollbackTarget(input.tag, input.to!, input.forceTarget));
   // a run started before the worker decided takes the request's word, as it began
   const workerDecides = onPatch(Patches.workerApproval);
+  // a run started before the forge was checked first finds it missing only at the audit
+  const forgeFirst = onPatch(Patches.auditForgeCheck);
   const ctx = createTagContext('rollback', input);
   const at = new Date();
   return endWith(ctx, async () => {
@@ -60,6 +65,7 @@ export async function rollbackImage(raw: RollbackRequest): Promise<TagResult> {
       return ctx.finish('no-op');
     }
     ctx.report();
+    if (forgeFirst) await checkAuditForge(ctx, input.retry, source);
     const approval = workerDecides
       ? await strictestApproval(ctx, input.retry, input.approval, [input.tag, ...input.aliases])
       : input.approval;

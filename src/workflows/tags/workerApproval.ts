@@ -12,6 +12,7 @@ import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
 import type { TagContext } from './tagContext.js';
+import { parseDuration } from '../../lib/duration.js';
 
 /** What approvePlan takes: whether to wait, and the rule that let a plan go without a human. */
 export interface ApprovalNeed {
@@ -23,8 +24,8 @@ function workerTagApproval(retry: RetryPolicyInput, summary: string) {
   return proxyLocalActivities<Activities>({
     startToCloseTimeout: '10s',
     retry: {
-      initialInterval: retry.initialInterval,
-      maximumInterval: retry.maximumInterval,
+      initialInterval: parseDuration(retry.initialInterval),
+      maximumInterval: parseDuration(retry.maximumInterval),
       backoffCoefficient: 2,
       maximumAttempts: retry.maximumAttempts,
     },
