@@ -21,6 +21,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowsPath } from '../../src/worker.js';
 import * as bundled from '../../src/workflows/index.js';
 import { historyFiles, historyFromJson, readHistoryJson, readIndex } from './historyFile.js';
+import { activityTypes, patchIds, startedType } from './historyEvents.js';
 import { PLANNING_FAULTS } from '../../scripts/bumpFaultHistoryCases.js';
 
 /** Every bump case the recorder drives, and the branch tags it records besides the parent. */
@@ -96,8 +97,33 @@ const SETTLED_PATCH = 'settled-siblings-1';
 const SETTLING = ['bumpImage', 'bumpBranch', 'updateCatalog'];
 const FAULT_FILES = PLANNING_FAULTS.map((f) => `${f.name}.settled-parent.json`);
 const BUMP_PATHS = ['', '.lean', '.notices', '.settled'];
+/**
+ * The tag and retag procedures' policy patches (retag-approval-1,
+ * worker-approval-1, audit-forge-check-1): every tag and retag case once more
+ * (`.policy`). Patches.retryShown: the bump's blocked-retried case once more
+ * (`.retryshown`), its parent and branches.
+ */
+const POLICY_PATHS = ['', '.notices', '.policy'];
+const RETRY_SHOWN_FILES = ['parent', ...BUMP_CASES['blocked-retried']!.map((t) => `branch-${t}`)].map(
+  (p) => `blocked-retried.retryshown-${p}.json`,
+);
 const PATHS = ['', '.notices'];
 const CATALOG_PATHS = [...PATHS, '.settled'];
+const CASE_PATHS = new Map([
+  [TAG_CASES, POLICY_PATHS],
+  [RETAG_CASES, POLICY_PATHS],
+  [SWEEP_CASES, PATHS],
+  [CATALOG_CASES, CATALOG_PATHS],
+]);
+/** Each patch: the workflow types that ask it, and the files (by name) recorded on its path. */
+const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
+  { patch: NOTICES_PATCH, types: TELLING, path: /\.(notices|settled|policy|retryshown)-/ },
+  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown)-/ },
+  { patch: 'retag-approval-1', types: ['retagImage'], path: /\.policy-/ },
+  { patch: 'worker-approval-1', types: ['promoteImage', 'rollbackImage', 'cleanupTags'], path: /\.policy-/ },
+  { patch: 'audit-forge-check-1', types: ['promoteImage', 'rollbackImage'], path: /\.policy-/ },
+  { patch: 'bump-retry-shown-1', types: ['bumpImage'], path: /\.retryshown-/ },
+];
 
 const EXPECTED_FILES = [
   ...Object.entries(BUMP_CASES).flatMap(([name, tags]) =>
@@ -106,14 +132,13 @@ const EXPECTED_FILES = [
       ...tags.map((t) => `${name}${suffix}-branch-${t}.json`),
     ]),
   ),
-  ...[TAG_CASES, SWEEP_CASES, CATALOG_CASES, RETAG_CASES].flatMap((cases) =>
+  ...[...CASE_PATHS].flatMap(([cases, paths]) =>
     Object.entries(cases).flatMap(([name, parts]) =>
-      (cases === CATALOG_CASES ? CATALOG_PATHS : PATHS).flatMap((suffix) =>
-        parts.map((p) => `${name}${suffix}-${p}.json`),
-      ),
+      paths.flatMap((suffix) => parts.map((p) => `${name}${suffix}-${p}.json`)),
     ),
   ),
   ...FAULT_FILES,
+  ...RETRY_SHOWN_FILES,
 ];
 
 const files = historyFiles();
@@ -143,34 +168,6 @@ async function replay(history: unknown, workflowId: string): Promise<ReplayResul
   return results;
 }
 
-/** The ids of a history's patch markers (in each marker's `patch-data` payload, JSON in base64). */
-function patchIds(file: string): string[] {
-  return readHistoryJson(file)
-    .events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
-    .flatMap((e) => {
-      const attrs = e.markerRecordedEventAttributes as
-        { details?: Record<string, { payloads?: Array<{ data?: string }> }> } | undefined;
-      const data = attrs?.details?.['patch-data']?.payloads?.[0]?.data;
-      return data === undefined
-        ? []
-        : [(JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id];
-    });
-}
-
-/** The activity types a history scheduled. */
-function activityTypes(file: string): string[] {
-  return readHistoryJson(file).events.flatMap((e) => {
-    const attrs = e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined;
-    return attrs?.activityType?.name === undefined ? [] : [attrs.activityType.name];
-  });
-}
-
-function startedType(events: Array<Record<string, unknown>>): string | undefined {
-  const attrs = events[0]?.workflowExecutionStartedEventAttributes as
-    { workflowType?: { name?: string } } | undefined;
-  return attrs?.workflowType?.name;
-}
-
 describe('committed histories', () => {
   it('hold every workflow of every case, each file named in index.json', () => {
     const missing = EXPECTED_FILES.filter((f) => !files.includes(f));
@@ -189,15 +186,15 @@ describe('committed histories', () => {
     assert.deepEqual(unguarded, [], `workflow types with no committed history: ${unguarded.join(', ')}`);
   });
 
-  it('cover both paths of the bump: the .lean, .notices and .settled histories carry the lean marker, the older ones do not', () => {
+  it('cover both paths of the bump: the histories recorded after the lean patch carry its marker, the older ones do not', () => {
     const bumpFiles = files.filter((f) => index[f]?.workflowType.startsWith('bump'));
     const wrong = bumpFiles.filter(
-      (f) => patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled)-/.test(f),
+      (f) => patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled|retryshown)-/.test(f),
     );
     const perPath = Object.values(BUMP_CASES).reduce((n, tags) => n + tags.length + 1, 0);
     assert.equal(
       bumpFiles.length,
-      BUMP_PATHS.length * perPath + FAULT_FILES.length,
+      BUMP_PATHS.length * perPath + FAULT_FILES.length + RETRY_SHOWN_FILES.length,
       "every path's bump histories",
     );
     assert.deepEqual(
@@ -207,32 +204,25 @@ describe('committed histories', () => {
     );
   });
 
-  it('cover the notices: a .notices history of a workflow that tells carries its marker, no other does, and some deliver', () => {
-    const wrong = files.filter(
-      (f) =>
-        patchIds(f).includes(NOTICES_PATCH) !==
-        (/\.(notices|settled)-/.test(f) && TELLING.includes(index[f]?.workflowType ?? '')),
-    );
-    assert.deepEqual(wrong, [], `histories whose notices marker does not match: ${wrong.join(', ')}`);
+  for (const { patch, types, path } of MARKERS) {
+    it(`cover ${patch}: a history named ${String(path)} of ${types.join(', ')} carries its marker, no other does`, () => {
+      const wrong = files.filter(
+        (f) => patchIds(f).includes(patch) !== (path.test(f) && types.includes(index[f]?.workflowType ?? '')),
+      );
+      assert.deepEqual(wrong, [], `histories whose ${patch} marker does not match: ${wrong.join(', ')}`);
+      const carrying = files.filter((f) => patchIds(f).includes(patch)).map((f) => index[f]!.workflowType);
+      const absent = types.filter((t) => !carrying.includes(t));
+      assert.deepEqual(absent, [], `workflow types asking ${patch} with no history on its path`);
+    });
+  }
+
+  it('cover the notices: some .notices histories deliver', () => {
     const delivering = files.filter(
       (f) => f.includes('.notices-') && activityTypes(f).includes('deliverNotice'),
     );
     const types = new Set(delivering.map((f) => index[f]!.workflowType));
     for (const t of ['bumpImage', 'promoteImage', 'retagManifest', 'updateCatalog'])
       assert.ok(types.has(t), `a recorded ${t} delivers a notice (found in ${[...types].join(', ')})`);
-  });
-
-  it('cover the settled siblings: a .settled history of a workflow that settles carries its marker, no other does', () => {
-    const wrong = files.filter(
-      (f) =>
-        patchIds(f).includes(SETTLED_PATCH) !==
-        (f.includes('.settled-') && SETTLING.includes(index[f]?.workflowType ?? '')),
-    );
-    assert.deepEqual(
-      wrong,
-      [],
-      `histories whose settled-siblings marker does not match: ${wrong.join(', ')}`,
-    );
   });
 
   it('hold no failed workflow task (a determinism error the recorder ran into)', () => {
