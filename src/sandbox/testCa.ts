@@ -8,7 +8,7 @@
  * issueShortLivedLeaf issues more such leaves from the same CA, each for a new
  * key and with an exact validity window (to test expiry against a timestamp).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -176,7 +176,8 @@ export async function makeTestCa(dir: string, options: TestCaOptions): Promise<T
             .filter((p) => p !== undefined)
             .map((p) => ({ rawBytes: derOf(p) })),
         },
-        validFor: { start: new Date().toISOString() },
+        // from the root's own notBefore (whole seconds, as RFC 3161 times are), not this instant's milliseconds
+        validFor: { start: new Date(new X509Certificate(rootPem).validFrom).toISOString() },
       },
     ],
     ctlogs: [],
