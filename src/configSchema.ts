@@ -2,8 +2,11 @@
  * The config file's schema (see configFile.ts for parsing, errors with lines,
  * and how the worker's environment is filled from it). Pure.
  */
+import picomatch from 'picomatch';
 import { z } from 'zod';
 import { patternProblem } from './shared/approvalRule.js';
+import { TAG_PATTERN } from './shared/tags.js';
+import { redactRepoUrl } from './lib/repoUrl.js';
 import { DEFAULT_VARS_FILE } from './shared/messages.js';
 import { noticeProcedures, noticeStates } from './shared/notices.js';
 import { DURATIONS } from './lib/duration.js';
@@ -24,6 +27,52 @@ const repoUrl = z
 const registryHost = z
   .string()
   .regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
+
+/** Whether an http(s) URL carries a user or password (`https://user:token@host/…`). */
+function hasCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false; // not a URL at all: httpUrl says so
+  }
+}
+
+/**
+ * An error text for a `promotion.approval` glob that picomatch cannot read or
+ * that could match no image (tag) name — it would silently match nothing — or
+ * undefined when it is one.
+ */
+export function globProblem(what: 'image' | 'tag', glob: string): string | undefined {
+  const chars = what === 'image' ? /^[a-z0-9._/:*?!{},[\]-]+$/ : /^[A-Za-z0-9._*?!{},[\]-]+$/;
+  const example = what === 'image' ? 'ghcr.io/acme/* or ghcr.io/**' : 'prod, prod-* or {prod,latest}';
+  const allowed =
+    what === 'image' ? 'lowercase letters, digits, . _ - / : and' : 'letters, digits, . _ - and';
+  const expected = `expected ${what === 'image' ? 'an image' : 'a tag'} glob such as ${example} (${allowed} the glob characters * ? ! [ ] { } ,)`;
+  if (!chars.test(glob)) return `${expected}, found ${JSON.stringify(glob)}`;
+  const count = (c: string) => glob.split(c).length - 1;
+  let broken = count('[') !== count(']') || count('{') !== count('}') ? 'an unclosed [ or {' : undefined;
+  try {
+    picomatch.makeRe(glob, { debug: true } as picomatch.PicomatchOptions);
+  } catch (err) {
+    broken ??=
+      err instanceof Error ? err.message.replace(/^Invalid regular expression: .*: /, '') : 'an error';
+  }
+  return broken === undefined
+    ? undefined
+    : `${expected}, found ${JSON.stringify(glob)}, which matches nothing (${broken})`;
+}
+
+const approvalGlob = (what: 'image' | 'tag') =>
+  z
+    .string()
+    .min(1)
+    .superRefine((g, ctx) => {
+      const problem = globProblem(what, g);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+const tag = z.string().regex(TAG_PATTERN, { message: 'expected a tag of [A-Za-z0-9_][A-Za-z0-9._-]{0,127}' });
 
 /** Keys that would hold a secret value: the file must name an environment variable instead. */
 const logRequirement = z.enum(['required', 'optional']);
@@ -69,6 +118,12 @@ const noticeTarget = z
         code: 'custom',
         path: ['urlEnv'],
         message: `expected exactly one of url, urlEnv${t.url === undefined ? '' : ' (url is set too)'}`,
+      });
+    if (t.kind === 'webhook' && t.url !== undefined && hasCredentials(t.url))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: `expected a webhook URL without credentials: a token belongs in tokenEnv (the variable holding it), not in the file; found ${JSON.stringify(redactRepoUrl(t.url))}`,
       });
     if (t.kind === 'slack' && t.tokenEnv !== undefined)
       ctx.addIssue({
@@ -195,15 +250,26 @@ export const configSchema = z
         /** the immutable tag a promotion creates; placeholders {tag} {date} {time} {revision:N} */
         stamp: z.string().min(1).default('{tag}-{date}-{revision:7}'),
         /** tags moved with a tag: {prod: [latest]} (a rollback of prod moves latest too) */
-        aliases: z.record(z.string(), z.array(z.string())).default({}),
+        aliases: z
+          .record(z.string(), z.array(tag))
+          .superRefine((aliases, ctx) => {
+            for (const key of Object.keys(aliases))
+              if (!TAG_PATTERN.test(key))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [key],
+                  message: `expected a tag of [A-Za-z0-9_][A-Za-z0-9._-]{0,127} as the key, found ${JSON.stringify(key)}`,
+                });
+          })
+          .default({}),
         approvalTimeout: durationSchema(DURATIONS.approvalTimeout).optional(),
         /** the first rule whose image glob and tag glob match decides; unmatched promotions wait for approval */
         approval: z
           .array(
             z
               .object({
-                images: z.string().min(1).optional(),
-                tags: z.string().min(1).optional(),
+                images: approvalGlob('image').optional(),
+                tags: approvalGlob('tag').optional(),
                 required: z.boolean(),
               })
               .strict(),

@@ -1,8 +1,9 @@
 /**
  * The worker's trust policy, from its config file's `signatures:` rules: each
  * rule's public key or trusted root read from disk (paths relative to the
- * config file), once, at start. A missing or unreadable file stops the worker
- * with the rule's index and path — never later, mid-promotion.
+ * config file), once, at start. A missing or unreadable file, or a key file
+ * that is not a public key, stops the worker with the rule's index and path
+ * (never the file's content) — never later, mid-promotion.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   type TrustRule,
 } from './clients/signatures/index.js';
 import type { TrustPolicyEntry } from './activities/index.js';
+import { PUBLIC_KEY_EXPECTED, publicKeyProblem } from './clients/signatures/keyVerify.js';
 
 function read(file: string, configFile: string, key: string): string {
   try {
@@ -27,6 +29,20 @@ function read(file: string, configFile: string, key: string): string {
       `expected a readable file at ${file}, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );
   }
+}
+
+/** A key rule's public key, parsed now so a file that is not one stops the worker (its content never shown). */
+function publicKey(file: string, configFile: string, key: string): string {
+  const pem = read(file, configFile, key);
+  const problem = publicKeyProblem(pem);
+  if (problem !== undefined)
+    throw new ConfigError(
+      configFile,
+      key,
+      undefined,
+      `expected ${PUBLIC_KEY_EXPECTED} at ${file}, found ${problem}`,
+    );
+  return pem;
 }
 
 /** A key rule's log: a trusted_root.json, or the log's PEM public key alone. */
@@ -50,7 +66,7 @@ export function trustPolicyOf(config: BumpflowConfig, configFile: string): Trust
       const rule: TrustRule = {
         kind: 'key',
         name: path.basename(r.key),
-        publicKeyPem: read(at(r.key), configFile, `signatures.${i}.key`),
+        publicKeyPem: publicKey(at(r.key), configFile, `signatures.${i}.key`),
         tlog: r.tlog ?? 'required',
         ...(rootFile !== undefined
           ? { trustedRoot: logRoot(read(rootFile, configFile, `signatures.${i}.trustedRoot`), rootFile) }

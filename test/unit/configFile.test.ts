@@ -101,6 +101,50 @@ describe('config file', () => {
     );
   });
 
+  it('promotion.aliases: a key or alias that is not a tag names the file, the key path and its line', () => {
+    refused(
+      'promotion:\n  stamp: "{tag}-{date}"\n  aliases:\n    prod: [latest, "la test"]\n',
+      'promotion.aliases.prod.1',
+      4,
+      /expected a tag of .*, found "la test"$/,
+    );
+    refused(
+      'promotion:\n  aliases:\n    prod: [latest]\n    "pr/od": [stable]\n',
+      'promotion.aliases.pr/od',
+      4,
+      /expected a tag of .* as the key, found "pr\/od"$/,
+    );
+    assert.deepEqual(
+      parseConfig('promotion:\n  aliases:\n    prod: [latest]\n', 'b.yaml').promotion.aliases,
+      {
+        prod: ['latest'],
+      },
+    );
+  });
+
+  it('refuses a webhook url with credentials in it, without showing them', () => {
+    const text = (url: string) =>
+      `notifications:\n  - name: ops\n    kind: webhook\n    url: ${url}\n    tokenEnv: HOOK_TOKEN\n`;
+    refused(
+      text('https://ops:hunter2@hooks.example.com/bumpflow'),
+      'notifications.0.url',
+      4,
+      /expected a webhook URL without credentials: .*tokenEnv.*; found "https:\/\/\*\*\*@hooks\.example\.com\/bumpflow"$/,
+    );
+    assert.throws(
+      () => parseConfig(text('https://token-only@hooks.example.com/x'), 'b.yaml'),
+      (e: Error) => /without credentials/.test(e.message) && !/token-only/.test(e.message),
+    );
+    assert.throws(
+      () => parseConfig(text('https://ops:hunter2@hooks.example.com/x'), 'b.yaml'),
+      (e: Error) => !/hunter2|ops:/.test(e.message),
+    );
+    assert.equal(
+      parseConfig(text('https://hooks.example.com/bumpflow'), 'b.yaml').notifications[0]?.url,
+      'https://hooks.example.com/bumpflow',
+    );
+  });
+
   it('refuses YAML that does not parse, with its line', () => {
     assert.throws(
       () => parseConfig('targets:\n  a: [\n', 'x.yaml'),

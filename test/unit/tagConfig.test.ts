@@ -1,6 +1,7 @@
 /** The config file's tag-procedure sections, the worker's trust policy read from it, and the UI's details. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,14 @@ import { trustRuleFor } from '../../src/activities/signatureActivities.js';
 import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tagDetails.js';
 import { queueRequestSchema, type TagStatus } from '../../src/shared/tags.js';
 
+/** A fresh ECDSA key pair as PEM (SPKI public, PKCS#8 private). */
+const ecKeys = () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+};
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OLD = `sha256:${'b'.repeat(64)}`;
 
@@ -90,16 +99,61 @@ describe('config: signatures, promotion, cleanup', () => {
     });
     assert.deepEqual(tagApproval(undefined, 'ghcr.io/acme/app', ['prod']), { required: true });
   });
+
+  it('refuses a promotion.approval glob that would match nothing, with its key path and line', () => {
+    const refusedGlob = (rule: string, key: string, message: RegExp) =>
+      assert.throws(
+        () =>
+          parseConfig(
+            `promotion:\n  approval:\n    - { tags: prod, required: true }\n    - ${rule}\n`,
+            'b.yaml',
+          ),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.key === key &&
+          e.line === 4 &&
+          e.message.startsWith(`b.yaml:4: ${key}: `) &&
+          message.test(e.message),
+      );
+    refusedGlob(
+      '{ tags: "prod{", required: false }',
+      'promotion.approval.1.tags',
+      /expected a tag glob .*found "prod\{", which matches nothing \(an unclosed \[ or \{\)$/,
+    );
+    refusedGlob(
+      '{ tags: "prod-[9-0]*", required: false }',
+      'promotion.approval.1.tags',
+      /found "prod-\[9-0\]\*", which matches nothing \(Range out of order/,
+    );
+    refusedGlob(
+      '{ images: "ghcr.io/acme/[ab", required: false }',
+      'promotion.approval.1.images',
+      /expected an image glob .*found "ghcr\.io\/acme\/\[ab", which matches nothing/,
+    );
+    refusedGlob(
+      '{ images: "GHCR.io/acme/*", required: false }',
+      'promotion.approval.1.images',
+      /expected an image glob .*found "GHCR\.io\/acme\/\*"$/,
+    );
+    refusedGlob(
+      '{ tags: "prod latest", required: false }',
+      'promotion.approval.1.tags',
+      /expected a tag glob .*found "prod latest"$/,
+    );
+    const ok = parseConfig(
+      'promotion:\n  approval:\n    - { images: "localhost:5000/acme/**", tags: "{prod,latest}", required: true }\n    - { images: "ghcr.io/acme/app?", tags: "change_[0-9]*_latest", required: false }\n',
+      'b.yaml',
+    );
+    assert.equal(tagApproval(ok, 'localhost:5000/acme/team/app', ['latest']).required, true);
+    assert.equal(tagApproval(ok, 'ghcr.io/acme/app1', ['change_12_latest']).required, false);
+  });
 });
 
 describe('trust policy from the worker config', () => {
   it('reads key files relative to the config file, and says which file is missing', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-trust-'));
     try {
-      await writeFile(
-        path.join(dir, 'k.pub'),
-        '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n',
-      );
+      await writeFile(path.join(dir, 'k.pub'), ecKeys().publicPem);
       const file = path.join(dir, 'bumpflow.yaml');
       const c = parseConfig(
         'signatures:\n  - { images: "ghcr.io/acme/*", key: k.pub, tlog: optional }\n  - { images: "ghcr.io/**", key: gone.pub, tlog: optional }\n',
@@ -119,6 +173,51 @@ describe('trust policy from the worker config', () => {
       assert.equal(trustRuleFor(policy, 'ghcr.io/acme/app')?.name, 'k.pub');
       assert.equal(trustRuleFor(policy, 'ghcr.io/acme/team/app'), undefined, '* does not cross a /');
       assert.equal(trustRuleFor(policy, 'quay.io/acme/app'), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it("refuses a key file that is not a public key at the worker's start, naming the rule and file, never its content", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-trust-'));
+    try {
+      const file = path.join(dir, 'bumpflow.yaml');
+      const config = parseConfig(
+        'signatures:\n  - { images: "ghcr.io/acme/*", key: good.pub, tlog: optional }\n  - { images: "ghcr.io/**", key: k.pub, tlog: optional }\n',
+        file,
+      );
+      const keys = ecKeys();
+      await writeFile(path.join(dir, 'good.pub'), keys.publicPem);
+      const contents = {
+        'not PEM at all': 'secret-looking-text-s3cr3t\n',
+        'a truncated key': '-----BEGIN PUBLIC KEY-----\nMFkwS3CR3T\n-----END PUBLIC KEY-----\n',
+        'a private key': keys.privatePem,
+        'a certificate-shaped file':
+          '-----BEGIN CERTIFICATE-----\nS3CR3Tbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n',
+      };
+      for (const [what, content] of Object.entries(contents)) {
+        await writeFile(path.join(dir, 'k.pub'), content);
+        assert.throws(
+          () => trustPolicyOf(config, file),
+          (e: unknown) => {
+            assert.ok(e instanceof ConfigError, `${what}: ${String(e)}`);
+            assert.equal(e.key, 'signatures.1.key', what);
+            assert.equal(e.file, file, what);
+            assert.match(
+              e.message,
+              /expected a PEM public key \(ECDSA, RSA or ed25519, as cosign\.pub\) at .*k\.pub, found /,
+              what,
+            );
+            assert.doesNotMatch(
+              e.message,
+              /S3CR3T|s3cr3t|MFkw|MIG|BEGIN/i,
+              `${what}: the file's content is not shown`,
+            );
+            return true;
+          },
+        );
+      }
+      await writeFile(path.join(dir, 'k.pub'), keys.publicPem);
+      assert.equal(trustPolicyOf(config, file).length, 2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -5,19 +5,31 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 
-/** The rule's public key, or BadInput naming the rule (never echoing the key). */
-export function publicKeyOf(pem: string, ruleName: string): KeyObject {
+/** What is in `pem` instead of a public key (never its content), or undefined when it holds one. */
+export function publicKeyProblem(pem: string): string | undefined {
+  // createPublicKey derives the public half of a private key: refuse that, a worker holds public keys only
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) return 'a private key';
   try {
     const key = createPublicKey({ key: pem, format: 'pem' });
-    if (key.type !== 'public') throw new Error(`a ${key.type} key`);
+    if (key.type !== 'public') return `a ${key.type} key`;
     const type = key.asymmetricKeyType;
-    if (type !== 'ec' && type !== 'rsa' && type !== 'ed25519') throw new Error(`a ${type ?? 'unknown'} key`);
-    return key;
+    if (type !== 'ec' && type !== 'rsa' && type !== 'ed25519') return `a ${type ?? 'unknown'} key`;
+    return undefined;
   } catch (err) {
+    return err instanceof Error ? err.message : 'something else';
+  }
+}
+
+export const PUBLIC_KEY_EXPECTED = 'a PEM public key (ECDSA, RSA or ed25519, as cosign.pub)';
+
+/** The rule's public key, or BadInput naming the rule (never echoing the key). */
+export function publicKeyOf(pem: string, ruleName: string): KeyObject {
+  const problem = publicKeyProblem(pem);
+  if (problem !== undefined)
     throw fatal(
       FatalFailure.BadInput,
-      `expected the trust rule ${JSON.stringify(ruleName)} to hold a PEM public key (ECDSA, RSA or ed25519, as cosign.pub), found ${err instanceof Error ? err.message : 'something else'}`,
+      `expected the trust rule ${JSON.stringify(ruleName)} to hold ${PUBLIC_KEY_EXPECTED}, found ${problem}`,
       { rule: ruleName },
     );
-  }
+  return createPublicKey({ key: pem, format: 'pem' });
 }
