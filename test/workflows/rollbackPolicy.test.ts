@@ -9,9 +9,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   revisionOf,
@@ -19,12 +16,12 @@ import {
   type TagWorld,
   type TagWorldApprovalRule,
 } from '../../src/sandbox/tagWorld.js';
-import { tagGate, tagWorkflowId, TagWorkflowType, type QueueRequest } from '../../src/shared/messages.js';
-import { startTemporal, temporalCliPath } from '../support/temporal.js';
-import { inTagWorld, queueId, skopeoDigest } from '../support/tagWorlds.js';
+import { tagGate, tagWorkflowId, type QueueRequest } from '../../src/shared/messages.js';
+import { startTemporal } from '../support/temporal.js';
+import { inTagWorld, skopeoDigest } from '../support/tagWorlds.js';
 import type { TagRun } from '../support/tags.js';
+import { typedRequest as typedRequestTo } from '../support/typedRequests.js';
 
-const exec = promisify(execFile);
 const image = { ...TAG_IMAGE };
 /** the worker's rules: prod waits for a human */
 const RULES: TagWorldApprovalRule[] = [{ tags: 'prod', required: true }];
@@ -48,27 +45,7 @@ describe('a typed rollback under strict worker rules', () => {
     await env?.teardown();
   });
 
-  /** `temporal workflow <args…>` with the real CLI against the dev server. */
-  const temporal = (args: string[]) =>
-    exec(temporalCliPath(), ['workflow', ...args, '--address', env.address, '--namespace', 'default'], {
-      timeout: 30_000,
-    });
-  /** `request` typed to the repository's queue (started idle first, as any earlier request leaves it). */
-  async function typedRequest(run: TagRun, request: QueueRequest): Promise<void> {
-    try {
-      await env.client.workflow.start(TagWorkflowType.imageRepository, {
-        taskQueue: run.taskQueue,
-        workflowId: queueId,
-        args: [{ image }],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-    await temporal([
-      'signal',
-      ...['--workflow-id', queueId, '--name', 'request', '--input', JSON.stringify(request)],
-    ]);
-  }
+  const typedRequest = (run: TagRun, request: QueueRequest) => typedRequestTo(env, run, request);
 
   it('a typed rollback of prod saying "no approval needed" waits for one; prod moves back only once approved', async () => {
     await inTagWorld(

@@ -9,9 +9,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { revisionOf, TAG_IMAGE, type TagWorldApprovalRule } from '../../src/sandbox/tagWorld.js';
 import {
@@ -21,12 +18,12 @@ import {
   TagWorkflowType,
   type QueueRequest,
 } from '../../src/shared/messages.js';
-import { startTemporal, temporalCliPath } from '../support/temporal.js';
-import { inTagWorld, queueId, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
+import { startTemporal } from '../support/temporal.js';
+import { inTagWorld, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
 import type { TagRun } from '../support/tags.js';
+import { temporalWorkflow, typedRequest as typedRequestTo } from '../support/typedRequests.js';
 import { tagApprovalActivities } from '../../src/activities/tagApprovalActivities.js';
 
-const exec = promisify(execFile);
 const image = { ...TAG_IMAGE };
 const HOUR = 3_600_000;
 /** the worker's rules: staging goes without a human, prod waits for one */
@@ -44,32 +41,8 @@ describe('tag approval: the worker decides, a request only makes it stricter', (
     await env?.teardown();
   });
 
-  /** `temporal workflow <args…>` with the real CLI against the dev server. */
-  const temporal = (args: string[]) =>
-    exec(temporalCliPath(), ['workflow', ...args, '--address', env.address, '--namespace', 'default'], {
-      timeout: 30_000,
-    });
-  /** `request` typed to the repository's queue (started idle first, as any earlier request leaves it). */
-  async function typedRequest(run: TagRun, request: QueueRequest): Promise<void> {
-    try {
-      await env.client.workflow.start(TagWorkflowType.imageRepository, {
-        taskQueue: run.taskQueue,
-        workflowId: queueId,
-        args: [{ image }],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-    await temporal([
-      'signal',
-      '--workflow-id',
-      queueId,
-      '--name',
-      'request',
-      '--input',
-      JSON.stringify(request),
-    ]);
-  }
+  const temporal = (args: string[]) => temporalWorkflow(env, args);
+  const typedRequest = (run: TagRun, request: QueueRequest) => typedRequestTo(env, run, request);
   const approve = (id: string) =>
     env.client.workflow.getHandle(id).executeUpdate(tagGate.approveUpdate, { args: [{ approver: 'ops' }] });
 

@@ -8,9 +8,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { revisionOf, TAG_IMAGE } from '../../src/sandbox/tagWorld.js';
 import { DEFAULT_PROMOTION_POLICY, promotionPolicyOf } from '../../src/lib/promotionPolicy.js';
@@ -21,11 +18,15 @@ import {
   type QueueRequest,
   type RetagImageRequest,
 } from '../../src/shared/messages.js';
-import { startTemporal, temporalCliPath } from '../support/temporal.js';
+import { startTemporal } from '../support/temporal.js';
 import { failureOf, inTagWorld, queueId, queueWhen, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
 import type { TagRun } from '../support/tags.js';
+import {
+  startQueue as startQueueOf,
+  temporalWorkflow,
+  typedRequest as typedRequestTo,
+} from '../support/typedRequests.js';
 
-const exec = promisify(execFile);
 const image = { ...TAG_IMAGE };
 const idOf = (suffix: string) => tagWorkflowId('retag-image', image, new Date(), suffix);
 const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -48,36 +49,9 @@ describe('tag queue: a typed retag request writes nothing no approved retag plan
     await env?.teardown();
   });
 
-  /** `temporal workflow <args…>` with the real CLI against the dev server. */
-  const temporal = (args: string[]) =>
-    exec(temporalCliPath(), ['workflow', ...args, '--address', env.address, '--namespace', 'default'], {
-      timeout: 30_000,
-    });
-  /** The repository's queue, running idle (as any earlier request leaves it). */
-  async function startQueue(run: TagRun): Promise<void> {
-    try {
-      await env.client.workflow.start(TagWorkflowType.imageRepository, {
-        taskQueue: run.taskQueue,
-        workflowId: queueId,
-        args: [{ image }],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
-  /** `request` signalled to the running queue by the CLI. */
-  async function cliRequest(run: TagRun, request: QueueRequest): Promise<void> {
-    await startQueue(run);
-    await temporal([
-      'signal',
-      '--workflow-id',
-      queueId,
-      '--name',
-      'request',
-      '--input',
-      JSON.stringify(request),
-    ]);
-  }
+  const temporal = (args: string[]) => temporalWorkflow(env, args);
+  const startQueue = (run: TagRun) => startQueueOf(env, run);
+  const cliRequest = (run: TagRun, request: QueueRequest) => typedRequestTo(env, run, request);
 
   it('the attack of issue 20: prod moved to an unsigned image by a typed request is refused, recorded, prod unchanged', async () => {
     await inTagWorld(env, async (world, run) => {
