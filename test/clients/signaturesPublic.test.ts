@@ -16,7 +16,15 @@ import {
   type TrustedRootJson,
 } from '../../src/clients/signatures/index.js';
 import { FatalFailure } from '../../src/shared/failures.js';
-import { caseOf, fixtureRegistry, publicGoodRoot, readFixture } from '../support/signatureFixtures.js';
+import {
+  caseOf,
+  fixtureRegistry,
+  pemOf,
+  publicGoodRoot,
+  readFixture,
+  simpleSigningAnnotations,
+  withRekorBundle,
+} from '../support/signatureFixtures.js';
 
 const SIMPLE = 'salrashid123-server-image';
 const V03 = 'kubewarden-controller-v1.34.0';
@@ -40,11 +48,8 @@ function rule(
   } as KeylessTrustRule;
 }
 
-const annotationsOf = (): Record<string, string> =>
-  JSON.parse(readFixture(SIMPLE, 'annotations.json').toString('utf8')) as Record<string, string>;
-
 function simpleRegistry(
-  annotations: Record<string, string> = annotationsOf(),
+  annotations: Record<string, string> = simpleSigningAnnotations(),
   digest = caseOf(SIMPLE).imageDigest,
 ) {
   return fixtureRegistry(digest, {
@@ -76,19 +81,6 @@ async function refusedWith(p: Promise<unknown>, type: string, message: RegExp): 
   });
 }
 
-/** The Rekor bundle annotation with one change to its JSON. */
-function rekorBundleWith(
-  change: (b: { SignedEntryTimestamp: string; Payload: { integratedTime: number } }) => void,
-) {
-  const a = annotationsOf();
-  const b = JSON.parse(a['dev.sigstore.cosign/bundle']!) as {
-    SignedEntryTimestamp: string;
-    Payload: { integratedTime: number };
-  };
-  change(b);
-  return { ...a, 'dev.sigstore.cosign/bundle': JSON.stringify(b) };
-}
-
 /** The public-good root with every Fulcio CA's window ending before `end`. */
 function rootWithCaWindowEnding(end: Date): TrustedRootJson {
   const root = publicGoodRoot();
@@ -113,7 +105,7 @@ void describe('real public signatures, offline, long after their certificates ex
   });
 
   void test('the same signature with its bundle removed has no verified time: NoVerifiedTimestamp', async () => {
-    const a = annotationsOf();
+    const a = simpleSigningAnnotations();
     delete a['dev.sigstore.cosign/bundle'];
     await refusedWith(
       verifyImageSignature(simpleRegistry(a), ref(SIMPLE), rule(SIMPLE)),
@@ -123,7 +115,7 @@ void describe('real public signatures, offline, long after their certificates ex
   });
 
   void test('a garbled SET or an integratedTime moved by a minute is SignatureInvalid; a garbage bundle too', async () => {
-    const garbled = rekorBundleWith((b) => {
+    const garbled = withRekorBundle((b) => {
       const set = Buffer.from(b.SignedEntryTimestamp, 'base64');
       set[set.length - 5] = set[set.length - 5]! ^ 0xff;
       b.SignedEntryTimestamp = set.toString('base64');
@@ -133,7 +125,7 @@ void describe('real public signatures, offline, long after their certificates ex
       FatalFailure.SignatureInvalid,
       /TLOG_INCLUSION_PROMISE_ERROR/,
     );
-    const moved = rekorBundleWith((b) => {
+    const moved = withRekorBundle((b) => {
       b.Payload.integratedTime += 60;
     });
     await refusedWith(
@@ -141,7 +133,10 @@ void describe('real public signatures, offline, long after their certificates ex
       FatalFailure.SignatureInvalid,
       /TLOG_INCLUSION_PROMISE_ERROR/,
     );
-    const garbage = { ...annotationsOf(), 'dev.sigstore.cosign/bundle': '{"not": "a rekor bundle"}' };
+    const garbage = {
+      ...simpleSigningAnnotations(),
+      'dev.sigstore.cosign/bundle': '{"not": "a rekor bundle"}',
+    };
     await refusedWith(
       verifyImageSignature(simpleRegistry(garbage), ref(SIMPLE), rule(SIMPLE)),
       FatalFailure.SignatureInvalid,
@@ -199,7 +194,7 @@ void describe('real public signatures, offline, long after their certificates ex
     const other = `sha256:${'e'.repeat(64)}`;
     await refusedWith(
       verifyImageSignature(
-        simpleRegistry(annotationsOf(), other),
+        simpleRegistry(simpleSigningAnnotations(), other),
         { ...ref(SIMPLE), digest: other },
         rule(SIMPLE),
       ),
@@ -286,12 +281,10 @@ void describe('real public signatures, offline, long after their certificates ex
       tlogs: Log[];
       ctlogs: Log[];
     };
-    const pem = (label: string, b64: string) =>
-      `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
     const bundle = root.certificateAuthorities
-      .flatMap((ca) => ca.certChain.certificates.map((c) => pem('CERTIFICATE', c.rawBytes)))
+      .flatMap((ca) => ca.certChain.certificates.map((c) => pemOf('CERTIFICATE', c.rawBytes)))
       .join('');
-    const key = (log: Log) => ({ name: log.baseUrl, pem: pem('PUBLIC KEY', log.publicKey.rawBytes) });
+    const key = (log: Log) => ({ name: log.baseUrl, pem: pemOf('PUBLIC KEY', log.publicKey.rawBytes) });
     const rekor = root.tlogs.find((l) => l.baseUrl === 'https://rekor.sigstore.dev')!;
     const ct = root.ctlogs.find((l) => l.baseUrl === 'https://ctfe.sigstore.dev/2022')!;
     const material = loadTrustRoots(bundle, 'public-good.pem', {

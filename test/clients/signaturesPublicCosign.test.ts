@@ -11,7 +11,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { verifyImageSignature, type KeylessTrustRule } from '../../src/clients/signatures/index.js';
 import { runCosign } from '../../src/sandbox/cosignRun.js';
-import { caseOf, fixtureRegistry, publicGoodRoot, readFixture } from '../support/signatureFixtures.js';
+import {
+  caseOf,
+  fixtureRegistry,
+  pemOf,
+  publicGoodRoot,
+  readFixture,
+  simpleSigningAnnotations,
+  withRekorBundle,
+} from '../support/signatureFixtures.js';
 
 const SIMPLE = 'salrashid123-server-image';
 const V03 = 'kubewarden-controller-v1.34.0';
@@ -21,22 +29,20 @@ interface Root {
   tlogs: { baseUrl: string; publicKey: { rawBytes: string } }[];
   ctlogs: { baseUrl: string; publicKey: { rawBytes: string } }[];
 }
-const pem = (label: string, b64: string) =>
-  `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
 
 /** The public-good material as cosign's environment names it when there is no trusted_root.json flag. */
 function offlineMaterial(): Record<string, string> {
   const root = publicGoodRoot() as unknown as Root;
   return {
     'fulcio.pem': root.certificateAuthorities
-      .flatMap((c) => c.certChain.certificates.map((x) => pem('CERTIFICATE', x.rawBytes)))
+      .flatMap((c) => c.certChain.certificates.map((x) => pemOf('CERTIFICATE', x.rawBytes)))
       .join(''),
-    'rekor.pub': pem(
+    'rekor.pub': pemOf(
       'PUBLIC KEY',
       root.tlogs.find((l) => l.baseUrl === 'https://rekor.sigstore.dev')!.publicKey.rawBytes,
     ),
     // cosign's variable takes one key: the CT log that logged today's Fulcio certificates
-    'ctfe.pub': pem(
+    'ctfe.pub': pemOf(
       'PUBLIC KEY',
       root.ctlogs.find((l) => l.baseUrl === 'https://ctfe.sigstore.dev/2022')!.publicKey.rawBytes,
     ),
@@ -66,21 +72,6 @@ async function bumpflowSays(p: Promise<unknown>): Promise<true | string> {
   }
 }
 
-const annotationsOf = (): Record<string, string> =>
-  JSON.parse(readFixture(SIMPLE, 'annotations.json').toString('utf8')) as Record<string, string>;
-
-function withRekor(
-  change: (b: { SignedEntryTimestamp: string; Payload: { integratedTime: number } }) => void,
-) {
-  const a = annotationsOf();
-  const b = JSON.parse(a['dev.sigstore.cosign/bundle']!) as {
-    SignedEntryTimestamp: string;
-    Payload: { integratedTime: number };
-  };
-  change(b);
-  return { ...a, 'dev.sigstore.cosign/bundle': JSON.stringify(b) };
-}
-
 void describe('cosign agrees with bumpflow on the real public signatures', () => {
   void test('the GitHub Actions simple-signing signature and its tampered forms', async () => {
     const c = caseOf(SIMPLE);
@@ -92,20 +83,30 @@ void describe('cosign agrees with bumpflow on the real public signatures', () =>
       identity: c.identity,
       issuer: c.issuer,
     };
-    const noBundle = annotationsOf();
+    const noBundle = simpleSigningAnnotations();
     delete noBundle['dev.sigstore.cosign/bundle'];
     const cases: [string, Record<string, string>, Partial<KeylessTrustRule>, boolean][] = [
-      ['as published', annotationsOf(), {}, true],
+      ['as published', simpleSigningAnnotations(), {}, true],
       ['its Rekor bundle removed', noBundle, {}, false],
       [
         'its SET garbled',
-        withRekor((b) => (b.SignedEntryTimestamp = Buffer.from('garbled').toString('base64'))),
+        withRekorBundle((b) => (b.SignedEntryTimestamp = Buffer.from('garbled').toString('base64'))),
         {},
         false,
       ],
-      ['integratedTime moved by a minute', withRekor((b) => (b.Payload.integratedTime += 60)), {}, false],
-      ['another identity', annotationsOf(), { identity: c.identity.replace('v0.0.30', 'v0.0.31') }, false],
-      ['another issuer', annotationsOf(), { issuer: 'https://accounts.google.com' }, false],
+      [
+        'integratedTime moved by a minute',
+        withRekorBundle((b) => (b.Payload.integratedTime += 60)),
+        {},
+        false,
+      ],
+      [
+        'another identity',
+        simpleSigningAnnotations(),
+        { identity: c.identity.replace('v0.0.30', 'v0.0.31') },
+        false,
+      ],
+      ['another issuer', simpleSigningAnnotations(), { issuer: 'https://accounts.google.com' }, false],
     ];
     for (const [name, annotations, over, accepted] of cases) {
       const registry = fixtureRegistry(c.imageDigest, {

@@ -87,3 +87,28 @@ export function fixtureRegistry(
     deleteTagSafely: refuse('deleteTagSafely'),
   };
 }
+
+/** The GitHub Actions simple-signing fixture's layer annotations, as the registry served them. */
+export const SIMPLE_SIGNING_FIXTURE = 'salrashid123-server-image';
+export const simpleSigningAnnotations = (): Record<string, string> =>
+  JSON.parse(readFixture(SIMPLE_SIGNING_FIXTURE, 'annotations.json').toString('utf8')) as Record<
+    string,
+    string
+  >;
+
+/** Those annotations with one change to the Rekor bundle's JSON (a tamper case). */
+export function withRekorBundle(
+  change: (b: { SignedEntryTimestamp: string; Payload: { integratedTime: number } }) => void,
+): Record<string, string> {
+  const a = simpleSigningAnnotations();
+  const b = JSON.parse(a['dev.sigstore.cosign/bundle']!) as {
+    SignedEntryTimestamp: string;
+    Payload: { integratedTime: number };
+  };
+  change(b);
+  return { ...a, 'dev.sigstore.cosign/bundle': JSON.stringify(b) };
+}
+
+/** A PEM block of `label` around base64 DER, as a trusted root's rawBytes are. */
+export const pemOf = (label: string, b64: string): string =>
+  `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;

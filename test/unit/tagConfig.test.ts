@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ConfigError, parseConfig, tagApproval } from '../../src/configFile.js';
 import { trustPolicyOf } from '../../src/trustPolicy.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
+import { pemOf } from '../support/signatureFixtures.js';
 import { trustRuleFor } from '../../src/activities/signatureActivities.js';
 import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tagDetails.js';
 import { queueRequestSchema, type TagStatus } from '../../src/shared/tags.js';
@@ -230,8 +231,6 @@ describe('trust material named by the config file', () => {
     publicKey: { rawBytes: string };
     logId: { keyId: string };
   }
-  const pem = (label: string, b64: string) =>
-    `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
   const publicGood = JSON.parse(
     readFileSync(path.join(repoRoot, 'fixtures', 'signatures', 'public-good', 'trusted_root.json'), 'utf8'),
   ) as { certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[]; tlogs: Log[] };
@@ -241,11 +240,11 @@ describe('trust material named by the config file', () => {
     try {
       const rekor = publicGood.tlogs[0]!;
       const cas = publicGood.certificateAuthorities.flatMap((c) =>
-        c.certChain.certificates.map((x) => pem('CERTIFICATE', x.rawBytes)),
+        c.certChain.certificates.map((x) => pemOf('CERTIFICATE', x.rawBytes)),
       );
       await writeFile(path.join(dir, 'ca.pem'), cas.join(''));
-      await writeFile(path.join(dir, 'rekor.pub'), pem('PUBLIC KEY', rekor.publicKey.rawBytes));
-      await writeFile(path.join(dir, 'k.pub'), pem('PUBLIC KEY', rekor.publicKey.rawBytes));
+      await writeFile(path.join(dir, 'rekor.pub'), pemOf('PUBLIC KEY', rekor.publicKey.rawBytes));
+      await writeFile(path.join(dir, 'k.pub'), pemOf('PUBLIC KEY', rekor.publicKey.rawBytes));
       await writeFile(path.join(dir, 'trusted_root.json'), JSON.stringify(publicGood));
       const file = path.join(dir, 'bumpflow.yaml');
       const text = [
