@@ -63,8 +63,24 @@ function trustedRootOf(rule: TrustRule): TrustedRoot {
   }
 }
 
-/** The rule made ready once per verification: BadInput when it cannot be used. */
+/**
+ * The worker's rules are loaded once at start and never change: each is made
+ * ready (certificates and keys parsed, the verifier built) on first use, not
+ * for every digest a listing or promotion verifies.
+ */
+const prepared = new WeakMap<TrustRule, PreparedRule>();
+
+/** The rule made ready (cached per rule object): BadInput when it cannot be used. */
 export function prepareRule(rule: TrustRule): PreparedRule {
+  let ready = prepared.get(rule);
+  if (ready === undefined) {
+    ready = buildRule(rule);
+    prepared.set(rule, ready);
+  }
+  return ready;
+}
+
+function buildRule(rule: TrustRule): PreparedRule {
   const root = trustedRootOf(rule);
   const tlogThreshold = (rule.tlog ?? 'required') === 'required' ? 1 : 0;
   if (rule.kind === 'key') {
