@@ -6,14 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorker } from '../../src/worker.js';
 import type { RetagResult, RetagStatus } from '../../src/shared/messages.js';
-import { settingsFor } from '../support/bump.js';
-import { startTemporal, workflowBundle } from '../support/temporal.js';
 import {
   bumpflow,
-  createRetagWorld,
+  startRetagSuite,
+  type RetagSuite,
   MANIFEST_DIR,
   MANIFESTS,
   MIRROR_ARG,
@@ -24,10 +21,7 @@ const STEP = { timeout: 90_000 };
 const TASK_QUEUE = `bumpflow-retag-${process.pid}`;
 
 describe('retag from a reviewed manifest', () => {
-  let env: TestWorkflowEnvironment;
   let world: RetagWorld;
-  let stop: () => void;
-  let worker: Promise<void>;
   let cliEnv: Record<string, string>;
   /** source digest per repository (every source of 4.0 but dex's) */
   const sources = new Map<string, string>();
@@ -47,29 +41,12 @@ describe('retag from a reviewed manifest', () => {
   const tagsOfAll = (name: keyof typeof MANIFESTS) =>
     Object.fromEntries(world.entries(name).map((e) => [e.repository, world.tagsOf(e.repository)]));
 
+  let suite: RetagSuite | undefined;
   before(async () => {
-    [env, world] = await Promise.all([startTemporal(), createRetagWorld()]);
-    const settings = settingsFor(env, TASK_QUEUE);
-    const w = await createWorker({
-      connection: env.nativeConnection,
-      namespace: settings.namespace,
-      taskQueue: TASK_QUEUE,
-      deps: world.deps,
-      workflowBundle: await workflowBundle(),
-    });
-    const released = new Promise<void>((r) => (stop = r));
-    worker = w.runUntil(released);
-    cliEnv = { TEMPORAL_ADDRESS: env.address, BUMPFLOW_TASK_QUEUE: TASK_QUEUE, ...world.env };
-    for (const e of world.entries('4.0'))
-      if (!e.repository.endsWith('/dex') && !sources.has(e.repository))
-        sources.set(e.repository, await world.push(e.repository, e.srcBuildTag));
+    suite = await startRetagSuite(TASK_QUEUE, sources);
+    ({ world, cliEnv } = suite);
   });
-  after(async () => {
-    stop?.();
-    await worker;
-    await world?.close();
-    await env?.teardown();
-  });
+  after(() => suite?.close());
 
   it(
     'plans skip, conflict, missing source and copies, writes after approval, one run per commit',

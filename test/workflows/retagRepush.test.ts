@@ -9,22 +9,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorker } from '../../src/worker.js';
 import type { RetagResult, RetagStatus } from '../../src/shared/messages.js';
-import { settingsFor } from '../support/bump.js';
-import { startTemporal, workflowBundle } from '../support/temporal.js';
-import { bumpflow, createRetagWorld, MANIFESTS, MIRROR_ARG, type RetagWorld } from '../support/retagWorld.js';
+import {
+  bumpflow,
+  startRetagSuite,
+  type RetagSuite,
+  MANIFESTS,
+  MIRROR_ARG,
+  type RetagWorld,
+} from '../support/retagWorld.js';
 
 const STEP = { timeout: 120_000 };
 const TASK_QUEUE = `bumpflow-retag-repush-${process.pid}`;
 type Json<T> = T & { workflowId: string };
 
 describe('retag: --repush after the commit’s run ended', () => {
-  let env: TestWorkflowEnvironment;
   let world: RetagWorld;
-  let stop: () => void;
-  let worker: Promise<void>;
   let cliEnv: Record<string, string>;
   const sources = new Map<string, string>();
   const cli = (...args: string[]) => bumpflow(args, cliEnv);
@@ -51,29 +51,12 @@ describe('retag: --repush after the commit’s run ended', () => {
   const tagsOfAll = () =>
     Object.fromEntries(world.entries('4.0').map((e) => [e.repository, world.tagsOf(e.repository)]));
 
+  let suite: RetagSuite | undefined;
   before(async () => {
-    [env, world] = await Promise.all([startTemporal(), createRetagWorld()]);
-    const settings = settingsFor(env, TASK_QUEUE);
-    const w = await createWorker({
-      connection: env.nativeConnection,
-      namespace: settings.namespace,
-      taskQueue: TASK_QUEUE,
-      deps: world.deps,
-      workflowBundle: await workflowBundle(),
-    });
-    const released = new Promise<void>((r) => (stop = r));
-    worker = w.runUntil(released);
-    cliEnv = { TEMPORAL_ADDRESS: env.address, BUMPFLOW_TASK_QUEUE: TASK_QUEUE, ...world.env };
-    for (const e of world.entries('4.0'))
-      if (!e.repository.endsWith('/dex') && !sources.has(e.repository))
-        sources.set(e.repository, await world.push(e.repository, e.srcBuildTag));
+    suite = await startRetagSuite(TASK_QUEUE, sources);
+    ({ world, cliEnv } = suite);
   });
-  after(async () => {
-    stop?.();
-    await worker;
-    await world?.close();
-    await env?.teardown();
-  });
+  after(() => suite?.close());
 
   it(
     'the conflict run, then the repush run at the same commit moves exactly the named image',
