@@ -3,7 +3,13 @@
  * deadlines over the whole exchange, Retry-After, and a one-line account of
  * why a server did not answer. No knowledge of any one API here.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
+import {
+  type BumpflowError,
+  fatal,
+  FatalFailure,
+  transient,
+  type TransientFailureType,
+} from '../shared/failures.js';
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(header: string | null | undefined, now = Date.now()): number | undefined {
@@ -88,6 +94,40 @@ export async function readBounded(response: Response, limit: number): Promise<Ui
 }
 
 /** Why there was no answer, in a few words: `no answer within 30000 ms`, `ECONNREFUSED (…)`, or the message. */
+/** The host name DNS said does not exist (ENOTFOUND) somewhere in `err`'s cause chain, if any. */
+export function unresolvedHost(err: unknown): string | undefined {
+  for (
+    let e: unknown = err, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    if ((e as { code?: unknown }).code !== 'ENOTFOUND') continue;
+    const host = (e as { hostname?: unknown }).hostname;
+    return typeof host === 'string' && host !== '' ? host : 'the host';
+  }
+  return undefined;
+}
+
+/**
+ * No answer from `what`: HostNotFound (fatal, blocks a step at once) when DNS
+ * says the host does not exist, else the transient `type` with `message`.
+ */
+export function noAnswerFailure(
+  type: TransientFailureType,
+  message: string,
+  err: unknown,
+  options: { details?: Record<string, unknown>; cause?: unknown } = {},
+): BumpflowError {
+  const host = unresolvedHost(err);
+  if (host !== undefined)
+    return fatal(
+      FatalFailure.HostNotFound,
+      `${message} (the host ${host} does not resolve: check the name in the input or the config, or DNS)`,
+      options.details,
+    );
+  return transient(type, message, { cause: options.cause ?? err, ...options });
+}
+
 export function describeNoAnswer(err: unknown, timeoutMs: number): string {
   for (
     let e: unknown = err, depth = 0;

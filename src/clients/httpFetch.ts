@@ -10,7 +10,7 @@
  */
 import { BumpflowError, fatal, FatalFailure, transient, TransientFailure } from '../shared/failures.js';
 import { urlProblem } from '../lib/catalog/catalogFile.js';
-import { describeNoAnswer, fetchWithDeadline, parseRetryAfter } from './http.js';
+import { describeNoAnswer, fetchWithDeadline, noAnswerFailure, parseRetryAfter } from './http.js';
 
 export interface HttpTextAnswer {
   /** the URL answered last (after redirects) */
@@ -52,10 +52,10 @@ export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
         });
       } catch (err) {
         if (err instanceof BumpflowError) throw err; // TooLarge, with the URL and the limit
-        throw transient(
+        throw noAnswerFailure(
           TransientFailure.MirrorUnavailable,
           `${what}: expected an answer from ${url}; found ${describeNoAnswer(err, timeoutMs)}`,
-          { cause: err },
+          err,
         );
       }
       const finalUrl = response.url || url;

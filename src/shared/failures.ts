@@ -58,6 +58,11 @@ export const ForgeFailure = {
 /** A registry, git server or forge refused the worker's credentials (fix the worker's environment). */
 export const AccessFailure = {
   AuthRefused: 'AuthRefused',
+  /**
+   * the host of a URL (a repo, a registry, the forge, a mirror) does not resolve: a typo in the
+   * input or the config, or a DNS outage; a blockable step shows it `blocked` at once, no retries spent
+   */
+  HostNotFound: 'HostNotFound',
 } as const;
 /** bumpflow's own checks said no: the change is not the one it claims to be. */
 export const VerdictFailure = {

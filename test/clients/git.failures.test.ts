@@ -155,12 +155,12 @@ void describe('an outage is transient GitUnavailable with git’s message, never
     }
   });
 
-  void test('a host name that does not resolve fails within the timeout', async () => {
+  void test('a host name that does not resolve is a fatal HostNotFound, within the timeout', async () => {
     const bounded = createGit({ workDir: world.workDir, env: world.sandbox.env, timeoutMs: 15_000 });
     const started = Date.now();
     await rejectsWith(
       bounded.lsRemoteHeads('https://nonexistent.invalid/x.git'),
-      TransientFailure.GitUnavailable,
+      FatalFailure.HostNotFound,
       /nonexistent\.invalid/,
     );
     assert.ok(Date.now() - started < 16_000);

@@ -91,6 +91,41 @@ describe('failures an operator can act on', () => {
     }
   });
 
+  it('a host that does not resolve shows `blocked` at once (HostNotFound, no retries spent), and retry asks again', async () => {
+    const s = await createScenario({ slug: 'opf5/atmosphere', branches: ['main'] });
+    try {
+      const failure = await withWorker(env, s, async ({ settings }) => {
+        // the default retry policy: 8 attempts over ~90 s would pass before an outage blocks
+        const handle = await startBump(env.client, settings, {
+          service: 'magnum',
+          targetRepo: 'https://nonexistent.invalid/x/y',
+        });
+        const blocked = await waitForStatus(
+          handle,
+          (st) => st.state === 'blocked',
+          'the bump blocked while planning',
+          20_000,
+        );
+        assert.equal(blocked.error?.type, 'HostNotFound', JSON.stringify(blocked.error));
+        assert.match(blocked.error?.message ?? '', /nonexistent\.invalid/);
+        assert.equal(blocked.step?.retries, 0);
+        await handle.signal(retrySignal, {});
+        const again = await waitForStatus(
+          handle,
+          (st) => st.state === 'blocked' && st.step?.retries === 1,
+          'blocked again after one retry',
+          20_000,
+        );
+        assert.equal(again.error?.type, 'HostNotFound');
+        await handle.signal(rejectSignal, { reason: 'typo in the URL' });
+        return failureOf(handle);
+      });
+      assert.equal(failure.type, 'Rejected');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a wrong forge token is found while planning, before anything is pushed', async () => {
     const s = await createScenario({ slug: 'opf3/atmosphere', branches: ['main', 'stable/2025.1'] });
     const wrongToken = {

@@ -6,7 +6,7 @@
  * Messages and details never carry the token.
  */
 import { BumpflowError, fatal, FatalFailure, transient, TransientFailure } from '../../shared/failures.js';
-import { describeNoAnswer, parseRetryAfter } from '../http.js';
+import { describeNoAnswer, noAnswerFailure, parseRetryAfter } from '../http.js';
 import type { Context } from './client.js';
 import { clip } from './quote.js';
 import { ErrorBody } from './schema.js';
@@ -109,9 +109,10 @@ export function rateLimitWaitMs(status: number, response: HttpResponse): number 
 /** No answer at all: refused, reset, DNS, or our own deadline. */
 function noAnswer(err: unknown, ctx: ErrorContext): BumpflowError {
   const reason = describeNoAnswer(err, ctx.timeoutMs);
-  return transient(
+  return noAnswerFailure(
     TransientFailure.ForgeUnavailable,
     ctx.redact(`expected GitHub (${ctx.where}) to answer ${ctx.action} in ${ctx.slug}, found ${reason}`),
+    err,
     { cause: networkCause(err), details: { slug: ctx.slug } },
   );
 }

@@ -20,6 +20,7 @@ const REPO_NOT_FOUND =
   /does not appear to be a git repository|Repository not found|repository '[^'\n]*' not found|requested URL returned error: 404|No such repository|project you were looking for could not be found/i;
 const AUTH_REFUSED =
   /Authentication failed|could not read (?:Username|Password)|terminal prompts disabled|Permission denied \((?:publickey|password)|HTTP Basic: Access denied|requested URL returned error: 40[13]|Invalid username or password/i;
+const HOST_NOT_FOUND = /Could not resolve host: (\S+)|Could not resolve hostname (\S+?):? /i;
 const MAX_QUOTED_OUTPUT = 2000;
 
 /** Removes `user:password@` from every URL in `text` (the same userinfo git itself recognises). */
@@ -56,9 +57,12 @@ export function unavailable(what: string, run: GitRun, url?: string): BumpflowEr
 }
 
 /** Which kind of failure a finished conversation with a remote was. */
-export function classifyRemote(run: GitRun): 'repo-not-found' | 'auth-refused' | 'unavailable' {
+export function classifyRemote(
+  run: GitRun,
+): 'repo-not-found' | 'auth-refused' | 'host-not-found' | 'unavailable' {
   if (run.timedOut || run.spawnError !== undefined) return 'unavailable';
   const output = `${run.stderr}\n${run.stdout}`;
+  if (HOST_NOT_FOUND.test(output)) return 'host-not-found';
   if (REPO_NOT_FOUND.test(output)) return 'repo-not-found';
   if (AUTH_REFUSED.test(output)) return 'auth-refused';
   return 'unavailable';
@@ -82,6 +86,14 @@ export function remoteFailure(action: string, url: string, run: GitRun): Bumpflo
         `${what}: expected the remote to accept our credentials, it refused: ${output}`,
         { url: shown, output },
       );
+    case 'host-not-found': {
+      const host = HOST_NOT_FOUND.exec(`${run.stderr}\n${run.stdout}`)?.slice(1).find(Boolean) ?? 'the host';
+      return fatal(
+        FatalFailure.HostNotFound,
+        `${what}: expected the host ${host} to resolve, found no such host (check the URL, or DNS): ${output}`,
+        { url: shown, output },
+      );
+    }
     case 'unavailable':
       return unavailable(what, run, url);
   }

@@ -7,7 +7,7 @@
 import type { RegistryClientOptions } from './types.js';
 import { createContentCache, type ContentCache } from './contentCache.js';
 import { BumpflowError, transient, TransientFailure } from '../../shared/failures.js';
-import { describeNoAnswer, fetchWithDeadline } from '../http.js';
+import { describeNoAnswer, fetchWithDeadline, noAnswerFailure } from '../http.js';
 import { type RegistryCredentials } from './credentials.js';
 import { registryEndpoint } from './mirrors.js';
 
@@ -80,10 +80,11 @@ export async function send(
     return await s.fetch(url, { ...init, redirect: 'follow' });
   } catch (err) {
     if (err instanceof BumpflowError) throw err; // TooLarge: no later attempt makes it smaller
-    throw transient(
+    throw noAnswerFailure(
       TransientFailure.RegistryUnavailable,
       `expected ${where(s, registry)} to answer for ${what}, found ${describeNoAnswer(err, s.timeoutMs)}`,
-      { cause: err, details: { registry, url } },
+      err,
+      { details: { registry, url } },
     );
   }
 }

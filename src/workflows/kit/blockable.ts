@@ -6,6 +6,7 @@
  */
 import { condition } from '@temporalio/workflow';
 import type { ErrorInfo, StepInfo } from '../../shared/bump.js';
+import { FatalFailure } from '../../shared/failures.js';
 import { errorInfo, isFatal } from './failures.js';
 
 /** Thrown out of a step when a human rejects while it is blocked. */
@@ -32,6 +33,16 @@ export interface Blocker {
   /** Asks a blocked step to run again; false when nothing is blocked. */
   retry(): boolean;
   isBlocked(): boolean;
+}
+
+/**
+ * Fatal types every blockable step waits on (no retries are spent on them;
+ * an operator fixes the name or DNS, then `retry`).
+ */
+const ALWAYS_BLOCK_ON: readonly string[] = [FatalFailure.HostNotFound];
+
+function blocksOn(type: string, blockOn: readonly string[] = []): boolean {
+  return ALWAYS_BLOCK_ON.includes(type) || blockOn.includes(type);
 }
 
 export function createBlocker(o: BlockableOptions): Blocker {
@@ -61,7 +72,7 @@ export function createBlocker(o: BlockableOptions): Blocker {
           return result;
         } catch (err) {
           const info = errorInfo(err);
-          if (isFatal(err) && !(options.blockOn ?? []).includes(info.type)) throw err;
+          if (isFatal(err) && !blocksOn(info.type, options.blockOn)) throw err;
           o.setLastError(info);
           o.setStep({ name, retries, lastError: info });
           o.setState('blocked');
