@@ -6,7 +6,8 @@
  * kill it and start it again (`startDevServer`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -36,7 +37,38 @@ export async function startTemporal(
       extraArgs: ['--log-level', 'error'],
     },
   });
+  const teardown = env.teardown.bind(env);
+  // Issue 20: any WorkflowTaskFailed event (a nondeterminism error, a handler
+  // that threw) in any workflow a test file ran fails that file at teardown.
+  env.teardown = async () => {
+    try {
+      await assertNoTaskFailures(env.client);
+    } finally {
+      await teardown();
+    }
+  };
   return Object.assign(env, uiPort === undefined ? {} : { uiUrl: `http://127.0.0.1:${uiPort}` });
+}
+
+/** The causes of a history's WorkflowTaskFailed events (a nondeterminism error names itself there). */
+export function taskFailures(events: readonly temporal.api.history.v1.IHistoryEvent[]): string[] {
+  return events.flatMap((e) =>
+    e.workflowTaskFailedEventAttributes ? [e.workflowTaskFailedEventAttributes.failure?.message ?? '?'] : [],
+  );
+}
+
+/** Throws when any workflow of the namespace has a WorkflowTaskFailed event in its history. */
+export async function assertNoTaskFailures(client: Client): Promise<void> {
+  const failed: string[] = [];
+  for await (const wf of client.workflow.list()) {
+    const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    const causes = taskFailures(history.events ?? []);
+    if (causes.length > 0) failed.push(`${wf.workflowId} (${wf.type}): ${causes[0]!.slice(0, 300)}`);
+  }
+  if (failed.length > 0)
+    throw new Error(
+      `expected no WorkflowTaskFailed event in any workflow of this test file, found ${failed.length}:\n  ${failed.join('\n  ')}`,
+    );
 }
 
 let runtimeInstalled = false;

@@ -21,7 +21,7 @@ import { createWorker } from '../../src/worker.js';
 import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
 import { listBranches } from '../../src/sandbox/gitFixtures.js';
 import { allIn, waitForStatus } from '../../src/sandbox/status.js';
-import { installQuietRuntime, startDevServer, workflowBundle, type DevServer } from '../support/temporal.js';
+import { assertNoTaskFailures, installQuietRuntime, startDevServer, workflowBundle, type DevServer } from '../support/temporal.js';
 import { assertOneCommitAndOnePrPerBranch, assertPrOpenedEverywhere } from '../support/outcomes.js';
 
 const BRANCHES = ['main', 'stable/2025.1'];
@@ -34,8 +34,19 @@ before(async () => {
   server = await startDevServer({ dbFilename: path.join(stateDir, 'temporal.db') });
 });
 after(async () => {
-  await server?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  try {
+    if (server?.running) {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        await assertNoTaskFailures(new Client({ connection }));
+      } finally {
+        await connection.close();
+      }
+    }
+  } finally {
+    await server?.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
 });
 
 /** A worker in this process on its own NativeConnection, and a client on its own Connection, while `fn` runs. */
