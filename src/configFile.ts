@@ -11,6 +11,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { type z } from 'zod';
 import { type ApprovalRule } from './shared/approvalRule.js';
 import { configSchema, LITERAL_SECRET } from './configSchema.js';
+import { duplicateKey, issueProblem } from './configIssues.js';
+import { redactSecrets } from './lib/httpUrl.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -48,48 +50,78 @@ function lineOf(
   return line;
 }
 
+/** Config files already read, with the line of each key path (for errors found later, e.g. a key file). */
+const lineIndex = new WeakMap<object, (keyPath: string) => number | undefined>();
+
+/** The line of `keyPath` (`signatures.0.key`) in the file `config` was read from, when known. */
+export function configLine(config: BumpflowConfig, keyPath: string): number | undefined {
+  return lineIndex.get(config)?.(keyPath);
+}
+
 /** Parses and validates config text; `file` names it in errors. */
 export function parseConfig(text: string, file: string): BumpflowConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const fail = (path: readonly PropertyKey[], problem: string): ConfigError =>
+    new ConfigError(
+      file,
+      path.map(String).join('.'),
+      lineOf(doc.contents, path, counter),
+      redactSecrets(problem),
+    );
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
+    if (e.code === 'DUPLICATE_KEY') {
+      const twice = duplicateKey(text);
+      throw new ConfigError(file, twice.path.map(String).join('.'), twice.line, twice.problem);
+    }
     throw new ConfigError(
       file,
       '',
       counter.linePos(e.pos[0]).line,
-      `expected valid YAML, found: ${e.message.split('\n')[0]}`,
+      e.code === 'MULTIPLE_DOCS'
+        ? 'expected one YAML document, found more than one (a --- line)'
+        : `expected valid YAML, found: ${e.message.split('\n')[0]}`,
     );
   }
-  const data: unknown = doc.toJS() ?? {};
+  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const cycle = findCycle(data, [], []);
+  if (cycle !== undefined)
+    throw fail(
+      cycle,
+      'expected a value, found an alias (*name) to a mapping or list holding it: it never ends',
+    );
   // a literal secret anywhere is refused before anything else is said about it
   const secret = findLiteralSecret(data, []);
-  if (secret !== undefined) {
-    throw new ConfigError(
-      file,
-      secret.join('.'),
-      lineOf(doc.contents, secret, counter),
+  if (secret !== undefined)
+    throw fail(
+      secret,
       `expected the name of an environment variable that holds the secret (e.g. ${String(secret.at(-1))}Env: GITHUB_TOKEN), found a value written in the file`,
     );
-  }
   const parsed = configSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    lineIndex.set(parsed.data, (keyPath) =>
+      lineOf(
+        doc.contents,
+        keyPath.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+        counter,
+      ),
+    );
+    return parsed.data;
+  }
   const issue = parsed.error.issues[0]!;
   const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-  const found = valueAt(data, issue.path);
-  const shown = found === undefined ? 'nothing' : JSON.stringify(found);
-  const problem =
-    issue.code === 'unrecognized_keys'
-      ? `unknown key (expected one of the documented keys; see bumpflow.config.example.yaml)`
-      : issue.code === 'invalid_type'
-        ? `expected ${issue.expected}, found ${shown}`
-        : / found /.test(issue.message)
-          ? issue.message // it says what was found itself (a duration: and why it is not one)
-          : `${issue.message}, found ${shown}`;
-  throw new ConfigError(file, keyPath.map(String).join('.'), lineOf(doc.contents, keyPath, counter), problem);
+  throw fail(keyPath, issueProblem(issue, valueAt(data, issue.path)));
 }
 
 export function loadConfig(file: string): BumpflowConfig {
+  if (file.trim() === '')
+    throw new ConfigError(
+      '--config (or BUMPFLOW_CONFIG)',
+      '',
+      undefined,
+      'expected the path of a config file, found ""',
+    );
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -118,6 +150,17 @@ function findLiteralSecret(data: unknown, path: PropertyKey[]): PropertyKey[] | 
     if (!Array.isArray(data) && LITERAL_SECRET.test(k)) return here;
     const deeper = findLiteralSecret(v, here);
     if (deeper !== undefined) return deeper;
+  }
+  return undefined;
+}
+
+/** The path of a value that holds itself (an alias to an enclosing mapping or list), if any. */
+function findCycle(data: unknown, path: PropertyKey[], enclosing: object[]): PropertyKey[] | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  if (enclosing.includes(data)) return path;
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    const found = findCycle(v, [...path, Array.isArray(data) ? Number(k) : k], [...enclosing, data]);
+    if (found !== undefined) return found;
   }
   return undefined;
 }

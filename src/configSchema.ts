@@ -2,77 +2,26 @@
  * The config file's schema (see configFile.ts for parsing, errors with lines,
  * and how the worker's environment is filled from it). Pure.
  */
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { patternProblem } from './shared/approvalRule.js';
-import { TAG_PATTERN } from './shared/tags.js';
-import { redactRepoUrl } from './lib/repoUrl.js';
+import { TAG_EXPECTED, TAG_PATTERN } from './shared/tags.js';
 import { DEFAULT_VARS_FILE } from './shared/messages.js';
 import { noticeProcedures, noticeStates } from './shared/notices.js';
 import { DURATIONS } from './lib/duration.js';
-import { durationSchema } from './shared/bump.js';
-
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const envName = z
-  .string()
-  .regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
-const httpUrl = z
-  .string()
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
-const repoUrl = z
-  .string()
-  .refine((v) => /^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) || /^[\w.-]+@[\w.-]+:[^\s]+$/.test(v), {
-    message: 'expected a git URL (https://…, ssh://…, git@host:owner/repo)',
-  });
-const registryHost = z
-  .string()
-  .regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as ghcr.io' });
-
-/** Whether an http(s) URL carries a user or password (`https://user:token@host/…`). */
-function hasCredentials(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.username !== '' || u.password !== '';
-  } catch {
-    return false; // not a URL at all: httpUrl says so
-  }
-}
-
-/**
- * An error text for a `promotion.approval` glob that picomatch cannot read or
- * that could match no image (tag) name — it would silently match nothing — or
- * undefined when it is one.
- */
-export function globProblem(what: 'image' | 'tag', glob: string): string | undefined {
-  const chars = what === 'image' ? /^[a-z0-9._/:*?!{},[\]-]+$/ : /^[A-Za-z0-9._*?!{},[\]-]+$/;
-  const example = what === 'image' ? 'ghcr.io/acme/* or ghcr.io/**' : 'prod, prod-* or {prod,latest}';
-  const allowed =
-    what === 'image' ? 'lowercase letters, digits, . _ - / : and' : 'letters, digits, . _ - and';
-  const expected = `expected ${what === 'image' ? 'an image' : 'a tag'} glob such as ${example} (${allowed} the glob characters * ? ! [ ] { } ,)`;
-  if (!chars.test(glob)) return `${expected}, found ${JSON.stringify(glob)}`;
-  const count = (c: string) => glob.split(c).length - 1;
-  let broken = count('[') !== count(']') || count('{') !== count('}') ? 'an unclosed [ or {' : undefined;
-  try {
-    picomatch.makeRe(glob, { debug: true } as picomatch.PicomatchOptions);
-  } catch (err) {
-    broken ??=
-      err instanceof Error ? err.message.replace(/^Invalid regular expression: .*: /, '') : 'an error';
-  }
-  return broken === undefined
-    ? undefined
-    : `${expected}, found ${JSON.stringify(glob)}, which matches nothing (${broken})`;
-}
-
-const approvalGlob = (what: 'image' | 'tag') =>
-  z
-    .string()
-    .min(1)
-    .superRefine((g, ctx) => {
-      const problem = globProblem(what, g);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    });
-
-const tag = z.string().regex(TAG_PATTERN, { message: 'expected a tag of [A-Za-z0-9_][A-Za-z0-9._-]{0,127}' });
+import { checkedString, durationSchema } from './shared/bump.js';
+import { repoPathProblem } from './lib/repoPath.js';
+import {
+  approvalGlob,
+  envName,
+  filePath,
+  httpUrl,
+  registryHost,
+  repoUrl,
+  signer,
+  signerRegExp,
+  stampTemplate,
+  tag,
+} from './configValues.js';
 
 /** Keys that would hold a secret value: the file must name an environment variable instead. */
 const logRequirement = z.enum(['required', 'optional']);
@@ -86,7 +35,11 @@ const noticeTarget = z
       message: 'expected a target name of lowercase letters, digits, . _ -',
     }),
     kind: z.enum(['slack', 'webhook'], { message: 'expected slack or webhook' }),
-    url: httpUrl.optional(),
+    url: httpUrl({
+      what: 'a webhook URL',
+      credentialsGo: 'a token belongs in tokenEnv (the variable holding it), not in the file',
+      query: true,
+    }).optional(),
     urlEnv: envName.optional(),
     tokenEnv: envName.optional(),
     procedures: z
@@ -118,12 +71,6 @@ const noticeTarget = z
         code: 'custom',
         path: ['urlEnv'],
         message: `expected exactly one of url, urlEnv${t.url === undefined ? '' : ' (url is set too)'}`,
-      });
-    if (t.kind === 'webhook' && t.url !== undefined && hasCredentials(t.url))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message: `expected a webhook URL without credentials: a token belongs in tokenEnv (the variable holding it), not in the file; found ${JSON.stringify(redactRepoUrl(t.url))}`,
       });
     if (t.kind === 'slack' && t.tokenEnv !== undefined)
       ctx.addIssue({
@@ -157,23 +104,42 @@ export const configSchema = z
         z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
           message: 'expected a target name of lowercase letters, digits, . _ -',
         }),
-        z.object({ repo: repoUrl, varsFile: z.string().min(1).default(DEFAULT_VARS_FILE) }).strict(),
+        z
+          .object({ repo: repoUrl, varsFile: checkedString(repoPathProblem).default(DEFAULT_VARS_FILE) })
+          .strict(),
       )
       .default({}),
     registry: z
-      .object({ mirrors: z.record(registryHost, httpUrl).default({}) })
+      .object({
+        mirrors: z
+          .record(
+            registryHost,
+            httpUrl({
+              what: 'a registry mirror URL',
+              credentialsGo:
+                "the mirror's user and password belong in credentials.registries (the variables holding them)",
+            }),
+          )
+          .default({}),
+      })
       .strict()
       .default({ mirrors: {} }),
     credentials: z
       .object({
         github: z
-          .object({ tokenEnv: envName.default('GITHUB_TOKEN'), apiUrl: httpUrl.optional() })
+          .object({
+            tokenEnv: envName.default('GITHUB_TOKEN'),
+            apiUrl: httpUrl({
+              what: 'a GitHub API URL',
+              credentialsGo: 'the token belongs in the variable tokenEnv names',
+            }).optional(),
+          })
           .strict()
           .optional(),
         registries: z
           .record(registryHost, z.object({ usernameEnv: envName, passwordEnv: envName }).strict())
           .default({}),
-        dockerConfig: z.string().min(1).optional(),
+        dockerConfig: filePath.optional(),
       })
       .strict()
       .default({ registries: {} }),
@@ -201,27 +167,27 @@ export const configSchema = z
       .array(
         z
           .object({
-            images: z.string().min(1),
+            images: approvalGlob('image'),
             /** a cosign public key file (cosign.pub) */
-            key: z.string().min(1).optional(),
+            key: filePath.optional(),
             /** key rules: must a transparency-log entry verify (default required; optional for a deployment without a log) */
             tlog: logRequirement.optional(),
             /** key rules with tlog required: the log's key, from a trusted_root.json or a PEM public key */
-            trustedRoot: z.string().min(1).optional(),
+            trustedRoot: filePath.optional(),
             keyless: z
               .object({
                 /** a sigstore trusted_root.json (the public-good one, or a private deployment's), or a PEM bundle of CAs */
-                trustedRoot: z.string().min(1),
-                identity: z.string().min(1).optional(),
-                identityRegExp: z.string().min(1).optional(),
-                issuer: z.string().min(1).optional(),
-                issuerRegExp: z.string().min(1).optional(),
+                trustedRoot: filePath,
+                identity: signer.optional(),
+                identityRegExp: signerRegExp.optional(),
+                issuer: signer.optional(),
+                issuerRegExp: signerRegExp.optional(),
                 tlog: logRequirement.optional(),
                 sct: logRequirement.optional(),
                 /** with a PEM bundle: the keys of the transparency logs, CT logs and the timestamp authorities' chains */
-                tlogKeys: z.array(z.string().min(1)).optional(),
-                ctlogKeys: z.array(z.string().min(1)).optional(),
-                timestampAuthorities: z.array(z.string().min(1)).optional(),
+                tlogKeys: z.array(filePath).optional(),
+                ctlogKeys: z.array(filePath).optional(),
+                timestampAuthorities: z.array(filePath).optional(),
               })
               .strict()
               .refine((k) => (k.identity === undefined) !== (k.identityRegExp === undefined), {
@@ -248,7 +214,7 @@ export const configSchema = z
     promotion: z
       .object({
         /** the immutable tag a promotion creates; placeholders {tag} {date} {time} {revision:N} */
-        stamp: z.string().min(1).default('{tag}-{date}-{revision:7}'),
+        stamp: stampTemplate.default('{tag}-{date}-{revision:7}'),
         /** tags moved with a tag: {prod: [latest]} (a rollback of prod moves latest too) */
         aliases: z
           .record(z.string(), z.array(tag))
@@ -258,7 +224,7 @@ export const configSchema = z
                 ctx.addIssue({
                   code: 'custom',
                   path: [key],
-                  message: `expected a tag of [A-Za-z0-9_][A-Za-z0-9._-]{0,127} as the key, found ${JSON.stringify(key)}`,
+                  message: `expected ${TAG_EXPECTED} as the key, found ${JSON.stringify(key)}`,
                 });
           })
           .default({}),
@@ -279,7 +245,7 @@ export const configSchema = z
       .strict()
       .default({ stamp: '{tag}-{date}-{revision:7}', aliases: {}, approval: [] }),
     cleanup: z
-      .object({ approveAbove: z.number().int().min(0).default(10) })
+      .object({ approveAbove: z.number().int().min(0).max(100_000).default(10) })
       .strict()
       .default({ approveAbove: 10 }),
     notifications,

@@ -14,6 +14,7 @@ import {
   WorkflowType,
   type BumpStatus,
 } from '../shared/messages.js';
+import { closedRun, inputText, type ClosedRun } from './closedRun.js';
 import { isNoWorker, withWorkerDeadline } from './connect.js';
 import { refused, usage } from './exitCodes.js';
 
@@ -63,8 +64,22 @@ async function queryStatus(client: Client, id: string): Promise<BumpStatus | und
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(id);
     if (isNoWorker(err)) return undefined;
-    throw err;
+    const closed = await closedRun(client, id);
+    if (closed === undefined) throw err;
+    return closedStatus(closed);
   }
+}
+
+/** A bump that ended before it could answer (refused at its input): its typed failure, from the server's record. */
+function closedStatus(run: ClosedRun): BumpStatus {
+  return {
+    service: inputText(run, 'service'),
+    targetRepo: inputText(run, 'targetRepo'),
+    state: run.failure?.type === 'Rejected' ? 'rejected' : run.ended === 'completed' ? 'done' : 'failed',
+    branches: [],
+    error: run.failure ?? { type: 'Ended', message: `the bump ended (${run.ended}) before it answered` },
+    refusals: [],
+  };
 }
 
 /** The full status, for `status`: it needs a worker. */

@@ -18,6 +18,7 @@ import { print } from './context.js';
 import { approval, rejection, sendDecision } from './gateDecision.js';
 import { follow } from './follow.js';
 import { approvalHint, formatCatalogStatus } from './catalogFormat.js';
+import { closedOrRethrow } from './closedRun.js';
 
 /** Ends an operator should hear about with exit code 1. */
 export const CATALOG_ENDED_BADLY: readonly CatalogState[] = ['failed', 'rejected', 'expired'];
@@ -31,7 +32,7 @@ export async function readCatalogStatus(client: Client, id: string): Promise<Cat
       throw refused(
         `no worker answered the status query of ${id} within 10 s: start one ('npm run worker', task queue as BUMPFLOW_TASK_QUEUE)`,
       );
-    throw err;
+    return closedOrRethrow(client, id, err);
   }
 }
 

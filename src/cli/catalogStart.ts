@@ -14,22 +14,29 @@ import {
   catalogInputSchema,
   catalogWorkflowId,
   CatalogWorkflowType,
+  type CatalogInput,
   type CatalogRequest,
 } from '../shared/catalog.js';
 import type { TemporalSettings } from '../config.js';
-import { parseRepoUrl, repoSlug } from '../lib/repoUrl.js';
+import { parseRepoUrl, repoSlug, type RepoUrl } from '../lib/repoUrl.js';
+import { parsedAs, schemaRefusal } from './flags.js';
 import { usage } from './exitCodes.js';
+
+/** The request as the workflow will parse it, or exit 2 naming what it refused: called before anything connects. */
+export function checkCatalogRequest(request: CatalogRequest): { repo: RepoUrl; input: CatalogInput } {
+  const repo = parsedAs('--repo', parseRepoUrl, request.repoUrl);
+  const parsed = catalogInputSchema.safeParse({ ...request, repoUrl: repo.url });
+  if (!parsed.success) throw schemaRefusal('a valid catalog update', parsed.error.issues);
+  return { repo, input: parsed.data };
+}
 
 export async function startCatalog(
   client: Client,
   settings: TemporalSettings,
   request: CatalogRequest,
 ): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  const repo = parseRepoUrl(request.repoUrl);
-  const parsed = catalogInputSchema.safeParse({ ...request, repoUrl: repo.url });
-  if (!parsed.success)
-    throw usage(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
-  const { path, branch, keep, dryRun } = parsed.data;
+  const { repo, input } = checkCatalogRequest(request);
+  const { path, branch, keep, dryRun } = input;
   const workflowId = catalogWorkflowId(repoSlug(repo.key), path, branch);
   try {
     return await client.workflow.start(CatalogWorkflowType.update, {

@@ -2,9 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { TemporalSettings } from '../config.js';
 import { loadConfig, type BumpflowConfig } from '../configFile.js';
-import { durationProblem, type DurationBounds } from '../lib/duration.js';
 import { connect } from './connect.js';
-import { usage } from './exitCodes.js';
 
 export interface CliContext {
   env: NodeJS.ProcessEnv;
@@ -36,26 +34,6 @@ export function createContext(
       return client;
     },
   };
-}
-
-/** A commander argument parser for `flag`: the duration as given, or exit 2 saying what was expected and found. */
-export function durationArg(flag: string, bounds: DurationBounds): (value: string) => string {
-  return (value) => {
-    const problem = durationProblem(value, bounds);
-    if (problem !== undefined) throw usage(`${flag}: ${problem}`);
-    return value;
-  };
-}
-
-/** `--branch a,b --branch c` → `['a', 'b', 'c']` */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean),
-  ];
 }
 
 export function print(json: boolean, data: unknown, text: string): void {

@@ -47,6 +47,34 @@ export function unreachable(message: string): CliError {
   return new CliError(ExitCode.unreachable, message);
 }
 
+/**
+ * The typed failure a workflow ended with: the innermost cause that names a
+ * type (a failed activity's ApplicationFailure, not "Activity task failed").
+ */
+export function typedCause(err: WorkflowFailedError): { type: string; message: string } {
+  let typed: { type?: unknown; message?: unknown } | undefined;
+  for (let e: unknown = err.cause, depth = 0; e !== undefined && e !== null && depth < 6; depth++) {
+    const c = e as { type?: unknown; message?: unknown; cause?: unknown };
+    if (typeof c.type === 'string' && c.type !== '') typed = c;
+    e = c.cause;
+  }
+  const outer = err.cause as { message?: unknown } | undefined;
+  return {
+    type: typeof typed?.type === 'string' ? typed.type : 'Error',
+    message: String(typed?.message ?? outer?.message ?? err.message),
+  };
+}
+
+/** Failures that say the input (an argument, a manifest, a file it names) is unusable: exit 2, as a bad argument. */
+const INPUT_FAILURES: readonly string[] = [FatalFailure.BadInput, FatalFailure.MalformedManifest];
+
+/** `<what> failed: <type>: <message>`, exit 2 for a refused input, else 1. */
+export function workflowFailed(what: string, err: WorkflowFailedError): CliError {
+  const cause = typedCause(err);
+  const message = `${what} failed: ${cause.type}: ${cause.message}`;
+  return INPUT_FAILURES.includes(cause.type) ? usage(message) : refused(message);
+}
+
 /** The exit code and the line to print (none for commander's own usage output) for an error. */
 export function describeFailure(err: unknown): { code: ExitCodeValue; message?: string } {
   if (err instanceof CommanderError) return { code: err.exitCode === 0 ? ExitCode.ok : ExitCode.usage };
@@ -55,11 +83,8 @@ export function describeFailure(err: unknown): { code: ExitCodeValue; message?: 
   if (err instanceof BumpflowError && err.type === FatalFailure.BadInput)
     return { code: ExitCode.usage, message: err.message };
   if (err instanceof WorkflowFailedError) {
-    const cause = err.cause as { type?: string; message?: string } | undefined;
-    return {
-      code: ExitCode.failed,
-      message: `the bump failed: ${cause?.type ?? 'Error'}: ${cause?.message ?? err.message}`,
-    };
+    const failed = workflowFailed('the workflow', err);
+    return { code: failed.exitCode, message: failed.message };
   }
   return { code: ExitCode.failed, message: err instanceof Error ? err.message : String(err) };
 }

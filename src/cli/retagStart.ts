@@ -18,7 +18,10 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { gitEnvironment, workDir, type TemporalSettings } from '../config.js';
 import { createGit } from '../clients/git/index.js';
-import { parseRepoUrl } from '../lib/repoUrl.js';
+import { parseRepoUrl, redactRepoUrl } from '../lib/repoUrl.js';
+import { assertValidRefName } from '../lib/branches.js';
+import { mirrorSideProblem, refProblem } from '../shared/retag.js';
+import { parsedAs, schemaRefusal } from './flags.js';
 import {
   retagManifestInputSchema,
   retagWorkflowId,
@@ -29,15 +32,22 @@ import { refused, usage } from './exitCodes.js';
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
 
+/**
+ * A ref as `--ref` takes it: a branch name, or a commit of 12 to 40 hex digits
+ * (a shorter one is ambiguous, and it names the run's id). Exit 2 otherwise.
+ */
+export function assertRef(ref: string): string {
+  if (COMMIT.test(ref) && ref.length < 12)
+    throw usage(`expected a branch or a commit of 12 to 40 hex digits, found ${JSON.stringify(ref)}`);
+  if (!COMMIT.test(ref)) assertValidRefName(ref, 'branch');
+  const problem = refProblem(ref);
+  if (problem !== undefined) throw usage(problem);
+  return ref;
+}
+
 /** The commit a ref names now: a branch's head (ls-remote, no clone), or the commit given. */
 export async function commitOfRef(env: NodeJS.ProcessEnv, repoUrl: string, ref: string): Promise<string> {
-  if (COMMIT.test(ref)) {
-    if (ref.length < 12)
-      throw usage(
-        `expected --ref to be a branch or a commit of 12 to 40 hex digits, found ${JSON.stringify(ref)}`,
-      );
-    return ref;
-  }
+  if (COMMIT.test(parsedAs('--ref', assertRef, ref))) return ref;
   const git = createGit({ workDir: path.resolve(workDir(env)), env: gitEnvironment(env) });
   const head = await git.branchHead(repoUrl, ref);
   if (head === undefined)
@@ -45,18 +55,29 @@ export async function commitOfRef(env: NodeJS.ProcessEnv, repoUrl: string, ref: 
   return head;
 }
 
+/** One `--mirror FROM=TO` pair, both sides registry/namespace (the workflow's schema checks them again). */
+export function mirrorPair(pair: string): [string, string] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0 || eq === pair.length - 1)
+    throw usage(
+      `expected FROM=TO such as docker.io/starlingx=registry.local:5000/starlingx, found ${JSON.stringify(redactRepoUrl(pair))}`,
+    );
+  const [from, to] = [pair.slice(0, eq), pair.slice(eq + 1)];
+  const problem = mirrorSideProblem('prefix', from) ?? mirrorSideProblem('target', to);
+  if (problem !== undefined) throw usage(problem);
+  return [from, to];
+}
+
 /** `FROM=TO` pairs → the mirror mapping (checked again by the workflow's schema and the manifest parser). */
 export function mirrorOption(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0 || eq === pair.length - 1)
-      throw usage(
-        `expected --mirror FROM=TO such as docker.io/starlingx=registry.local:5000/starlingx, found ${JSON.stringify(pair)}`,
-      );
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
+  return Object.fromEntries(pairs.map((pair) => parsedAs('--mirror', mirrorPair, pair)));
+}
+
+/** The request as the workflow will parse it (the ref as typed), or exit 2: called before anything connects. */
+export function checkRetagRequest(request: RetagManifestRequest): void {
+  const repo = parsedAs('--manifest', parseRepoUrl, request.repoUrl);
+  const parsed = retagManifestInputSchema.safeParse({ ...request, repoUrl: repo.url });
+  if (!parsed.success) throw schemaRefusal('a valid retag', parsed.error.issues);
 }
 
 export interface StartedRetag {
@@ -72,12 +93,12 @@ export async function startRetag(
   env: NodeJS.ProcessEnv,
   request: RetagManifestRequest,
 ): Promise<StartedRetag> {
+  checkRetagRequest(request);
   const repo = parseRepoUrl(request.repoUrl);
   const commit = await commitOfRef(env, repo.url, request.ref ?? 'main');
   const input: RetagManifestRequest = { ...request, repoUrl: repo.url, ref: commit };
   const parsed = retagManifestInputSchema.safeParse(input);
-  if (!parsed.success)
-    throw usage(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw schemaRefusal('a valid retag', parsed.error.issues);
   // a dry run writes nothing: any number of them, beside the one real run
   const base = retagWorkflowId(repo.key, request.path, commit);
   const workflowId = request.dryRun ? `${base}/dry-run-${Date.now().toString(36)}` : base;

@@ -13,13 +13,13 @@ import {
   type RetagState,
   type RetagStatus,
 } from '../shared/messages.js';
-import { FatalFailure } from '../shared/failures.js';
 import { isNoWorker, withWorkerDeadline } from './connect.js';
-import { ExitCode, refused, usage } from './exitCodes.js';
+import { ExitCode, refused, usage, workflowFailed } from './exitCodes.js';
 import { print } from './context.js';
 import { approval, rejection, sendDecision } from './gateDecision.js';
 import { formatRetagResult, formatRetagStatus } from './retagFormat.js';
 import { ENDED, ENDED_BADLY as TAG_ENDED_BADLY } from './tagView.js';
+import { closedOrRethrow } from './closedRun.js';
 
 // the tag procedures' ends are the retag's too
 export const RETAG_ENDED = ENDED as readonly RetagState[];
@@ -37,7 +37,7 @@ export async function readRetagStatus(client: Client, id: string): Promise<Retag
       throw refused(
         `no worker answered the status query of ${id} within 10 s: start one ('npm run worker', task queue as BUMPFLOW_TASK_QUEUE)`,
       );
-    throw err;
+    return closedOrRethrow(client, id, err);
   }
 }
 
@@ -47,11 +47,8 @@ export async function retagResult(client: Client, id: string): Promise<RetagResu
     return (await client.workflow.getHandle(id).result()) as RetagResult;
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
-    const cause = err.cause as { type?: string; message?: string } | undefined;
-    const message = `${id} failed: ${cause?.type ?? 'Error'}: ${cause?.message ?? err.message}`;
     // a bad manifest (or input) is bad input, as a bad argument is: exit 2
-    const badInput = cause?.type === FatalFailure.MalformedManifest || cause?.type === FatalFailure.BadInput;
-    throw badInput ? usage(message) : refused(message);
+    throw workflowFailed(id, err);
   }
 }
 

@@ -4,10 +4,25 @@ import {
   type Client,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { bumpInputSchema, bumpWorkflowId, WorkflowType, type BumpRequest } from '../shared/messages.js';
+import {
+  bumpInputSchema,
+  bumpWorkflowId,
+  WorkflowType,
+  type BumpInput,
+  type BumpRequest,
+} from '../shared/messages.js';
 import type { TemporalSettings } from '../config.js';
 import { parseRepoUrl } from '../lib/repoUrl.js';
 import { usage } from './exitCodes.js';
+import { schemaRefusal } from './flags.js';
+
+/** The request as the workflow will parse it, or exit 2 naming what it refused: called before anything connects. */
+export function checkBumpRequest(request: BumpRequest): BumpInput {
+  const parsed = bumpInputSchema.safeParse(request);
+  if (!parsed.success) throw schemaRefusal('a valid bump', parsed.error.issues);
+  parseRepoUrl(parsed.data.targetRepo);
+  return parsed.data;
+}
 
 /**
  * Starts a bump of one service in one target repo. The repo URL is checked
@@ -20,10 +35,7 @@ export async function startBump(
   settings: TemporalSettings,
   request: BumpRequest,
 ): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  const parsed = bumpInputSchema.safeParse(request);
-  if (!parsed.success) {
-    throw usage(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
-  }
+  const parsed = { data: checkBumpRequest(request) };
   const repo = parseRepoUrl(parsed.data.targetRepo);
   const input: BumpRequest = { ...request, targetRepo: repo.url };
   const { service } = parsed.data;

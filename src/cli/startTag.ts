@@ -20,7 +20,7 @@ import {
   type TagResult,
 } from '../shared/messages.js';
 import type { TemporalSettings } from '../config.js';
-import { usage } from './exitCodes.js';
+import { schemaRefusal } from './flags.js';
 
 export type TagRequest =
   | { procedure: 'promote'; input: PromoteRequest }
@@ -34,16 +34,20 @@ export interface QueuedTagProcedure {
   queueId: string;
 }
 
+/** The request as the procedure will parse it, or exit 2 naming what it refused: called before anything connects. */
+export function checkTagRequest(request: TagRequest): { image: { registry: string; repository: string } } {
+  const parsed = schemas[request.procedure].safeParse(request.input);
+  if (!parsed.success) throw schemaRefusal(`a valid ${request.procedure} request`, parsed.error.issues);
+  return parsed.data;
+}
+
 export async function requestTagProcedure(
   client: Client,
   settings: TemporalSettings,
   request: TagRequest,
   at: Date = new Date(),
 ): Promise<QueuedTagProcedure> {
-  const parsed = schemas[request.procedure].safeParse(request.input);
-  if (!parsed.success)
-    throw usage(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
-  const image = parsed.data.image;
+  const image = checkTagRequest(request).image;
   const workflowId = tagWorkflowId(request.procedure, image, at, randomBytes(2).toString('hex'));
   const queueId = imageRepoWorkflowId(image);
   await client.workflow.signalWithStart(TagWorkflowType.imageRepository, {

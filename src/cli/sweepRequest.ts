@@ -6,13 +6,26 @@
  * config file (repo, vars file) and so does the approval policy; the input
  * holds nothing secret.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { approvalPolicy } from '../configFile.js';
 import { parseRepoUrl } from '../lib/repoUrl.js';
 import { sweepInputSchema, type SweepRequest } from '../workflows/sweep/sweepInput.js';
-import { collect, durationArg, type CliContext } from './context.js';
+import type { CliContext } from './context.js';
 import { DURATIONS } from '../lib/duration.js';
+import { assertBumpBranch } from '../lib/branches.js';
+import { assertImagePrefix } from '../lib/imageRef.js';
+import { assertRepoPath } from '../lib/repoPath.js';
 import { usage } from './exitCodes.js';
+import {
+  checked,
+  checkedList,
+  durationFlag,
+  parsedAs,
+  refusal,
+  schemaRefusal,
+  targetOf,
+  wholeNumber,
+} from './flags.js';
 
 export interface SweepOptions {
   target?: string;
@@ -21,41 +34,51 @@ export interface SweepOptions {
   branch?: string[];
   image?: string[];
   report?: boolean;
-  concurrency?: string;
+  concurrency?: number;
   approvalTimeout?: string;
 }
 
 export function addSweepOptions(cmd: Command): Command {
   return cmd
     .option('-t, --target <name>', 'a target repo named in the config file (its repo and vars file)')
-    .option('--repo <url>', 'target repo clone URL (instead of --target)')
-    .option('--vars-file <path>', 'vars file in the target repo')
-    .option('-b, --branch <branch...>', 'branches to sweep (default: main + every stable/*)', collect)
-    .option('--image <prefix...>', 'only images starting with this prefix (e.g. ghcr.io/vexxhost/)', collect)
+    .addOption(
+      new Option('--repo <url>', 'target repo clone URL (instead of --target)')
+        .argParser(checked('--repo', parseRepoUrl))
+        .conflicts('target'),
+    )
+    .option('--vars-file <path>', 'vars file in the target repo', checked('--vars-file', assertRepoPath))
+    .option(
+      '-b, --branch <branch...>',
+      'branches to sweep (default: main + every stable/*)',
+      checkedList('--branch', assertBumpBranch),
+    )
+    .option(
+      '--image <prefix...>',
+      'only images starting with this prefix (e.g. ghcr.io/vexxhost/)',
+      checkedList('--image', assertImagePrefix),
+    )
     .option('--report', 'list what is behind, start no bump')
-    .option('--concurrency <n>', 'image:tag pairs resolved at once per registry (default 8)')
+    .option(
+      '--concurrency <n>',
+      'image:tag pairs resolved at once per registry (default 8)',
+      wholeNumber('--concurrency', 1, 32),
+    )
     .option(
       '--approval-timeout <duration>',
       'passed on to the bumps started (e.g. 72h)',
-      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+      durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
     );
 }
 
 export function sweepRequestFrom(ctx: CliContext, o: SweepOptions): SweepRequest {
   const cfg = ctx.config();
-  let target: { repo: string; varsFile?: string } | undefined;
-  if (o.target !== undefined) {
-    target = cfg?.targets[o.target];
-    if (target === undefined)
-      throw usage(
-        `expected --target to name a target of the config file, found ${JSON.stringify(o.target)}; known: ${Object.keys(cfg?.targets ?? {}).join(', ') || (cfg ? 'none' : 'no config file given (--config)')}`,
-      );
-  }
+  const target = o.target === undefined ? undefined : targetOf(ctx, o.target);
   const raw = o.repo ?? target?.repo;
   if (raw === undefined)
-    throw usage('expected the target repo: --target <name>, or --repo <url> --vars-file <path>');
-  const repo = parseRepoUrl(raw);
-  const concurrency = o.concurrency === undefined ? undefined : Number(o.concurrency);
+    throw usage(
+      '--repo: expected the target repo: --target <name>, or --repo <url> --vars-file <path>, found neither',
+    );
+  const repo = parsedAs(o.repo !== undefined ? '--repo' : '--target', parseRepoUrl, raw);
   const varsFile = o.varsFile ?? target?.varsFile;
   const approvalTimeout = o.approvalTimeout ?? cfg?.approval.timeout;
   const policy = cfg ? approvalPolicy(cfg) : [];
@@ -65,15 +88,12 @@ export function sweepRequestFrom(ctx: CliContext, o: SweepOptions): SweepRequest
     ...(o.branch?.length ? { branches: o.branch } : {}),
     ...(o.image?.length ? { imagePrefixes: o.image } : {}),
     ...(o.report ? { report: true } : {}),
-    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
     ...(policy.length > 0 ? { approvalPolicy: policy } : {}),
   };
   const parsed = sweepInputSchema.safeParse(request);
-  if (!parsed.success)
-    throw usage(
-      `expected a valid sweep: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw schemaRefusal('a valid sweep', parsed.error.issues);
   return request;
 }
 
@@ -81,7 +101,7 @@ export function sweepRequestFrom(ctx: CliContext, o: SweepOptions): SweepRequest
 export function parseSweepWords(ctx: CliContext, words: readonly string[]): SweepRequest {
   if (words[0] !== 'sweep')
     throw usage(
-      `expected the command to schedule after --, such as "-- sweep --target atmosphere", found ${JSON.stringify(words.join(' ') || 'nothing')}`,
+      `<command>: expected the command to schedule after --, such as "-- sweep --target atmosphere", found ${JSON.stringify(words.join(' ') || 'nothing')}`,
     );
   const cmd = addSweepOptions(new Command('sweep'))
     .exitOverride()
@@ -90,7 +110,12 @@ export function parseSweepWords(ctx: CliContext, words: readonly string[]): Swee
   try {
     cmd.parse([...words.slice(1)], { from: 'user' });
   } catch (err) {
-    throw usage(`expected sweep options after --: ${err instanceof Error ? err.message : String(err)}`);
+    throw refusal(
+      '<command>',
+      new Error(
+        `expected sweep options after --, found ${err instanceof Error ? err.message.replace(/^error: /, '') : String(err)}`,
+      ),
+    );
   }
   return sweepRequestFrom(ctx, cmd.opts<SweepOptions>());
 }

@@ -11,17 +11,29 @@ import { workflowUiUrl } from '../config.js';
 import { parseConfig, type BumpflowConfig } from '../configFile.js';
 import { normalizeImageRepository } from '../lib/imageRef.js';
 import type { ImageName, TagResult } from '../shared/messages.js';
-import { requestTagProcedure, tagResult, type TagRequest } from './startTag.js';
+import { checkTagRequest, requestTagProcedure, tagResult, type TagRequest } from './startTag.js';
 import { ExitCode, refused } from './exitCodes.js';
-import { durationArg, print, type CliContext } from './context.js';
+import { print, type CliContext } from './context.js';
+import { durationFlag, parsedAs } from './flags.js';
 import { DURATIONS } from '../lib/duration.js';
 import { ENDED_BADLY } from './tagView.js';
 import { formatRequested, formatTagResult } from './tagFormat.js';
 
 /** `ghcr.io/vexxhost/magnum` → its registry and repository (BadInput, exit 2, otherwise). */
-export function imageArgument(raw: string): ImageName & { key: string } {
+export type TagImage = ImageName & { key: string };
+export function imageArgument(raw: string): TagImage {
   const { registry, repository, key } = normalizeImageRepository(raw);
   return { registry, repository, key };
+}
+
+/** A command on an image repository: `bumpflow <name> <image>`, the image checked as it is read (the action gets imageArgument's result). */
+export function tagCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .argument('<image>', 'image repository, e.g. ghcr.io/vexxhost/magnum', (raw: string) =>
+      parsedAs('<image>', imageArgument, raw),
+    );
 }
 
 /** The config file's settings, or the defaults when none is given. */
@@ -35,7 +47,7 @@ export function withRequestOptions(command: Command): Command {
     .option(
       '--approval-timeout <duration>',
       'how long the plan waits for approval (e.g. 72h)',
-      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+      durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
     )
     .option('--wait', 'wait for the procedure to end (it may queue behind others) and print its result')
     .option('--json', 'print JSON');
@@ -63,6 +75,7 @@ export async function requestAndReport(
   request: TagRequest,
   o: { wait?: boolean | undefined; json?: boolean | undefined },
 ): Promise<void> {
+  checkTagRequest(request); // before anything connects
   const client = await ctx.client();
   const { workflowId, queueId } = await requestTagProcedure(client, ctx.settings, request);
   const requested = {

@@ -24,6 +24,7 @@ import { workflowUiUrl, type TemporalSettings } from '../config.js';
 import { isNoWorker, withWorkerDeadline } from './connect.js';
 import { refused, usage } from './exitCodes.js';
 import type { ListedTagProcedure, QueuedView } from './tagFormat.js';
+import { closedOrRethrow } from './closedRun.js';
 
 export type TagView =
   { kind: 'procedure'; status: TagStatus; reason?: string | undefined } | ({ kind: 'queued' } & QueuedView);
@@ -71,7 +72,7 @@ export async function readTagView(client: Client, id: string): Promise<TagView> 
       // refused at once (not after the deadline): a child just started, its first task not done yet
       const notReady = isNoWorker(err) && Date.now() - asked < 2_000 && attempt < 4;
       if (isNoWorker(err) && !notReady) throw refused(NO_WORKER(id));
-      if (!notReady && !(err instanceof WorkflowNotFoundError)) throw err;
+      if (!notReady && !(err instanceof WorkflowNotFoundError)) return closedOrRethrow(client, id, err);
     }
     const queue = await queryQueue(client, queueId);
     const at = queue?.waiting.findIndex((w) => w.workflowId === id) ?? -1;

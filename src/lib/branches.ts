@@ -21,6 +21,33 @@ export function branchTag(branch: string): string {
   return release;
 }
 
+/** A branch a bump works on (`main` or `stable/<release>`), or BadInput saying what was expected and found. */
+export function assertBumpBranch(branch: string): string {
+  branchTag(branch);
+  return branch;
+}
+
+/**
+ * One of a bump's branches as a person names it: the branch (`stable/2025.1`)
+ * or its tag (`2025.1`); BadInput saying what was expected and found otherwise.
+ */
+export function assertBranchOrTag(name: string): string {
+  const bad = () =>
+    fatal(
+      FatalFailure.BadInput,
+      `expected a branch main or stable/<release>, or its tag (such as stable/2025.1 or 2025.1), found ${JSON.stringify(name)}`,
+      { branch: name },
+    );
+  if (typeof name !== 'string') throw bad();
+  try {
+    if (RELEASE_PATTERN.test(name)) assertValidRefName(name, 'tag');
+    else branchTag(name);
+  } catch {
+    throw bad();
+  }
+  return name;
+}
+
 /** The source repo's branch for an image's version label: `main` → `main`, `2025.1` → `stable/2025.1`. */
 export function sourceBranchForVersion(version: string): string {
   if (version === 'main') return 'main';

@@ -4,7 +4,7 @@
  * Pure helpers, no I/O.
  */
 import { fatal, FatalFailure } from '../shared/failures.js';
-import { TAG_PATTERN } from '../shared/tags.js';
+import { TAG_EXPECTED, TAG_PATTERN } from '../shared/tags.js';
 
 export interface ImageRef {
   /** Registry host, with port if any: `ghcr.io`, `127.0.0.1:5000`. */
@@ -42,6 +42,32 @@ export function assertDigest(value: string, what = 'digest'): string {
       `expected ${what} of the form sha256:<64 lowercase hex>, found ${JSON.stringify(value)}`,
     );
   }
+  return value;
+}
+
+/** The tag when it is one (TAG_PATTERN); BadInput saying what was expected and found otherwise. */
+export function assertTag(value: string, what = TAG_EXPECTED): string {
+  if (typeof value !== 'string' || !TAG_PATTERN.test(value))
+    throw fatal(FatalFailure.BadInput, `expected ${what}, found ${JSON.stringify(value)}`, { tag: value });
+  return value;
+}
+
+/** A source for `promote --from`: a digest when it starts with `sha256:`, else a tag. */
+export function assertTagOrDigest(value: string): string {
+  return value.startsWith('sha256:') ? assertDigest(value, 'a digest') : assertTag(value);
+}
+
+/**
+ * The prefix of image names a sweep keeps (`ghcr.io/vexxhost/`): lowercase
+ * name characters only, no scheme, credentials, tag or digest.
+ */
+export function assertImagePrefix(value: string): string {
+  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9._/:-]*$/.test(value) || value.includes('://'))
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected an image name prefix such as ghcr.io/vexxhost/ (lowercase letters, digits, . _ - / :, no scheme, tag or digest), found ${JSON.stringify(value)}`,
+      { prefix: value },
+    );
   return value;
 }
 

@@ -110,12 +110,18 @@ function notPinned(image: string, index: VarsFileIndex): never {
  * Several repositories → AmbiguousService with candidates; none → UnknownService
  * with similar names; only tag pins → NotPinnedByDigest.
  */
-export function selectService(index: VarsFileIndex, service: string): ServiceSelection {
-  const wanted = service.trim();
-  if (wanted.includes('/')) {
+/**
+ * What a service argument names: a full image name (`ghcr.io/vexxhost/magnum`,
+ * no tag or digest) as its reference, or a service name (`magnum`) as
+ * undefined. BadInput, saying what was expected and found, for anything else:
+ * the one check of a service, for the CLI before a bump starts and here.
+ */
+export function serviceImage(service: string): ImageRef | undefined {
+  if (typeof service === 'string' && service.includes('/')) {
     let ref: ImageRef;
     try {
-      ref = parseImageRef(wanted);
+      if (/\s/.test(service)) throw new Error('whitespace in it');
+      ref = parseImageRef(service);
     } catch (err) {
       throw fatal(
         FatalFailure.BadInput,
@@ -127,11 +133,25 @@ export function selectService(index: VarsFileIndex, service: string): ServiceSel
       throw fatal(
         FatalFailure.BadInput,
         `expected a full image name without tag or digest (such as ${imageName(ref)}), found ${JSON.stringify(service)}: the tag follows each branch`,
-        {
-          service,
-        },
+        { service },
       );
     }
+    return ref;
+  }
+  if (typeof service !== 'string' || !SERVICE_PATTERN.test(service)) {
+    throw fatal(
+      FatalFailure.BadInput,
+      `expected a service name of lowercase letters, digits, '-' and '_' (such as magnum) or a full image name (such as ghcr.io/vexxhost/magnum), found ${JSON.stringify(service)}`,
+      { service },
+    );
+  }
+  return undefined;
+}
+
+export function selectService(index: VarsFileIndex, service: string): ServiceSelection {
+  const wanted = service.trim();
+  const ref = serviceImage(wanted);
+  if (ref !== undefined) {
     const image = imageName(ref);
     if (index.pins.some((p) => imageName(p.ref) === image)) return selectImage(index, image);
     if (
@@ -144,13 +164,6 @@ export function selectService(index: VarsFileIndex, service: string): ServiceSel
       FatalFailure.UnknownService,
       `expected an entry of ${IMAGES_KEY} pinning ${image}, found none${similar.length > 0 ? `; similar: ${similar.join(', ')}` : ''}`,
       { service: wanted, similar },
-    );
-  }
-  if (!SERVICE_PATTERN.test(wanted)) {
-    throw fatal(
-      FatalFailure.BadInput,
-      `expected a service name of lowercase letters, digits, '-' and '_' (such as magnum) or a full image name (such as ghcr.io/vexxhost/magnum), found ${JSON.stringify(service)}`,
-      { service },
     );
   }
 

@@ -53,11 +53,8 @@ export function stampTemplateProblem(template: string): string | undefined {
   return undefined;
 }
 
-/** The stamp tag for an image: the template filled from its revision label, the time and the first target tag. */
-export function renderStamp(
-  template: string,
-  input: { at: Date; revision: string | undefined; tag: string },
-): string {
+/** The template when it is usable (stampTemplateProblem); BadInput saying what was expected and found otherwise. */
+export function assertStampTemplate(template: string): string {
   const problem = stampTemplateProblem(template);
   if (problem !== undefined)
     throw fatal(
@@ -65,6 +62,15 @@ export function renderStamp(
       `expected a stamp template such as {tag}-{date}-{revision:7}, found ${JSON.stringify(template)}: ${problem}`,
       { template },
     );
+  return template;
+}
+
+/** The stamp tag for an image: the template filled from its revision label, the time and the first target tag. */
+export function renderStamp(
+  template: string,
+  input: { at: Date; revision: string | undefined; tag: string },
+): string {
+  assertStampTemplate(template);
   const revision = assertRevision(input.revision, 'the stamp tag');
   if (!TAG_PATTERN.test(input.tag))
     throw fatal(

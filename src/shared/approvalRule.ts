@@ -10,7 +10,13 @@ const PATTERN = /^[A-Za-z0-9._/*-]+$/;
 export function patternProblem(pattern: string): string | undefined {
   if (!PATTERN.test(pattern))
     return `expected a branch pattern of letters, digits, . _ - / and *, found ${JSON.stringify(pattern)}`;
-  if (/\*{3,}/.test(pattern) || pattern.startsWith('/') || pattern.endsWith('/') || pattern.includes('//')) {
+  if (
+    /\*{3,}/.test(pattern) ||
+    pattern.startsWith('/') ||
+    pattern.endsWith('/') ||
+    pattern.includes('//') ||
+    pattern.includes('..') // no branch name holds one (git check-ref-format)
+  ) {
     return `expected a branch pattern such as main, stable/* or stable/**, found ${JSON.stringify(pattern)}`;
   }
   return undefined;

@@ -7,25 +7,19 @@
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import { defineGateMessages } from './gateMessages.js';
+import { checkedString } from './bump.js';
+import { repoPathProblem } from '../lib/repoPath.js';
 import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
 export const CATALOG_PROCEDURE = 'catalog';
 export const CatalogWorkflowType = { update: 'updateCatalog' } as const;
 export const DEFAULT_CATALOG_APPROVAL_TIMEOUT = '7d';
 
-/** A path inside the repository: relative, no `.`/`..`/empty segments. */
-const repoPath = z
-  .string()
-  .min(1)
-  .max(500)
-  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && s !== '.git'), {
-    message: 'expected a relative path inside the repository, e.g. etc/images/ubuntu.yml',
-  });
-
 export const catalogInputSchema = z.strictObject({
   /** the repository's normalised clone URL (src/lib/repoUrl.ts) */
   repoUrl: z.string().min(1).max(500),
-  path: repoPath,
+  /** the catalog file, a path inside the repository */
+  path: checkedString(repoPathProblem),
   branch: z.string().min(1).max(200).default('main'),
   /** keep the N newest version entries (the new one first); absent: versions[0] replaced in place */
   keep: z.number().int().min(1).max(100).optional(),

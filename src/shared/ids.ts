@@ -60,3 +60,35 @@ export function retagWorkflowId(repoKey: string, path: string, commit: string): 
 export function isRetagWorkflowId(workflowId: string): boolean {
   return workflowId.startsWith('retag/');
 }
+
+/** The first segment of every workflow id bumpflow makes. */
+const ID_KINDS = [
+  'bump',
+  'promote',
+  'rollback',
+  'cleanup',
+  'retag',
+  'retag-image',
+  'catalog',
+  'sweep',
+  'image-repo',
+];
+const MAX_ID_LENGTH = 1000;
+
+/**
+ * Why `id` cannot be a workflow id bumpflow made (a person typed something
+ * else: a service name, a blank, a control character), or undefined.
+ */
+export function workflowIdProblem(id: string): string | undefined {
+  const found = (why: string) =>
+    `expected a bumpflow workflow id as printed when it started (${ID_KINDS.map((k) => `${k}/…`).join(', ')}; such as bump/vexxhost/atmosphere/magnum), found ${JSON.stringify(id)} (${why})`;
+  if (typeof id !== 'string' || id === '') return found('empty');
+  if (id.length > MAX_ID_LENGTH) return found(`${id.length} characters, at most ${MAX_ID_LENGTH}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(id)) return found('whitespace or a control character');
+  const slash = id.indexOf('/');
+  if (slash < 0 || !ID_KINDS.includes(id.slice(0, slash)) || slash === id.length - 1)
+    return found('not one of these forms');
+  if (id.split('/').some((part) => part === '..' || part === '.')) return found('a . or .. segment');
+  return undefined;
+}

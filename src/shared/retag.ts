@@ -5,31 +5,41 @@
  * Pure.
  */
 import { z } from 'zod';
-import type { ErrorInfo } from './bump.js';
+import { checkedString, type ErrorInfo } from './bump.js';
 import { digestSchema } from './payloads.js';
 import { DEFAULT_TAG_APPROVAL_TIMEOUT } from './tags.js';
 import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
 import type { RetagPlan } from '../lib/retagPlan.js';
+import { redactRepoUrl } from '../lib/repoUrl.js';
+import { repoPathProblem } from '../lib/repoPath.js';
 
 /** A branch name or a commit (7 to 40 hex digits). */
 const REF = /^(?![-/.])(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$))[A-Za-z0-9._/+-]{1,200}$/;
 /** `registry/namespace` on both sides, no scheme, no credentials (parseRetagManifest checks it whole). */
 const PREFIX = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/i;
 
+/** Why `ref` is not a branch name or a commit the retag can read, or undefined. */
+export function refProblem(ref: string): string | undefined {
+  return typeof ref === 'string' && REF.test(ref)
+    ? undefined
+    : `expected a branch name (letters, digits, . _ / + -, no .., //, @{, leading - / . or trailing / .lock) or a commit sha, found ${JSON.stringify(ref)}`;
+}
+
+/** Why one side of a mirror rule (`docker.io/starlingx`, `registry.local:5000/starlingx`) is not one, or undefined. */
+export function mirrorSideProblem(side: 'prefix' | 'target', value: string): string | undefined {
+  return typeof value === 'string' && value.length <= 300 && PREFIX.test(value)
+    ? undefined
+    : `expected a mirror ${side} of the form registry/namespace (such as docker.io/starlingx or registry.local:5000/starlingx), without scheme, credentials or whitespace, found ${JSON.stringify(redactRepoUrl(String(value)))}`;
+}
+
 export const retagManifestInputSchema = z.strictObject({
   /** the manifest's git repository, a plain git URL (no credentials) */
   repoUrl: z.string().min(1).max(500),
   /** the manifest's path in it */
-  path: z
-    .string()
-    .min(1)
-    .max(400)
-    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\s\\]+$/, {
-      message: 'expected a relative path inside the repository',
-    }),
+  path: checkedString(repoPathProblem),
   /** a branch (read at its head when the run starts) or a commit; default main */
-  ref: z.string().regex(REF, { message: 'expected a branch name or a commit sha' }).default('main'),
+  ref: checkedString(refProblem).default('main'),
   dryRun: z.boolean().default(false),
   /** images (as the manifest names them, or as mapped) whose conflicting tag is moved after approval */
   repush: z.array(z.string().min(1).max(300)).max(100).default([]),
@@ -39,7 +49,12 @@ export const retagManifestInputSchema = z.strictObject({
    */
   repushOnly: z.boolean().default(false),
   /** name prefix → registry/namespace, e.g. {"docker.io/starlingx": "registry.local:5000/starlingx"} */
-  mirror: z.record(z.string().regex(PREFIX).max(300), z.string().regex(PREFIX).max(300)).default({}),
+  mirror: z
+    .record(
+      checkedString((v) => mirrorSideProblem('prefix', v)),
+      checkedString((v) => mirrorSideProblem('target', v)),
+    )
+    .default({}),
   /** registry reads at a time, per registry host */
   perRegistry: z.number().int().min(1).max(32).default(4),
   ...procedureInputFields(DEFAULT_TAG_APPROVAL_TIMEOUT),

@@ -12,7 +12,10 @@ import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusF
 
 /** A tag as the distribution spec allows it; the one pattern every module checks tags with. */
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const tag = z.string().regex(TAG_PATTERN, { message: 'expected a tag of [A-Za-z0-9_][A-Za-z0-9._-]{0,127}' });
+/** What TAG_PATTERN allows, in words, for messages. */
+export const TAG_EXPECTED =
+  'a tag of letters, digits, _ . - (not starting with . or -, at most 128 characters)';
+const tag = z.string().regex(TAG_PATTERN, { message: `expected ${TAG_EXPECTED}` });
 export const DEFAULT_TAG_APPROVAL_TIMEOUT = '24h';
 
 export const imageNameSchema = z.strictObject({

@@ -45,7 +45,7 @@ describe('config file', () => {
       'targets:\n  atmosphere:\n    repo: github.com/vexxhost/atmosphere\n',
       'targets.atmosphere.repo',
       3,
-      /expected a git URL .* found "github\.com\/vexxhost\/atmosphere"/,
+      /expected a plain git URL: .*; found "github\.com\/vexxhost\/atmosphere"/,
     );
     refused(
       'targets:\n  atmosphere:\n    repo: https://github.com/vexxhost/atmosphere\n    branch: main\n',
@@ -103,7 +103,7 @@ describe('config file', () => {
 
   it('promotion.aliases: a key or alias that is not a tag names the file, the key path and its line', () => {
     refused(
-      'promotion:\n  stamp: "{tag}-{date}"\n  aliases:\n    prod: [latest, "la test"]\n',
+      'promotion:\n  stamp: "{tag}-{date}-{revision:7}"\n  aliases:\n    prod: [latest, "la test"]\n',
       'promotion.aliases.prod.1',
       4,
       /expected a tag of .*, found "la test"$/,

@@ -10,7 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { approveSignal, rejectSignal, retrySignal, type BumpResult } from '../../src/shared/messages.js';
+import {
+  approveSignal,
+  rejectSignal,
+  retrySignal,
+  TagWorkflowType,
+  WorkflowType,
+  type BumpResult,
+} from '../../src/shared/messages.js';
+import { runCliWithoutConfig } from '../support/cli.js';
 import { startBump } from '../../src/cli/start.js';
 import { createForge } from '../../src/clients/forge/index.js';
 import { startTemporal } from '../support/temporal.js';
@@ -169,6 +177,63 @@ describe('failures an operator can act on', () => {
         ['pr-opened'],
       );
       await assertOneCommitAndOnePrPerBranch(s, ['main']);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('the status of a workflow refused at its input is readable (issue 20 item 7)', () => {
+  it('a bump, a promotion and a retag started with bad input: `status` shows the typed refusal', async () => {
+    const s = await createScenario({ slug: 'opf6/atmosphere', branches: ['main'] });
+    try {
+      await withWorker(env, s, async ({ settings, taskQueue }) => {
+        const cliEnv = { TEMPORAL_ADDRESS: settings.address, BUMPFLOW_TASK_QUEUE: taskQueue };
+        const started = [
+          {
+            id: 'bump/opf6/atmosphere/magnum',
+            type: WorkflowType.bumpImage,
+            input: { service: 'magnum', targetRepo: 42 },
+          },
+          {
+            id: 'promote/ghcr.io/opf6/magnum/20260301T142501Z-3f9a',
+            type: TagWorkflowType.promote,
+            input: { tag: '' },
+          },
+          { id: 'retag/opf6/manifest.yaml@0123456789ab', type: TagWorkflowType.retagManifest, input: [] },
+        ];
+        for (const w of started) {
+          const handle = await env.client.workflow.start(w.type, {
+            taskQueue,
+            workflowId: w.id,
+            args: [w.input],
+          });
+          const failure = await failureOf(handle);
+          assert.equal(failure.type, 'BadInput', failure.message);
+        }
+        const bump = await runCliWithoutConfig(['status', started[0]!.id, '--json'], cliEnv);
+        assert.equal(bump.stderr, '');
+        const status = JSON.parse(bump.stdout) as {
+          state: string;
+          service: string;
+          error?: { type: string };
+        };
+        assert.deepEqual(
+          [status.state, status.service, status.error?.type],
+          ['failed', 'magnum', 'BadInput'],
+        );
+        for (const w of started.slice(1)) {
+          const r = await runCliWithoutConfig(['status', w.id], cliEnv);
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(
+            r.stderr,
+            new RegExp(
+              `${w.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ended \\(failed\\) before it could answer its status: BadInput: `,
+            ),
+          );
+          assert.doesNotMatch(r.stderr, /did not register a handler/);
+        }
+      });
     } finally {
       await s.close();
     }

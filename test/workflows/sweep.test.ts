@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { workflowFailed } from '../../src/cli/exitCodes.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSweepWorld, type SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import { bumpWorkflowId } from '../../src/shared/messages.js';
@@ -165,5 +166,22 @@ void test('one image answering 503 is unavailable; everything else stands; a mov
     const heatRows = again.behind.filter((p) => p.id === heat.id);
     assert.equal(heatRows.length, heat.pins.length);
     assert.ok(heatRows.every((p) => p.to === moved.digest && p.branch === 'stable/2024.2'));
+  });
+});
+
+void test('a vars file outside the repository or a branch starting with `-` ends the sweep with its own typed BadInput, shown as the sweep failing (issue 20 item 7)', async () => {
+  await withSweepWorker(env, world, async (run) => {
+    for (const bad of [{ varsFile: '../../etc/passwd' }, { branches: ['-x'] }]) {
+      const failed = await run.sweep({ report: true, ...bad }).then(
+        () => assert.fail(`expected the sweep with ${JSON.stringify(bad)} to fail`),
+        (err: unknown) => err,
+      );
+      assert.ok(failed instanceof WorkflowFailedError, String(failed));
+      const shown = workflowFailed('the sweep', failed);
+      assert.match(shown.message, /^the sweep failed: BadInput: /, shown.message);
+      assert.match(shown.message, bad.varsFile ? /\.\.\/\.\.\/etc\/passwd/ : /"-x"|'-x'|-x/);
+      assert.doesNotMatch(shown.message, /Activity task failed/);
+      assert.equal(shown.exitCode, 2);
+    }
   });
 });

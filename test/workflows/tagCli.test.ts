@@ -82,7 +82,7 @@ describe('the tag CLI', () => {
       [['promote', IMAGE, '--from', 'staging', '--to', 'prod', '--stamp', '{nope}'], /unknown placeholder/],
       [['promote', IMAGE, '--from', 'staging', '--to', 'latest', '--cleanup'], /change_<N>_<tag>.*"staging"/],
       [['cleanup', IMAGE, '--tags', 'change_*', '--older-than', 'soon'], /positive duration.*"soon"/],
-      [['cleanup', IMAGE, '--tags', 'change_*', '--older-than', '24h', '--keep', '-1'], /--keep as a whole/],
+      [['cleanup', IMAGE, '--tags', 'change_*', '--older-than', '24h', '--keep', '-1'], /--keep: .*whole/],
       [['tags', 'not an image'], /without whitespace/],
     ];
     for (const [args, message] of cases) {
@@ -261,4 +261,19 @@ describe('the tag CLI', () => {
       ),
     );
   });
+
+  it(
+    'tags of a repository that does not exist says so, typed, with a worker running (issue 20 item 7)',
+    STEP,
+    async () => {
+      const r = await cli('tags', 'ghcr.io/vexxhost/no-such-image');
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /reading the tags of ghcr\.io\/vexxhost\/no-such-image \(tags\/\S+\) failed: \w+: /,
+      );
+      assert.match(r.stderr, /vexxhost\/no-such-image/);
+      assert.doesNotMatch(r.stderr, /Activity task failed|is a worker running/);
+    },
+  );
 });

@@ -4,7 +4,10 @@ import { approveSignal, approveUpdate, type ApprovePayload } from '../../shared/
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
 import { deliverAndReport } from '../deliver.js';
 import { refused, usage } from '../exitCodes.js';
-import { collect, print, type CliContext } from '../context.js';
+import { print, type CliContext } from '../context.js';
+import { checked, checkedList, notFor, text, workflowIdArgument } from '../flags.js';
+import { assertBranchOrTag } from '../../lib/branches.js';
+import { assertDigest } from '../../lib/imageRef.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { approveTag } from '../tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
@@ -12,6 +15,14 @@ import { approveCatalog } from '../catalogActions.js';
 import { isRetagWorkflowId } from '../../shared/ids.js';
 import { approveRetag } from '../retagView.js';
 import { noteTextProblem } from '../../lib/releaseNote.js';
+
+/** Who approves or rejects, as the payloads take it. */
+export const approverName = text('--approver', 'a name', 200);
+/** Refused here, before anything is sent: a note the workflow cannot render must never reach it. */
+const releaseNote = checked('--note', (note) => {
+  const problem = noteTextProblem(note);
+  if (problem !== undefined) throw usage(problem);
+});
 
 interface ApproveOptions {
   branch?: string[];
@@ -27,37 +38,44 @@ export function registerApprove(program: Command, ctx: CliContext): void {
     .description(
       "approve branches awaiting approval (all of them, or those named), or a tag procedure's plan",
     )
-    .argument('<id>', 'bump or tag procedure workflow id')
-    .option('-b, --branch <branch...>', 'only these branches', collect)
-    .option('--digest <digest>', 'approve only if this is the planned digest (a bump: needs one --branch)')
-    .option('--approver <name>', 'who approves', ctx.env.USER)
-    .option('--note <text>', 'replacement release-note text (same for every branch)')
+    .argument('<id>', 'bump or tag procedure workflow id', workflowIdArgument)
+    .option('-b, --branch <branch...>', 'only these branches', checkedList('--branch', assertBranchOrTag))
+    .option(
+      '--digest <digest>',
+      'approve only if this is the planned digest (a bump: needs one --branch)',
+      checked('--digest', (d) => assertDigest(d, 'a digest')),
+    )
+    .option('--approver <name>', 'who approves', approverName, ctx.env.USER)
+    .option('--note <text>', 'replacement release-note text (same for every branch)', releaseNote)
     .option('--json', 'print JSON')
     .action(async (id: string, o: ApproveOptions) => {
       if (isRetagWorkflowId(id)) {
-        if (o.branch || o.note || o.digest)
-          throw usage(
-            'a retag has no branches, release note or single digest: drop --branch, --note and --digest',
-          );
+        notFor('a retag (it has no branches, release note or single digest)', {
+          '--branch': o.branch,
+          '--note': o.note,
+          '--digest': o.digest,
+        });
         return approveRetag(await ctx.client(), id, { approver: o.approver, json: !!o.json });
       }
       if (isCatalogWorkflowId(id)) {
-        if (o.branch || o.note || o.digest)
-          throw usage(
-            'a catalog update has no branches to pick, no release note and no digest: drop --branch, --note and --digest',
-          );
+        notFor('a catalog update (it has no branches to pick, no release note and no digest)', {
+          '--branch': o.branch,
+          '--note': o.note,
+          '--digest': o.digest,
+        });
         return approveCatalog(await ctx.client(), id, { approver: o.approver, json: !!o.json });
       }
       if (isTagWorkflowId(id)) {
-        if (o.branch || o.note)
-          throw usage('a tag procedure has no branches and no release note: drop --branch and --note');
+        notFor('a tag procedure (it has no branches and no release note)', {
+          '--branch': o.branch,
+          '--note': o.note,
+        });
         return approveTag(await ctx.client(), id, { ...o, json: !!o.json });
       }
-      // refused here, before anything is sent: a note the workflow cannot render must never reach it
-      const noteProblem = o.note === undefined ? undefined : noteTextProblem(o.note);
-      if (noteProblem !== undefined) throw usage(`--note: ${noteProblem}`);
       if (o.digest && (o.branch?.length ?? 0) !== 1)
-        throw usage('--digest binds an approval to one branch: give exactly one --branch');
+        throw usage(
+          `--digest: expected exactly one --branch beside it (it binds the approval to that branch's planned digest), found ${o.branch?.length ?? 0}`,
+        );
       const client = await ctx.client();
       const view = await readView(client, id);
       if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to approve`);

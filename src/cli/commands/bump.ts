@@ -1,15 +1,20 @@
 /** `bumpflow bump <service>`: checks the target repo URL, then starts the bump (and waits with --wait). */
-import type { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { Option, type Command } from 'commander';
 import type { BumpRequest, BumpResult } from '../../shared/messages.js';
 import { workflowUiUrl } from '../../config.js';
 import { approvalPolicy } from '../../configFile.js';
 import { parseRepoUrl } from '../../lib/repoUrl.js';
 import { parseReason } from '../../lib/reason.js';
 import { formatResult } from '../format.js';
-import { ExitCode, usage } from '../exitCodes.js';
-import { collect, durationArg, print, type CliContext } from '../context.js';
+import { ExitCode, usage, workflowFailed } from '../exitCodes.js';
+import { print, type CliContext } from '../context.js';
 import { DURATIONS } from '../../lib/duration.js';
-import { startBump } from '../start.js';
+import { checkBumpRequest, startBump } from '../start.js';
+import { checked, checkedList, durationFlag, parsedAs, targetOf } from '../flags.js';
+import { serviceImage } from '../../lib/serviceSelection.js';
+import { assertBumpBranch } from '../../lib/branches.js';
+import { assertRepoPath } from '../../lib/repoPath.js';
 
 interface BumpOptions {
   repo?: string;
@@ -22,43 +27,40 @@ interface BumpOptions {
   json?: boolean;
 }
 
-function targetOf(ctx: CliContext, name: string): { repo: string; varsFile?: string } {
-  const cfg = ctx.config();
-  const target = cfg?.targets[name];
-  if (target === undefined) {
-    const known = Object.keys(cfg?.targets ?? {});
-    throw usage(
-      `expected --target to name a target of the config file, found ${JSON.stringify(name)}; known: ${known.join(', ') || (cfg ? 'none' : 'no config file given (--config)')}`,
-    );
-  }
-  return target;
-}
-
 export function registerBump(program: Command, ctx: CliContext): void {
   program
     .command('bump')
     .description('start a bump of one service across main and every stable/* branch (or those named)')
-    .argument('<service>', 'service (e.g. magnum) or full image name (ghcr.io/vexxhost/magnum)')
-    .option(
-      '--repo <url>',
-      'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere (or BUMPFLOW_TARGET_REPO)',
-      ctx.env.BUMPFLOW_TARGET_REPO || undefined,
+    .argument(
+      '<service>',
+      'service (e.g. magnum) or full image name (ghcr.io/vexxhost/magnum)',
+      checked('<service>', serviceImage),
+    )
+    .addOption(
+      new Option(
+        '--repo <url>',
+        'target repo clone URL, e.g. https://github.com/vexxhost/atmosphere (or BUMPFLOW_TARGET_REPO)',
+      )
+        .default(ctx.env.BUMPFLOW_TARGET_REPO || undefined)
+        .argParser(checked('--repo', parseRepoUrl))
+        .conflicts('target'),
     )
     .option('-t, --target <name>', 'a target repo named in the config file (its repo and vars file)')
     .option(
       '-b, --branch <branch...>',
       'branches to bump (repeat or comma-separate); default: main + every stable/*',
-      collect,
+      checkedList('--branch', assertBumpBranch),
     )
     .option(
       '-r, --reason <reason>',
       'commit SHA, PR number, dependency pin (name==1.2.3) or release URL to prove is included',
+      checked('--reason', parseReason),
     )
-    .option('--vars-file <path>', 'vars file in the target repo')
+    .option('--vars-file <path>', 'vars file in the target repo', checked('--vars-file', assertRepoPath))
     .option(
       '--approval-timeout <duration>',
       'how long each branch waits for approval (e.g. 72h)',
-      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+      durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
     )
     .option('--wait', 'wait for the bump to end and print every branch outcome')
     .option('--json', 'print JSON')
@@ -67,11 +69,15 @@ export function registerBump(program: Command, ctx: CliContext): void {
       const target = o.target === undefined ? undefined : targetOf(ctx, o.target);
       const raw = o.repo ?? target?.repo;
       if (raw === undefined)
-        throw usage('expected the target repo: --repo <url>, or --target <name> with a config file');
+        throw usage(
+          '--repo: expected the target repo: --repo <url>, or --target <name> with a config file, found neither',
+        );
       // Checked before anything is started: a bad URL (credentials, shell characters, other schemes) is exit 2.
-      const repo = parseRepoUrl(raw);
-      // `--reason ''` is no reason given by mistake, never "no reason": parsed here, exit 2 when unreadable
-      if (o.reason !== undefined) parseReason(o.reason);
+      const repo = parsedAs(
+        o.repo !== undefined ? '--repo (or BUMPFLOW_TARGET_REPO)' : '--target',
+        parseRepoUrl,
+        raw,
+      );
       const varsFile = o.varsFile ?? target?.varsFile;
       const approvalTimeout = o.approvalTimeout ?? cfg?.approval.timeout;
       const policy = cfg ? approvalPolicy(cfg) : [];
@@ -84,6 +90,7 @@ export function registerBump(program: Command, ctx: CliContext): void {
         ...(approvalTimeout ? { approvalTimeout } : {}),
         ...(policy.length > 0 ? { approvalPolicy: policy } : {}),
       };
+      checkBumpRequest(request);
       const client = await ctx.client();
       const handle = await startBump(client, ctx.settings, request);
       const url = workflowUiUrl(ctx.settings, handle.workflowId);
@@ -99,7 +106,9 @@ export function registerBump(program: Command, ctx: CliContext): void {
         );
         return;
       }
-      const result = (await handle.result()) as BumpResult;
+      const result = (await handle.result().catch((err: unknown) => {
+        throw err instanceof WorkflowFailedError ? workflowFailed(`the bump ${handle.workflowId}`, err) : err;
+      })) as BumpResult;
       print(!!o.json, result, formatResult(result));
       if (result.branches.some((b) => b.outcome === 'failed')) process.exitCode = ExitCode.failed;
     });

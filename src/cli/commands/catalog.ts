@@ -16,27 +16,23 @@ import {
 import { DURATIONS } from '../../lib/duration.js';
 import { workflowUiUrl } from '../../config.js';
 import { isNoWorker } from '../connect.js';
-import { usage } from '../exitCodes.js';
-import { durationArg, print, type CliContext } from '../context.js';
-import { startCatalog } from '../catalogStart.js';
+import { print, type CliContext } from '../context.js';
+import { checkCatalogRequest, startCatalog } from '../catalogStart.js';
+import { checked, durationFlag, wholeNumber } from '../flags.js';
+import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { assertRepoPath } from '../../lib/repoPath.js';
+import { assertValidRefName } from '../../lib/branches.js';
 import { printCatalogStatus } from '../catalogActions.js';
 
 interface CatalogOptions {
   repo: string;
   path: string;
   branch: string;
-  keep?: string;
+  keep?: number;
   dryRun?: boolean;
   approvalTimeout?: string;
-  waitSeconds: string;
+  waitSeconds: number;
   json?: boolean;
-}
-
-function wholeNumber(raw: string, flag: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max)
-    throw usage(`expected ${flag} to be a whole number from ${min} to ${max}, found ${JSON.stringify(raw)}`);
-  return n;
 }
 
 /** Polls the status until the table is ready; undefined when no worker made it ready in time. */
@@ -66,24 +62,40 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .requiredOption(
       '--repo <url>',
       'the repository holding the catalog, e.g. https://github.com/osism/openstack-image-manager',
+      checked('--repo', parseRepoUrl),
     )
-    .requiredOption('--path <file>', 'the catalog in it, e.g. etc/images/ubuntu.yml')
-    .option('-b, --branch <branch>', 'the branch to read and open the PR against', 'main')
+    .requiredOption(
+      '--path <file>',
+      'the catalog in it, e.g. etc/images/ubuntu.yml',
+      checked('--path', assertRepoPath),
+    )
+    .option(
+      '-b, --branch <branch>',
+      'the branch to read and open the PR against',
+      checked('--branch', (b) => assertValidRefName(b, 'branch')),
+      'main',
+    )
     .option(
       '--keep <n>',
       'keep the N newest version entries (the new one first) instead of replacing versions[0]',
+      wholeNumber('--keep', 1, 100),
     )
     .option('--dry-run', 'show the table, write nothing')
     .option(
       '--approval-timeout <duration>',
       'how long the update waits for approval (e.g. 72h)',
-      durationArg('--approval-timeout', DURATIONS.approvalTimeout),
+      durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
     )
-    .option('--wait-seconds <s>', 'how long to wait for the table before printing only the id', '120')
+    .option(
+      '--wait-seconds <s>',
+      'how long to wait for the table before printing only the id',
+      wholeNumber('--wait-seconds', 0, 3600),
+      120,
+    )
     .option('--json', 'print JSON')
     .action(async (o: CatalogOptions) => {
-      const keep = o.keep === undefined ? undefined : wholeNumber(o.keep, '--keep', 1, 100);
-      const waitMs = wholeNumber(o.waitSeconds, '--wait-seconds', 0, 3600) * 1000;
+      const { keep } = o;
+      const waitMs = o.waitSeconds * 1000;
       const request: CatalogRequest = {
         repoUrl: o.repo,
         path: o.path,
@@ -93,6 +105,7 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
         ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
         ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
       };
+      checkCatalogRequest(request); // before anything connects
       const client = await ctx.client();
       const handle = await startCatalog(client, ctx.settings, request);
       const id = handle.workflowId;

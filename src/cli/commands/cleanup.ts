@@ -8,54 +8,55 @@ import type { Command } from 'commander';
 import { DURATIONS } from '../../lib/duration.js';
 import type { CleanupRequest } from '../../shared/messages.js';
 import { usage } from '../exitCodes.js';
-import { collect, durationArg, type CliContext } from '../context.js';
-import { configOrDefaults, imageArgument, requestAndReport, withRequestOptions } from '../tagRequest.js';
+import type { CliContext } from '../context.js';
+import { checkedList, durationFlag, wholeNumber } from '../flags.js';
+import { globProblem } from '../../lib/glob.js';
+import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from '../tagRequest.js';
+import type { TagImage } from '../tagRequest.js';
 
 interface CleanupOptions {
   tags: string[];
   olderThan: string;
-  keep?: string;
+  keep?: number;
   dryRun?: boolean;
-  approveAbove?: string;
+  approveAbove?: number;
   approvalTimeout?: string;
   wait?: boolean;
   json?: boolean;
 }
 
-function count(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
-    throw usage(`expected ${name} as a whole number (0 or more), found ${JSON.stringify(value)}`);
-  return n;
-}
+/** A tag glob that can match a tag (lib/glob.ts, as the config's approval globs). */
+const tagGlob = checkedList('--tags', (glob) => {
+  const problem = globProblem('tag', glob);
+  if (problem !== undefined) throw usage(problem);
+});
 
 export function registerCleanup(program: Command, ctx: CliContext): void {
-  const command = program
-    .command('cleanup')
-    .description('delete tags of an image repository matching globs and older than an age')
-    .argument('<image>', 'image repository, e.g. ghcr.io/vexxhost/magnum')
+  const command = tagCommand(
+    program,
+    'cleanup',
+    'delete tags of an image repository matching globs and older than an age',
+  )
     .requiredOption(
       '--tags <glob...>',
       'tags to consider, e.g. change_*_latest (repeat or comma-separate)',
-      collect,
+      tagGlob,
     )
     .requiredOption(
       '--older-than <duration>',
       'only tags older than this, e.g. 24h, 7d, 1d12h',
-      durationArg('--older-than', DURATIONS.olderThan),
+      durationFlag('--older-than', DURATIONS.olderThan),
     )
-    .option('--keep <n>', 'always keep the newest N matching tags')
+    .option('--keep <n>', 'always keep the newest N matching tags', wholeNumber('--keep', 0, 10_000))
     .option('--dry-run', 'plan only: print what would be deleted and what kept, delete nothing')
     .option(
       '--approve-above <n>',
       "ask for approval when more tags than this would go (config's cleanup.approveAbove; the worker's own value applies when lower)",
+      wholeNumber('--approve-above', 0, 100_000),
     );
-  withRequestOptions(command).action(async (raw: string, o: CleanupOptions) => {
-    const image = imageArgument(raw);
-    const keep = count('--keep', o.keep);
-    const approveAbove =
-      count('--approve-above', o.approveAbove) ?? configOrDefaults(ctx).cleanup.approveAbove;
+  withRequestOptions(command).action(async (image: TagImage, o: CleanupOptions) => {
+    const keep = o.keep;
+    const approveAbove = o.approveAbove ?? configOrDefaults(ctx).cleanup.approveAbove;
     const approvalTimeout = o.approvalTimeout ?? configOrDefaults(ctx).promotion.approvalTimeout;
     const input: CleanupRequest = {
       image: { registry: image.registry, repository: image.repository },

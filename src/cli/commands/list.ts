@@ -3,7 +3,20 @@
  * procedures (promote, rollback, clean-up) and the requests waiting in their queues (`--procedure`).
  */
 import type { Command } from 'commander';
-import { BumpBranch, BumpService, BumpState, tagProcedures, WorkflowType } from '../../shared/messages.js';
+import {
+  branchStates,
+  BumpBranch,
+  BumpService,
+  BumpState,
+  catalogStates,
+  tagProcedures,
+  tagStates,
+  WorkflowType,
+  type BumpPhase,
+} from '../../shared/messages.js';
+import { retagStates } from '../../shared/retag.js';
+import { serviceImage } from '../../lib/serviceSelection.js';
+import { checked, oneOf, wholeNumber } from '../flags.js';
 import { workflowUiUrl } from '../../config.js';
 import { formatList, type ListedBump } from '../format.js';
 import { usage } from '../exitCodes.js';
@@ -12,6 +25,26 @@ import { listTagProcedures } from '../tagView.js';
 import { formatTagList, type ListedTagProcedure } from '../tagFormat.js';
 
 const PROCEDURES = ['bump', ...tagProcedures] as const;
+const BUMP_PHASES = [
+  'planning',
+  'blocked',
+  'retrying',
+  'running',
+  'done',
+  'failed',
+  'rejected',
+] as const satisfies readonly BumpPhase[];
+/** Every state a bump, a branch or a procedure records, and `queued` (a request waiting in its queue). */
+const STATES = [
+  ...new Set<string>([
+    ...BUMP_PHASES,
+    ...branchStates,
+    ...tagStates,
+    ...retagStates,
+    ...catalogStates,
+    'queued',
+  ]),
+];
 
 interface ListOptions {
   state?: string;
@@ -19,7 +52,7 @@ interface ListOptions {
   procedure?: string;
   branches?: boolean;
   all?: boolean;
-  limit: string;
+  limit: number;
   json?: boolean;
 }
 
@@ -32,28 +65,24 @@ export function registerList(program: Command, ctx: CliContext): void {
     .option(
       '-s, --state <state>',
       'only those in this state, e.g. awaiting-approval, blocked, running, queued',
+      oneOf('--state', STATES),
     )
-    .option('--service <service>', 'only bumps of this service')
-    .option('-p, --procedure <procedure>', `only this procedure: ${PROCEDURES.join(', ')}`)
+    .option('--service <service>', 'only bumps of this service', checked('--service', serviceImage))
+    .option(
+      '-p, --procedure <procedure>',
+      `only this procedure: ${PROCEDURES.join(', ')}`,
+      oneOf('--procedure', PROCEDURES),
+    )
     .option('--branches', 'list the branch workflows instead of the bumps')
     .option('-a, --all', 'include bumps that have ended')
-    .option('--limit <n>', 'at most this many', '100')
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', 1, 10_000), 100)
     .option('--json', 'print JSON')
     .action(async (o: ListOptions) => {
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        throw usage(`expected --limit as a whole number from 1 to 10000, found ${JSON.stringify(o.limit)}`);
-      for (const [name, value] of [
-        ['--state', o.state],
-        ['--service', o.service],
-      ] as const) {
-        if (value !== undefined && !/^[A-Za-z0-9._/-]+$/.test(value))
-          throw usage(`expected ${name} of letters, digits, . _ / -, found ${JSON.stringify(value)}`);
-      }
+      const { limit } = o;
       const procedure = o.procedure as (typeof PROCEDURES)[number] | undefined;
-      if (procedure !== undefined && !PROCEDURES.includes(procedure))
+      if (procedure !== undefined && procedure !== 'bump' && (o.branches || o.service !== undefined))
         throw usage(
-          `expected --procedure as one of ${PROCEDURES.join(', ')}, found ${JSON.stringify(o.procedure)}`,
+          `--procedure: expected bump (or no --procedure) with ${o.branches ? '--branches' : '--service'}, which only bumps have, found ${JSON.stringify(procedure)}`,
         );
       const client = await ctx.client();
       const tagRows: ListedTagProcedure[] =

@@ -6,12 +6,15 @@
  */
 import type { Command } from 'commander';
 import { tagApproval } from '../../configFile.js';
-import { stampTemplateProblem } from '../../lib/stamp.js';
+import { assertStampTemplate } from '../../lib/stamp.js';
 import { DURATIONS } from '../../lib/duration.js';
 import type { PromoteRequest } from '../../shared/messages.js';
 import { usage } from '../exitCodes.js';
-import { collect, durationArg, type CliContext } from '../context.js';
-import { configOrDefaults, imageArgument, requestAndReport, withRequestOptions } from '../tagRequest.js';
+import type { CliContext } from '../context.js';
+import { checked, checkedList, durationFlag, parsedAs } from '../flags.js';
+import { assertTag, assertTagOrDigest } from '../../lib/imageRef.js';
+import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from '../tagRequest.js';
+import type { TagImage } from '../tagRequest.js';
 
 interface PromoteOptions {
   from: string;
@@ -30,42 +33,61 @@ const CHANGE_TAG = /^change_\d+_(.+)$/;
 
 function cleanupOf(o: PromoteOptions, approveAbove: number): PromoteRequest['cleanup'] {
   if (!o.cleanup) {
-    if (o.cleanupOlderThan !== undefined) throw usage('--cleanup-older-than needs --cleanup');
+    if (o.cleanupOlderThan !== undefined)
+      throw usage(
+        `--cleanup-older-than: expected --cleanup beside it (it says which change tags go), found ${JSON.stringify(o.cleanupOlderThan)} alone`,
+      );
     return undefined;
   }
   const change = CHANGE_TAG.exec(o.from);
   if (!change)
     throw usage(
-      `expected --from to be a change tag change_<N>_<tag> with --cleanup (it cleans up change_*_<tag>), found ${JSON.stringify(o.from)}`,
+      `--from: expected a change tag change_<N>_<tag> with --cleanup (it cleans up change_*_<tag>), found ${JSON.stringify(o.from)}`,
     );
   const olderThan = o.cleanupOlderThan ?? '24h';
   return { patterns: [`change_*_${change[1]}`], olderThan, approveAbove };
 }
 
 export function registerPromote(program: Command, ctx: CliContext): void {
-  const command = program
-    .command('promote')
-    .description('move tags of an image repository to a signed digest (after approval), creating a stamp')
-    .argument('<image>', 'image repository, e.g. ghcr.io/vexxhost/magnum')
-    .requiredOption('--from <tag|digest>', 'the source: a tag (staging, change_123_latest) or sha256:…')
-    .requiredOption('--to <tag...>', 'tags moved to the source digest (repeat or comma-separate)', collect)
-    .option('--stamp <template>', "the immutable tag created, e.g. '{tag}-{date}-{revision:7}' (config)")
+  const command = tagCommand(
+    program,
+    'promote',
+    'move tags of an image repository to a signed digest (after approval), creating a stamp',
+  )
+    .requiredOption(
+      '--from <tag|digest>',
+      'the source: a tag (staging, change_123_latest) or sha256:…',
+      checked('--from', assertTagOrDigest),
+    )
+    .requiredOption(
+      '--to <tag...>',
+      'tags moved to the source digest (repeat or comma-separate)',
+      checkedList('--to', assertTag),
+    )
+    .option(
+      '--stamp <template>',
+      "the immutable tag created, e.g. '{tag}-{date}-{revision:7}' (config)",
+      checked('--stamp', assertStampTemplate),
+    )
     .option('--no-stamp', 'create no stamp tag')
     .option('--cleanup', 'after the promotion, delete change_*_<tag> tags like --from')
     .option(
       '--cleanup-older-than <duration>',
       'with --cleanup: only those older than this',
-      durationArg('--cleanup-older-than', DURATIONS.olderThan),
+      durationFlag('--cleanup-older-than', DURATIONS.olderThan),
     );
-  withRequestOptions(command).action(async (raw: string, o: PromoteOptions) => {
-    const image = imageArgument(raw);
+  // --stamp T and --no-stamp contradict each other: commander would keep whichever came last
+  const stampFlags = new Map<string, string>();
+  command.on('option:stamp', (template: string) => stampFlags.set('--stamp', template));
+  command.on('option:no-stamp', () => stampFlags.set('--no-stamp', ''));
+  withRequestOptions(command).action(async (image: TagImage, o: PromoteOptions) => {
     const config = configOrDefaults(ctx);
-    const stamp = o.stamp === false ? null : (o.stamp ?? config.promotion.stamp);
-    const problem = stamp === null ? undefined : stampTemplateProblem(stamp);
-    if (problem !== undefined)
+    if (stampFlags.size > 1)
       throw usage(
-        `expected a stamp template such as {tag}-{date}-{revision:7}, found ${JSON.stringify(stamp)}: ${problem}`,
+        `--stamp: expected either --stamp <template> or --no-stamp, found both (--stamp ${JSON.stringify(stampFlags.get('--stamp'))} and --no-stamp)`,
       );
+    const stamp = o.stamp === false ? null : (o.stamp ?? config.promotion.stamp);
+    if (stamp !== null) parsedAs("--stamp (or the config's promotion.stamp)", assertStampTemplate, stamp);
     const cleanup = cleanupOf(o, config.cleanup.approveAbove);
     const approvalTimeout = o.approvalTimeout ?? config.promotion.approvalTimeout;
     const input: PromoteRequest = {

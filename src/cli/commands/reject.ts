@@ -3,8 +3,11 @@ import type { Command } from 'commander';
 import { rejectSignal, rejectUpdate, type RejectPayload } from '../../shared/messages.js';
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
 import { deliverAndReport } from '../deliver.js';
-import { refused, usage } from '../exitCodes.js';
-import { collect, print, type CliContext } from '../context.js';
+import { refused } from '../exitCodes.js';
+import { print, type CliContext } from '../context.js';
+import { checkedList, notFor, text, workflowIdArgument } from '../flags.js';
+import { assertBranchOrTag } from '../../lib/branches.js';
+import { approverName } from './approve.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { rejectTag } from '../tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
@@ -18,25 +21,23 @@ export function registerReject(program: Command, ctx: CliContext): void {
   program
     .command('reject')
     .description("reject branches of a bump (all undecided, or those named), or a tag procedure's plan")
-    .argument('<id>', 'bump or tag procedure workflow id')
-    .requiredOption('--reason <text>', 'why')
-    .option('-b, --branch <branch...>', 'only these branches', collect)
-    .option('--approver <name>', 'who rejects', ctx.env.USER)
+    .argument('<id>', 'bump or tag procedure workflow id', workflowIdArgument)
+    .requiredOption('--reason <text>', 'why', text('--reason', 'a reason saying why', 2000, true))
+    .option('-b, --branch <branch...>', 'only these branches', checkedList('--branch', assertBranchOrTag))
+    .option('--approver <name>', 'who rejects', approverName, ctx.env.USER)
     .option('--json', 'print JSON')
     .action(
       async (id: string, o: { reason: string; branch?: string[]; approver?: string; json?: boolean }) => {
-        if (o.reason.trim() === '')
-          throw usage(`expected --reason to say why, found ${JSON.stringify(o.reason)}`);
         if (isRetagWorkflowId(id)) {
-          if (o.branch) throw usage('a retag has no branches: drop --branch');
+          notFor('a retag (it has no branches)', { '--branch': o.branch });
           return rejectRetag(await ctx.client(), id, { ...o, json: !!o.json });
         }
         if (isCatalogWorkflowId(id)) {
-          if (o.branch) throw usage('a catalog update has no branches to pick: drop --branch');
+          notFor('a catalog update (it has no branches to pick)', { '--branch': o.branch });
           return rejectCatalog(await ctx.client(), id, { ...o, json: !!o.json });
         }
         if (isTagWorkflowId(id)) {
-          if (o.branch) throw usage('a tag procedure has no branches: drop --branch');
+          notFor('a tag procedure (it has no branches)', { '--branch': o.branch });
           return rejectTag(await ctx.client(), id, { ...o, json: !!o.json });
         }
         const client = await ctx.client();

@@ -8,10 +8,15 @@
 import type { Command } from 'commander';
 import { workflowUiUrl } from '../../config.js';
 import type { RetagManifestRequest } from '../../shared/messages.js';
-import { collect, print, type CliContext } from '../context.js';
+import { print, type CliContext } from '../context.js';
+import { checked, checkedList, durationFlag } from '../flags.js';
+import { DURATIONS } from '../../lib/duration.js';
+import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { assertRepoPath } from '../../lib/repoPath.js';
+import { normalizeImageRepository } from '../../lib/imageRef.js';
 import { ExitCode } from '../exitCodes.js';
 import { formatRetagStatus } from '../retagFormat.js';
-import { mirrorOption, startRetag } from '../retagStart.js';
+import { assertRef, checkRetagRequest, mirrorOption, mirrorPair, startRetag } from '../retagStart.js';
 import { reportRetagResult, RETAG_ENDED, retagResult, whenPlanned } from '../retagView.js';
 
 interface RetagOptions {
@@ -32,17 +37,34 @@ export function registerRetag(program: Command, ctx: CliContext): void {
     .description(
       'retag images from a reviewed manifest (src_build_tag → tag, create-only) at one commit, after approval',
     )
-    .requiredOption('--manifest <repo-url>', 'the git repository holding the manifest')
-    .requiredOption('--path <file>', "the manifest's path in it")
-    .option('--ref <branch|commit>', 'the branch (its head now) or commit to read it at', 'main')
+    .requiredOption(
+      '--manifest <repo-url>',
+      'the git repository holding the manifest',
+      checked('--manifest', parseRepoUrl),
+    )
+    .requiredOption('--path <file>', "the manifest's path in it", checked('--path', assertRepoPath))
+    .option(
+      '--ref <branch|commit>',
+      'the branch (its head now) or commit to read it at',
+      checked('--ref', assertRef),
+      'main',
+    )
     .option('--dry-run', 'print the plan and write nothing')
-    .option('--repush <image...>', 'move this image’s conflicting tag (after approval)', collect)
+    .option(
+      '--repush <image...>',
+      'move this image’s conflicting tag (after approval)',
+      checkedList('--repush', normalizeImageRepository),
+    )
     .option(
       '--mirror <from=to...>',
       'read and write FROM (a name prefix) at TO (registry/namespace)',
-      collect,
+      checkedList('--mirror', mirrorPair),
     )
-    .option('--approval-timeout <duration>', 'how long the plan waits for approval (e.g. 72h)')
+    .option(
+      '--approval-timeout <duration>',
+      'how long the plan waits for approval (e.g. 72h)',
+      durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
+    )
     .option('--wait', 'wait for the retag to end and print every entry')
     .option('--json', 'print JSON')
     .action(async (o: RetagOptions) => {
@@ -56,6 +78,7 @@ export function registerRetag(program: Command, ctx: CliContext): void {
         ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
         ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
       };
+      checkRetagRequest(request); // before anything connects
       const client = await ctx.client();
       const { workflowId, commit, started } = await startRetag(client, ctx.settings, ctx.env, request);
       const url = workflowUiUrl(ctx.settings, workflowId);

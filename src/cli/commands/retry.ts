@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { retrySignal } from '../../shared/messages.js';
 import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
-import { refused, usage } from '../exitCodes.js';
+import { refused } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
+import { checked, notFor, workflowIdArgument } from '../flags.js';
+import { assertBranchOrTag } from '../../lib/branches.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { retryTag } from '../tagActions.js';
 import { isRetagWorkflowId } from '../../shared/ids.js';
@@ -13,16 +15,16 @@ export function registerRetry(program: Command, ctx: CliContext): void {
   program
     .command('retry')
     .description('make blocked branches, or a blocked tag procedure, try again (after an outage)')
-    .argument('<id>', 'bump or tag procedure workflow id')
-    .option('-b, --branch <branch>', 'only this branch')
+    .argument('<id>', 'bump or tag procedure workflow id', workflowIdArgument)
+    .option('-b, --branch <branch>', 'only this branch', checked('--branch', assertBranchOrTag))
     .option('--json', 'print JSON')
     .action(async (id: string, o: { branch?: string; json?: boolean }) => {
       if (isRetagWorkflowId(id)) {
-        if (o.branch !== undefined) throw usage('a retag has no branches: drop --branch');
+        notFor('a retag (it has no branches)', { '--branch': o.branch });
         return retryRetag(await ctx.client(), id, !!o.json);
       }
       if (isTagWorkflowId(id)) {
-        if (o.branch !== undefined) throw usage('a tag procedure has no branches: drop --branch');
+        notFor('a tag procedure (it has no branches)', { '--branch': o.branch });
         return retryTag(await ctx.client(), id, { json: !!o.json });
       }
       const client = await ctx.client();

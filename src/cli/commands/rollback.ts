@@ -7,10 +7,13 @@
 import type { Command } from 'commander';
 import { tagApproval } from '../../configFile.js';
 import type { RollbackRequest } from '../../shared/messages.js';
-import { collect, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
+import { checked, checkedList, parsedAs } from '../flags.js';
+import { assertTag } from '../../lib/imageRef.js';
 import { usage } from '../exitCodes.js';
 import { checkRollbackTarget } from '../../lib/rollbackChoice.js';
-import { configOrDefaults, imageArgument, requestAndReport, withRequestOptions } from '../tagRequest.js';
+import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from '../tagRequest.js';
+import type { TagImage } from '../tagRequest.js';
 
 interface RollbackOptions {
   to?: string;
@@ -23,18 +26,31 @@ interface RollbackOptions {
 }
 
 export function registerRollback(program: Command, ctx: CliContext): void {
-  const command = program
-    .command('rollback')
-    .description('move a tag and its aliases back to an earlier stamp (after approval)')
-    .argument('<image>', 'image repository, e.g. ghcr.io/vexxhost/magnum')
-    .option('--to <stamp>', 'the stamp to go back to; default: the newest <tag>-* stamp at another digest')
+  const command = tagCommand(
+    program,
+    'rollback',
+    'move a tag and its aliases back to an earlier stamp (after approval)',
+  )
+    .option(
+      '--to <stamp>',
+      'the stamp to go back to; default: the newest <tag>-* stamp at another digest',
+      checked('--to', assertTag),
+    )
     .option('--force-target', 'take --to although it is not a <tag>-YYYYMMDD-<sha> stamp')
-    .option('--tag <tag>', 'the tag rolled back', 'prod')
-    .option('--alias <tag...>', "tags moved with it (default: the config's promotion.aliases[tag])", collect);
-  withRequestOptions(command).action(async (raw: string, o: RollbackOptions) => {
-    const image = imageArgument(raw);
-    if (o.forceTarget && o.to === undefined) throw usage('--force-target needs --to');
-    if (o.to !== undefined) checkRollbackTarget(o.tag, o.to, o.forceTarget);
+    .option('--tag <tag>', 'the tag rolled back', checked('--tag', assertTag), 'prod')
+    .option(
+      '--alias <tag...>',
+      "tags moved with it (default: the config's promotion.aliases[tag])",
+      checkedList('--alias', assertTag),
+    );
+  withRequestOptions(command).action(async (image: TagImage, o: RollbackOptions) => {
+    if (o.forceTarget && o.to === undefined)
+      throw usage('--force-target: expected --to <tag> beside it (the target it forces), found no --to');
+    if (o.to !== undefined) parsedAs('--to', (to) => checkRollbackTarget(o.tag, to, o.forceTarget), o.to);
+    if (o.alias?.includes(o.tag))
+      throw usage(
+        `--alias: expected tags moved with --tag ${o.tag}, other than it, found ${JSON.stringify(o.tag)}`,
+      );
     const config = configOrDefaults(ctx);
     const aliases = o.alias ?? config.promotion.aliases[o.tag] ?? [];
     const approvalTimeout = o.approvalTimeout ?? config.promotion.approvalTimeout;

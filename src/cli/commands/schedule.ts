@@ -1,6 +1,7 @@
 /** `bumpflow schedule create|list|pause|unpause|delete|trigger`: sweeps on Temporal Schedules (see scheduleActions.ts). */
 import type { Command } from 'commander';
-import { durationArg, print, type CliContext } from '../context.js';
+import { print, type CliContext } from '../context.js';
+import { checked, durationFlag } from '../flags.js';
 import { DURATIONS } from '../../lib/duration.js';
 import { usage } from '../exitCodes.js';
 import {
@@ -28,6 +29,9 @@ function formatRows(rows: readonly ScheduleRow[]): string {
     .join('\n');
 }
 
+/** A schedule's `<name>`, checked as it is read (before anything connects). */
+const scheduleName = checked('<name>', scheduleId);
+
 export function registerSchedule(program: Command, ctx: CliContext): void {
   const schedule = program
     .command('schedule')
@@ -37,16 +41,15 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .description(
       'create a schedule: bumpflow schedule create sweep-atmosphere --every 6h -- sweep --target atmosphere',
     )
-    .argument('<name>', 'schedule name (lowercase letters, digits, . _ -)')
+    .argument('<name>', 'schedule name (lowercase letters, digits, . _ -)', scheduleName)
     .argument('<command...>', 'after --: the sweep command to run, e.g. sweep --target atmosphere --report')
     .requiredOption(
       '--every <duration>',
       'interval, e.g. 30m, 6h, 1d',
-      durationArg('--every', DURATIONS.every),
+      durationFlag('--every', DURATIONS.every),
     )
     .option('--json', 'print JSON')
     .action(async (name: string, words: string[], o: { every: string; json?: boolean }) => {
-      scheduleId(name);
       const request = parseSweepWords(ctx, words);
       const client = await ctx.client();
       const id = await createSweepSchedule(client, ctx.settings, name, o.every, request);
@@ -74,7 +77,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     schedule
       .command(action)
       .description(description)
-      .argument('<name>', 'schedule name')
+      .argument('<name>', 'schedule name', scheduleName)
       .option('--json', 'print JSON')
       .action(async (name: string, o: { json?: boolean }) => {
         const handle = await existingSchedule(await ctx.client(), name);

@@ -4,8 +4,11 @@ import type { Command } from 'commander';
 import type { BumpResult } from '../../shared/messages.js';
 import { formatResult, formatStatus } from '../format.js';
 import { readStatus } from '../bumpView.js';
-import { ExitCode, usage } from '../exitCodes.js';
+import { ExitCode, usage, workflowFailed } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
+import { seconds as secondsFlag, workflowIdArgument } from '../flags.js';
+
+const intervalSeconds = secondsFlag('--interval', 0.1, 3600);
 import { isTagWorkflowId } from '../tagView.js';
 import { showTagStatus } from '../tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
@@ -40,7 +43,7 @@ async function watch(client: Client, id: string, o: { json: boolean; intervalMs:
       print(o.json, result, formatResult(result));
       if (result.branches.some((b) => b.outcome === 'failed')) process.exitCode = ExitCode.failed;
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw err;
+      if (err instanceof WorkflowFailedError) throw workflowFailed(`the bump ${id}`, err);
       throw usage(`the bump ${id} ended as ${description.status.name}`);
     }
     return;
@@ -51,15 +54,16 @@ export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
     .description('show every branch of a bump, or a tag procedure (its plan, or its place in the queue)')
-    .argument('<id>', 'bump or tag procedure workflow id (printed by bump, promote, rollback, cleanup)')
+    .argument(
+      '<id>',
+      'bump or tag procedure workflow id (printed by bump, promote, rollback, cleanup)',
+      workflowIdArgument,
+    )
     .option('--json', 'print JSON')
     .option('-w, --watch', 'redraw until the bump ends, then print its result')
-    .option('--interval <seconds>', 'seconds between redraws with --watch', '2')
-    .action(async (id: string, o: { json?: boolean; watch?: boolean; interval: string }) => {
-      const seconds = Number(o.interval);
-      if (o.watch && (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600)) {
-        throw usage(`expected --interval in seconds (0.1 to 3600), found ${JSON.stringify(o.interval)}`);
-      }
+    .option('--interval <seconds>', 'seconds between redraws with --watch', intervalSeconds, 2)
+    .action(async (id: string, o: { json?: boolean; watch?: boolean; interval: number }) => {
+      const seconds = o.interval;
       const client = await ctx.client();
       if (isRetagWorkflowId(id)) return showRetagStatus(client, id, !!o.json);
       if (isCatalogWorkflowId(id))

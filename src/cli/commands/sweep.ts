@@ -1,9 +1,10 @@
 /** `bumpflow sweep --target NAME [--branch …] [--report]`: every pin of every branch checked; bumps for what is behind. */
+import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { workflowUiUrl } from '../../config.js';
 import type { SweepResult } from '../../workflows/sweep/sweepInput.js';
 import { print, type CliContext } from '../context.js';
-import { ExitCode } from '../exitCodes.js';
+import { ExitCode, workflowFailed } from '../exitCodes.js';
 import { addSweepOptions, sweepRequestFrom, type SweepOptions } from '../sweepRequest.js';
 import { formatSweep, startSweep } from '../sweepStart.js';
 
@@ -30,7 +31,11 @@ export function registerSweep(program: Command, ctx: CliContext): void {
         );
         return;
       }
-      const result = (await handle.result()) as SweepResult;
+      const result = (await handle.result().catch((err: unknown) => {
+        throw err instanceof WorkflowFailedError
+          ? workflowFailed(`the sweep ${handle.workflowId}`, err)
+          : err;
+      })) as SweepResult;
       print(!!o.json, { workflowId: handle.workflowId, ...result }, formatSweep(handle.workflowId, result));
       if (result.counts.unavailable > 0) process.exitCode = ExitCode.failed;
     });

@@ -1,6 +1,7 @@
 /** Small pure helpers shared by the registry modules: hashing, lenient JSON, zod issue text. */
 import { createHash } from 'node:crypto';
 import { type z } from 'zod';
+import { issueWords } from '../../lib/zodIssue.js';
 
 export function sha256(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -19,7 +20,7 @@ export function parseJson(body: Buffer): unknown {
 export function issuesOf(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${issueWords(i)}`)
     .join('; ');
 }
 
