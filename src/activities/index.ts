@@ -19,12 +19,14 @@ import { sweepActivities } from './sweepActivities.js';
 import { catalogActivities } from './catalogActivities.js';
 import { noticeActivities } from './noticeActivities.js';
 import { tagApprovalActivities } from './tagApprovalActivities.js';
+import { confirmActivities } from './confirmActivities.js';
 import { wrapActivities } from './wrap.js';
 
 export type { ActivityDeps } from './deps.js';
 export * from './types.js';
 export type { TrustPolicyEntry } from './signatureActivities.js';
 export type { ListedTag } from './tagActivities.js';
+export type { WorkflowLook, WorkflowLookInput } from './confirmActivities.js';
 
 export function createActivities(deps: ActivityDeps) {
   const activities = {
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...catalogActivities(deps),
     ...noticeActivities(deps),
     ...tagApprovalActivities(deps),
+    ...confirmActivities(deps),
   };
   // Git and registry calls can take long (clones, pushes, large manifests): they heartbeat.
   const heartbeat = new Set<keyof typeof activities>([

@@ -6,9 +6,19 @@
 import { z } from 'zod';
 import { approvalRuleSchema } from './approvalRule.js';
 import { DURATIONS, durationProblem, type DurationBounds } from '../lib/duration.js';
+import { isNoteFileName, NOTES_DIR, noteTextProblem, renderNote } from '../lib/releaseNote.js';
+import { repoPathProblem } from '../lib/repoPath.js';
 
 export const DEFAULT_VARS_FILE = 'roles/defaults/vars/main.yml';
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
+
+/** A string schema refusing what `problem` names (undefined: fine), with its message: the one check of that kind. */
+export function checkedString(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, refinement) => {
+    const said = problem(value);
+    if (said !== undefined) refinement.addIssue({ code: 'custom', message: said });
+  });
+}
 
 /**
  * A duration as an operator types it (`30s`, `72h`, `1d12h`), read by the one
@@ -17,10 +27,7 @@ export const DEFAULT_APPROVAL_TIMEOUT = '7d';
  * takes it (temporalDuration).
  */
 export function durationSchema(bounds: DurationBounds) {
-  return z.string().superRefine((text, refinement) => {
-    const problem = durationProblem(text, bounds);
-    if (problem !== undefined) refinement.addIssue({ code: 'custom', message: problem });
-  });
+  return checkedString((text) => durationProblem(text, bounds));
 }
 
 // ---------------------------------------------------------------- inputs
@@ -38,7 +45,7 @@ export const bumpInputSchema = z.strictObject({
   service: z.string().min(1).max(200),
   /** the target repo's clone URL, e.g. https://github.com/vexxhost/atmosphere */
   targetRepo: z.string().min(1).max(500),
-  varsFile: z.string().min(1).max(500).default(DEFAULT_VARS_FILE),
+  varsFile: checkedString(repoPathProblem).default(DEFAULT_VARS_FILE),
   /** a commit SHA, a PR number, a dependency pin (name==version) or a release URL */
   reason: z.string().min(1).max(500).optional(),
   /** default: main and every stable/* on origin */
@@ -60,34 +67,62 @@ export type BumpInput = z.output<typeof bumpInputSchema>;
 
 export const releaseNotePlanSchema = z.strictObject({
   /** `releasenotes/notes/bump-magnum-….yaml`, one name for every branch */
-  file: z.string().min(1),
+  file: z.string().min(1).max(300),
   section: z.enum(['fixes', 'upgrade']),
-  text: z.string(),
+  text: z.string().max(10_000),
   /** the exact file content, identical on every branch */
-  content: z.string(),
+  content: z.string().max(20_000),
 });
 export type ReleaseNotePlan = z.infer<typeof releaseNotePlanSchema>;
 
-export interface BumpBranchInput {
-  parentWorkflowId?: string | undefined;
-  service: string;
-  image: { registry: string; repository: string };
-  targetRepo: string;
-  varsFile: string;
-  branch: string;
-  tag: string;
-  sourceRepo: string;
-  reason?: string | undefined;
-  note: ReleaseNotePlan;
-  /** false when the approval policy lets this branch go without a human; absent means required */
-  approval?: { required: boolean; pattern?: string | undefined } | undefined;
-  approvalTimeout: string;
-  retry: RetryPolicyInput;
-  /** how many branches the bump has: a note replacement is only taken on a child when it is the only one */
-  branchCount: number;
-  /** an image the parent already inspected (main's pin): a branch pinning the same digest does not ask again */
-  knownImage?: { digest: string; revision: string } | undefined;
+/**
+ * Why a note plan is not one the bump makes (planBump.ts): a reno note file
+ * under releasenotes/notes/, whose content is its text rendered, exactly; or
+ * undefined. A branch checks it of its input and of a `replaceNote`.
+ */
+export function notePlanProblem(note: ReleaseNotePlan): string | undefined {
+  if (
+    !note.file.startsWith(`${NOTES_DIR}/`) ||
+    note.file.split('/').length !== 3 ||
+    !isNoteFileName(note.file)
+  )
+    return `expected the note file ${NOTES_DIR}/<slug>-<16 hex>.yaml, found ${JSON.stringify(note.file)}`;
+  const text = noteTextProblem(note.text);
+  if (text !== undefined) return text;
+  const rendered = renderNote(note.section, note.text);
+  if (note.content !== rendered)
+    return `expected the content rendered from its text (${rendered.length} characters), found other content (${note.content.length})`;
+  return undefined;
 }
+
+/**
+ * A branch's input, as its bump starts it (fanOut.ts), parsed at its start:
+ * a branch started by hand with anything else fails BadInput, never its task.
+ */
+export const bumpBranchInputSchema = z.strictObject({
+  parentWorkflowId: z.string().min(1).max(400).optional(),
+  service: z.string().min(1).max(200),
+  image: z.strictObject({ registry: z.string().min(1).max(300), repository: z.string().min(1).max(300) }),
+  targetRepo: z.string().min(1).max(500),
+  varsFile: z.string().min(1).max(500),
+  branch: z.string().min(1).max(200),
+  tag: z.string().min(1).max(200),
+  sourceRepo: z.string().max(500),
+  reason: z.string().min(1).max(500).optional(),
+  note: releaseNotePlanSchema.superRefine((note, refinement) => {
+    const problem = notePlanProblem(note);
+    if (problem !== undefined) refinement.addIssue({ code: 'custom', message: problem });
+  }),
+  /** false when the approval policy lets this branch go without a human; absent means required */
+  approval: z.strictObject({ required: z.boolean(), pattern: z.string().max(200).optional() }).optional(),
+  approvalTimeout: durationSchema(DURATIONS.approvalTimeout),
+  retry: retryPolicyInputSchema,
+  /** how many branches the bump has: a note replacement is only taken on a child when it is the only one */
+  branchCount: z.number().int().min(1).max(10_000),
+  /** an image the parent already inspected (main's pin): a branch pinning the same digest does not ask again */
+  knownImage: z.strictObject({ digest: z.string().max(100), revision: z.string().max(100) }).optional(),
+});
+export type BumpBranchInput = z.infer<typeof bumpBranchInputSchema>;
 
 // ---------------------------------------------------------------- state
 

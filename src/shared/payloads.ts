@@ -9,8 +9,36 @@ import { noteTextProblem } from '../lib/releaseNote.js';
 export const digestSchema = z
   .string()
   .regex(/^sha256:[a-f0-9]{64}$/, { message: 'expected a digest sha256:<64 lower-case hex>' });
-const branchSchema = z.string().min(1).max(200);
-const approverSchema = z.string().min(1).max(200);
+/**
+ * Who approves, as they say it: a user name or an e-mail address. It is shown
+ * as `approved by …` (status, UI, CLI), so no control character, terminal
+ * escape or markup, and nothing that reads as the policy's own words.
+ */
+const approverSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._@+'-]*$/u, {
+    message: "expected a name (letters, digits, spaces, . _ @ + - ') such as ops or jane@example.com",
+  });
+/** Characters that do not belong in text shown to an operator: controls (but line breaks), bidi overrides. */
+const UNSHOWABLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+const branchSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((text) => !UNSHOWABLE.test(text), { message: 'expected a branch name, found a control character' });
+/** A reason a person typed: one to 2000 printable characters, line breaks allowed. */
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2000)
+  .refine((text) => !UNSHOWABLE.test(text), {
+    message: 'expected text of printable characters (line breaks allowed), found a control character',
+  });
 
 export const approvePayloadSchema = z.strictObject({
   /** the branch (or its tag) this approval is for; sent to the parent it picks one child */
@@ -33,7 +61,7 @@ export type ApprovePayload = z.infer<typeof approvePayloadSchema>;
 
 export const rejectPayloadSchema = z.strictObject({
   branch: branchSchema.optional(),
-  reason: z.string().trim().min(1).max(2000),
+  reason: reasonSchema,
   approver: approverSchema.optional(),
 });
 export type RejectPayload = z.infer<typeof rejectPayloadSchema>;
@@ -51,11 +79,22 @@ function shapeOf(schema: z.ZodType): string {
   return `one JSON object {${keys.join(', ')}}`;
 }
 
+/** Keys and values that look like credentials: never echoed into a status, a refusal or the UI. */
+const SECRET_KEY = /token|password|passwd|secret|credential|private.?key|api.?key|authorization/i;
+const SECRET_VALUE = /^(?:gh[pousr]_|github_pat_|glpat-|xox[abpr]-|AKIA)[A-Za-z0-9_-]{8,}/;
+const URL_USERINFO = /(\/\/)[^/@\s]*@/g;
+
+function hidden(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (SECRET_KEY.test(key) || SECRET_VALUE.test(value)) return '***';
+  return value.replace(URL_USERINFO, '$1***@');
+}
+
 function shown(raw: unknown): string {
   if (raw === undefined) return 'no payload';
   let text: string;
   try {
-    text = JSON.stringify(raw) ?? String(raw);
+    text = JSON.stringify(raw, hidden) ?? String(raw);
   } catch {
     text = String(raw);
   }

@@ -49,7 +49,11 @@ void describe('a host that does not resolve is HostNotFound in every client', ()
   });
 
   void test('the forge (an API URL whose host does not resolve), with the token never shown', async () => {
-    const forge = createForge({ baseUrl: `https://${HOST}/api/v3`, token: 'ghp_secret_token', timeoutMs: 5_000 });
+    const forge = createForge({
+      baseUrl: `https://${HOST}/api/v3`,
+      token: 'ghp_secret_token',
+      timeoutMs: 5_000,
+    });
     const err = await rejectsWith(forge.findOrCreatePullRequest(PR_INPUT), FatalFailure.HostNotFound);
     assert.match(err.message, /the host nonexistent\.invalid does not resolve/);
     assert.ok(!err.message.includes('ghp_secret_token'));

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection, type Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -50,11 +50,27 @@ export async function startTemporal(
   return Object.assign(env, uiPort === undefined ? {} : { uiUrl: `http://127.0.0.1:${uiPort}` });
 }
 
+/**
+ * What the server records as a failed task when no code failed: a signal or
+ * update arrived while the task was completing the workflow (the worker runs
+ * it again), a terminate, reset or failover closed the run under the task.
+ */
+const Cause = proto.temporal.api.enums.v1.WorkflowTaskFailedCause;
+const NOT_A_CODE_FAILURE: ReadonlySet<number> = new Set([
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_FAILOVER_CLOSE_COMMAND,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+]);
+
 /** The causes of a history's WorkflowTaskFailed events (a nondeterminism error names itself there). */
 export function taskFailures(events: readonly temporal.api.history.v1.IHistoryEvent[]): string[] {
-  return events.flatMap((e) =>
-    e.workflowTaskFailedEventAttributes ? [e.workflowTaskFailedEventAttributes.failure?.message ?? '?'] : [],
-  );
+  return events.flatMap((e) => {
+    const failed = e.workflowTaskFailedEventAttributes;
+    if (!failed || NOT_A_CODE_FAILURE.has(Number(failed.cause ?? 0))) return [];
+    return [failed.failure?.message ?? `cause ${String(failed.cause)}`];
+  });
 }
 
 /** Throws when any workflow of the namespace has a WorkflowTaskFailed event in its history. */

@@ -21,7 +21,13 @@ import { createWorker } from '../../src/worker.js';
 import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
 import { listBranches } from '../../src/sandbox/gitFixtures.js';
 import { allIn, waitForStatus } from '../../src/sandbox/status.js';
-import { assertNoTaskFailures, installQuietRuntime, startDevServer, workflowBundle, type DevServer } from '../support/temporal.js';
+import {
+  assertNoTaskFailures,
+  installQuietRuntime,
+  startDevServer,
+  workflowBundle,
+  type DevServer,
+} from '../support/temporal.js';
 import { assertOneCommitAndOnePrPerBranch, assertPrOpenedEverywhere } from '../support/outcomes.js';
 
 const BRANCHES = ['main', 'stable/2025.1'];

@@ -13,6 +13,8 @@ export interface BranchContext {
   lean: boolean;
   /** side-by-side steps settle before a failure is acted on (Patches.settledSiblings) */
   settle: boolean;
+  /** side-by-side reads settle before any of them blocks (Patches.settledLanes, kit/lanes.ts) */
+  lanes: boolean;
   status: BranchStatus;
   report(): void;
   step: Blocker['step'];

@@ -31,6 +31,7 @@ import {
 } from '../../shared/payloads.js';
 import {
   branchStates,
+  bumpBranchInputSchema,
   releaseNotePlanSchema,
   type BranchOutcome,
   type BranchOutcomeKind,
@@ -49,9 +50,11 @@ import {
   errorInfo,
   isFatal,
   onPatch,
+  parseInput,
   Patches,
   pure,
   recordRefusal,
+  refuseUnknownSignals,
   Rejected,
 } from '../kit/index.js';
 import { branchSearchAttributes } from './searchAttributes.js';
@@ -59,14 +62,20 @@ import { parentTeller } from './parentReports.js';
 import type { BranchContext } from './branchContext.js';
 import { planBranch } from './planBranch.js';
 import { approveBranch } from './approveBranch.js';
+import { replacementProblem } from './noteReplacement.js';
 import { openPullRequest, pushBranch } from './pushBranch.js';
 
 /** From `pushing` on, a branch is decided: too late to reject or to replace its note. */
 const DECIDED: readonly string[] = branchStates.slice(branchStates.indexOf('pushing'));
 
-export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome> {
+/** What a branch's input must be, for a BadInput failure of one started by hand. */
+const EXPECTED = 'a branch of a bump {service, image, branch, tag, note, …}';
+
+export async function bumpBranch(raw: BumpBranchInput): Promise<BranchOutcome> {
+  const input = parseInput(bumpBranchInputSchema, raw, EXPECTED);
   const lean = onPatch(Patches.leanHistory);
   const settle = onPatch(Patches.settledSiblings);
+  const lanes = onPatch(Patches.settledLanes);
   const tell = parentTeller(lean);
   const image = `${input.image.registry}/${input.image.repository}`;
   let note = input.note;
@@ -148,9 +157,17 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
   setHandler(replaceNoteSignal, (raw: unknown) => {
     const p = parsePayload(releaseNotePlanSchema, raw, 'replaceNote');
     if (!p.ok) return refuse(p.problem);
+    // the parent sends the same note to every branch: only its text may differ from the planned one
+    const problem = replacementProblem(note, p.value);
+    if (problem !== undefined) return refuse(`replaceNote refused: ${problem}`);
     if (DECIDED.includes(status.state))
       return refuse('the release note was replaced after this branch was pushed');
     note = p.value;
+  });
+  // a signal no handler takes is recorded, never dropped unseen (without telling the parent: no new command)
+  refuseUnknownSignals(['approve', 'reject', 'retry', 'replaceNote'], (problem) => {
+    recordRefusal(status.refusals, problem);
+    reporter.reportFinal();
   });
 
   const ctx: BranchContext = {
@@ -160,6 +177,7 @@ export async function bumpBranch(input: BumpBranchInput): Promise<BranchOutcome>
     acts: activitiesFor(input.retry, { localReads: lean }),
     lean,
     settle,
+    lanes,
     status,
     report,
     step: (name, run, options) => blocker.step(name, run, options),

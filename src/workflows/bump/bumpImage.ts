@@ -27,6 +27,8 @@ import {
   onPatch,
   Patches,
   pure,
+  recordRefusal,
+  refuseUnknownSignals,
   Rejected,
   surfaced,
 } from '../kit/index.js';
@@ -68,7 +70,9 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     subject: () => `${input.service} in ${input.targetRepo}`,
   });
   const settleSiblings = onPatch(Patches.settledSiblings);
+  const lanes = onPatch(Patches.settledLanes);
   const retryShown = onPatch(Patches.retryShown);
+  const reportConfirmed = onPatch(Patches.reportConfirmed);
   const announcer = bumpAnnouncer(notifier);
   const status: BumpStatus = {
     service: input.service,
@@ -104,6 +108,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     acts: activitiesFor(input.retry, { localReads: lean }),
     lean,
     settle: settleSiblings,
+    lanes,
     status,
     report: () => reporter.report(),
     step: (name, run, options) => blocker.step(name, run, options),
@@ -117,7 +122,13 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
       reject: (reason) => (rejectedBecause ??= reason),
     },
     retryShown,
+    reportConfirmed,
   );
+  // a signal no handler takes is recorded, never dropped unseen (no new command: no notice, no report to anyone)
+  refuseUnknownSignals(['approve', 'reject', 'retry', 'branchStatus'], (problem) => {
+    recordRefusal(status.refusals, problem);
+    reporter.reportFinal();
+  });
 
   /** Records a child's final outcome; later (late) reports from it are ignored. */
   function settle(o: BranchOutcome): void {

@@ -1,14 +1,13 @@
 /**
  * The parent's message handlers. Every payload is parsed with its schema; a
  * malformed one, or one naming no branch of this bump, is refused and shown
- * in the parent's status. A valid one reaches the children it addresses
- * (all still waiting, or the one named); `retry` also restarts the parent's
- * own blocked planning step.
+ * in the parent's status (a branch's reports: branchReports.ts). A valid one
+ * reaches the children it addresses (all still waiting, or the one named);
+ * `retry` also restarts the parent's own blocked planning step.
  */
 import { getExternalWorkflowHandle, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
 import {
   approveSignal,
-  branchStatusSignal,
   rejectSignal,
   replaceNoteSignal,
   retrySignal,
@@ -20,10 +19,11 @@ import {
   rejectPayloadSchema,
   retryPayloadSchema,
 } from '../../shared/payloads.js';
-import { branchStatusSchema, type BranchStatus, type BumpStatus } from '../../shared/bump.js';
+import type { BranchStatus, BumpStatus } from '../../shared/bump.js';
 import { renderNote } from '../../lib/releaseNote.js';
 import { pure, recordRefusal, type Blocker, type Gate } from '../kit/index.js';
 import { targets, type BumpContext } from './bumpContext.js';
+import { handleBranchReports } from './branchReports.js';
 
 const PUSHED: readonly string[] = ['pushing', 'opening-pr', 'pr-opened'];
 
@@ -33,6 +33,8 @@ export function forwardMessages(
   gate: Pick<Gate, 'rejected'> & { reject(reason: string): void },
   /** Patches.retryShown: branches a retry is forwarded to show `retrying` at once */
   showRetrying = false,
+  /** Patches.reportConfirmed: a branch's report is asked of the branch before it is shown */
+  confirmReports = false,
 ): void {
   const { status } = ctx;
   const refuse = (problem: string): void => {
@@ -65,16 +67,7 @@ export function forwardMessages(
   }
 
   setHandler(statusQuery, (): BumpStatus => status);
-  setHandler(branchStatusSignal, (raw: unknown) => {
-    const p = parsePayload(branchStatusSchema, raw, 'branchStatus');
-    if (!p.ok) return refuse(p.problem);
-    const s = p.value;
-    const i = status.branches.findIndex((b) => b.branch === s.branch);
-    if (i < 0) return refuse(`branchStatus refused: no branch ${s.branch} in this bump`);
-    if ((status.branches[i]!.seq ?? 0) >= (s.seq ?? 0)) return; // an older report that arrived late
-    status.branches[i] = s;
-    ctx.report();
-  });
+  handleBranchReports(ctx, refuse, confirmReports);
   setHandler(approveSignal, async (raw: unknown) => {
     const p = parsePayload(approvePayloadSchema, raw, 'approve');
     if (!p.ok) return refuse(p.problem);

@@ -9,7 +9,7 @@ import { FatalFailure } from '../../shared/failures.js';
 import { formatImageRef } from '../../lib/imageRef.js';
 import { sourceBranchForVersion, workBranchName } from '../../lib/branches.js';
 import { commitMessage, prBody, prTitle, type PlanText } from '../../lib/pullRequest.js';
-import { isFatal, pure, sideBySide } from '../kit/index.js';
+import { isFatal, pure, settleLanes, sideBySide, type Step } from '../kit/index.js';
 import { enter, type BranchContext } from './branchContext.js';
 
 /** Resolves, validates and plans; false when the branch already pins the tag's digest. */
@@ -19,8 +19,8 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   status.plan = undefined;
   enter(ctx, 'resolving');
 
-  const readPins = () =>
-    ctx.step(`read the pins on ${input.branch}`, () =>
+  const readPins = (step: Step = ctx.step) =>
+    step(`read the pins on ${input.branch}`, () =>
       acts.readPins({
         repoUrl: input.targetRepo,
         branch: input.branch,
@@ -36,13 +36,15 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
       );
     }
   };
-  const resolve = () =>
-    ctx.step(`resolve ${image}:${input.tag}`, () => acts.resolveDigest({ ...input.image, tag: input.tag }));
+  const resolve = (step: Step = ctx.step) =>
+    step(`resolve ${image}:${input.tag}`, () => acts.resolveDigest({ ...input.image, tag: input.tag }));
   let pins: Awaited<ReturnType<typeof readPins>>;
   let newDigest: string;
   if (ctx.lean) {
     // independent reads side by side: the pins from git, the tag's digest from the registry
-    [pins, newDigest] = await sideBySide(ctx.settle, [readPins(), resolve()]);
+    [pins, newDigest] = ctx.lanes
+      ? await settleLanes(ctx.step, [readPins, resolve] as const)
+      : await sideBySide(ctx.settle, [readPins(), resolve()]);
     samePin(pins);
   } else {
     pins = await readPins();
@@ -55,8 +57,8 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   status.newDigest = newDigest;
   if (newDigest === pins.digest) return false;
 
-  const readNew = () =>
-    ctx.step(`read the labels of ${image}@${newDigest.slice(0, 19)}`, () =>
+  const readNew = (step: Step = ctx.step) =>
+    step(`read the labels of ${image}@${newDigest.slice(0, 19)}`, () =>
       acts.inspectImage({
         ...input.image,
         digest: newDigest,
@@ -68,8 +70,8 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
     acts.inspectImage({ ...input.image, digest: pins.digest, expectedVersion: input.tag });
   // the new image's version label must be the tag (inspectImage checks it): its source branch follows from the tag
   const sourceBranch = sourceBranchForVersion(input.tag);
-  const readHead = () =>
-    ctx.step(`HEAD of ${sourceBranch} in the source repo`, () =>
+  const readHead = (step: Step = ctx.step) =>
+    step(`HEAD of ${sourceBranch} in the source repo`, () =>
       acts.sourceHead({ sourceRepo: input.sourceRepo, branch: sourceBranch }),
     );
   // The old revision is for the reader's links only: an image gone from the registry must not stop the bump.
@@ -79,11 +81,11 @@ export async function planBranch(ctx: BranchContext): Promise<boolean> {
   if (ctx.lean) {
     // all at once, the old image never blocking; main's was read by the parent already
     const known = input.knownImage?.digest === pins.digest ? input.knownImage : undefined;
-    [newFacts, oldFacts, head] = await sideBySide(ctx.settle, [
-      readNew(),
-      known ?? readOld().catch((): undefined => undefined),
-      readHead(),
-    ]);
+    const old = async (): Promise<{ revision: string } | undefined> =>
+      known ?? readOld().catch((): undefined => undefined);
+    [newFacts, oldFacts, head] = ctx.lanes
+      ? await settleLanes(ctx.step, [readNew, old, readHead] as const)
+      : await sideBySide(ctx.settle, [readNew(), old(), readHead()]);
   } else {
     newFacts = await readNew();
     oldFacts = await ctx

@@ -9,7 +9,7 @@ import type { PinsOnBranch, ImageFacts } from '../../activities/index.js';
 import { branchTag } from '../../lib/branches.js';
 import type { Reason } from '../../lib/reason.js';
 import { draftNoteText, noteFileName, renderNote } from '../../lib/releaseNote.js';
-import { pure, sideBySide } from '../kit/index.js';
+import { pure, settleLanes, sideBySide, type Step } from '../kit/index.js';
 import type { BumpContext } from './bumpContext.js';
 
 export interface BumpPlan {
@@ -36,12 +36,12 @@ function noteSlug(reason: Reason | undefined): string {
 
 export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
   const { input, acts, status, reason } = ctx;
-  const listBranches = () =>
-    ctx.step(`list the branches of ${input.targetRepo}`, () =>
+  const listBranches = (step: Step = ctx.step) =>
+    step(`list the branches of ${input.targetRepo}`, () =>
       acts.listBranches({ repoUrl: input.targetRepo, requested: input.branches }),
     );
-  const readMain = async () => {
-    const pins = await ctx.step(`read the ${input.service} pins on main`, () =>
+  const readMain = async (step: Step = ctx.step) => {
+    const pins = await step(`read the ${input.service} pins on main`, () =>
       acts.readPins({
         repoUrl: input.targetRepo,
         branch: 'main',
@@ -53,8 +53,8 @@ export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
     ctx.report();
     return pins;
   };
-  const inspectMain = (main: PinsOnBranch) =>
-    ctx.step(`read the labels of ${main.image}@${main.digest.slice(0, 19)}`, () =>
+  const inspectMain = (main: PinsOnBranch, step: Step = ctx.step) =>
+    step(`read the labels of ${main.image}@${main.digest.slice(0, 19)}`, () =>
       acts.inspectImage({
         registry: main.registry,
         repository: main.repository,
@@ -62,8 +62,8 @@ export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
         expectedVersion: main.tag,
       }),
     );
-  const checkForge = () =>
-    ctx.step(`check that the forge lets bumpflow open pull requests on ${input.targetRepo}`, () =>
+  const checkForge = (step: Step = ctx.step) =>
+    step(`check that the forge lets bumpflow open pull requests on ${input.targetRepo}`, () =>
       acts.checkForge({ repoUrl: input.targetRepo }),
     );
   let branches: string[];
@@ -71,11 +71,11 @@ export async function planBump(ctx: BumpContext): Promise<BumpPlan> {
   let facts: ImageFacts;
   if (ctx.lean) {
     // independent reads side by side (git, registry, forge), all settled before a failure is acted on
-    [{ branches }, [main, facts]] = await sideBySide(ctx.settle, [
-      listBranches(),
-      readMain().then(async (pins) => [pins, await inspectMain(pins)] as const),
-      checkForge(),
-    ]);
+    const mainLane = (step: Step) =>
+      readMain(step).then(async (pins) => [pins, await inspectMain(pins, step)] as const);
+    [{ branches }, [main, facts]] = ctx.lanes
+      ? await settleLanes(ctx.step, [listBranches, mainLane, checkForge] as const)
+      : await sideBySide(ctx.settle, [listBranches(), mainLane(ctx.step), checkForge()]);
   } else {
     ({ branches } = await listBranches());
     main = await readMain();

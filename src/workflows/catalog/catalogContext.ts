@@ -83,5 +83,6 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
   });
 
   const settle = onPatch(Patches.settledSiblings);
+  proc.refuseOtherSignals();
   return { input, status, acts: catalogActivitiesFor(input.retry), settle, ...proc };
 }

@@ -23,13 +23,20 @@ export interface BlockableOptions {
   rejected(): boolean;
 }
 
+export interface StepOptions {
+  /** fatal types that block rather than fail (beside HostNotFound, which always blocks) */
+  blockOn?: readonly string[];
+  /** the step's first run already failed with this (kit/lanes.ts): go straight to deciding on it */
+  firstError?: unknown;
+}
+
 export interface Blocker {
   /**
    * Runs `run`; when it fails with an outage (or a fatal type listed in `blockOn`,
    * e.g. a forge token that an operator can fix in the worker's environment),
    * waits in `blocked` for `retry` or a rejection.
    */
-  step<T>(name: string, run: () => Promise<T>, options?: { blockOn?: readonly string[] }): Promise<T>;
+  step<T>(name: string, run: () => Promise<T>, options?: StepOptions): Promise<T>;
   /** Asks a blocked step to run again; false when nothing is blocked. */
   retry(): boolean;
   isBlocked(): boolean;
@@ -41,7 +48,8 @@ export interface Blocker {
  */
 const ALWAYS_BLOCK_ON: readonly string[] = [FatalFailure.HostNotFound];
 
-function blocksOn(type: string, blockOn: readonly string[] = []): boolean {
+/** True when a failure of `type` makes a step wait in `blocked` (an outage, or a fatal type it blocks on). */
+export function blocksOn(type: string, blockOn: readonly string[] = []): boolean {
   return ALWAYS_BLOCK_ON.includes(type) || blockOn.includes(type);
 }
 
@@ -60,8 +68,14 @@ export function createBlocker(o: BlockableOptions): Blocker {
     async step(name, run, options = {}) {
       const resumeState = o.getState();
       let retries = 0;
+      let firstError = options.firstError;
       for (;;) {
         try {
+          if (firstError !== undefined) {
+            const err = firstError;
+            firstError = undefined;
+            throw err;
+          }
           const result = await run();
           if (retries > 0) {
             o.setState(resumeState);

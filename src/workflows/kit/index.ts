@@ -12,3 +12,6 @@ export * from './procedure.js';
 export * from './ending.js';
 export * from './notices.js';
 export * from './settle.js';
+export * from './lanes.js';
+export * from './look.js';
+export * from './unknownSignals.js';

@@ -33,9 +33,13 @@ export const Patches = {
   workerApproval: 'worker-approval-1',
   /**
    * Every procedure with side-by-side steps (bump parent and branches, the
-   * catalog update): the steps all settle before a failure is acted on, and
-   * the failure acted on is the first by index (kit/settle.ts), so a failure
-   * never races its siblings' commands.
+   * catalog update, inspectTags' signature checks): the steps all settle
+   * before a failure is acted on, and the failure acted on is the first by
+   * index (kit/settle.ts), so a failure never races its siblings' commands.
+   * inspectTags asks it since the cross-procedure fault cases (issue 20): an
+   * outage of one verification used to fail the run while the others of its
+   * batch still ran. (Notices, forwarded signals and the bump's fan-out run
+   * side by side too, but none of them can reject: each catches its own.)
    */
   settledSiblings: 'settled-siblings-1',
   /**
@@ -51,6 +55,28 @@ export const Patches = {
    * each branch reports back (bump/forwardMessages.ts).
    */
   retryShown: 'bump-retry-shown-1',
+  /**
+   * bumpImage and bumpBranch planning: side-by-side reads run in two phases
+   * (kit/lanes.ts): all settle first with nothing reported, then the lanes
+   * that failed on an outage go `blocked` one after another, so a read
+   * blocked as a sibling ends never issues its commands in another order on
+   * replay (issue 20).
+   */
+  settledLanes: 'settled-lanes-1',
+  /**
+   * bumpImage: a `branchStatus` is a hint, never the word (a person can send
+   * one): the parent asks the branch named for its status (lookAtWorkflow, a
+   * local activity) and shows that; a report no branch of the bump sent is
+   * refused and recorded (bump/branchReports.ts).
+   */
+  reportConfirmed: 'bump-report-confirmed-1',
+  /**
+   * retagManifest: a `retagEntryDone` is a hint, never the word: the run asks
+   * the entry named (lookAtWorkflow) and records the outcome its own status
+   * shows, once it has ended; a word no entry of the run sent is refused and
+   * recorded (retag/entryReports.ts).
+   */
+  retagEntryConfirmed: 'retag-entry-confirmed-1',
 } as const;
 
 /** True for a run started on (or after) the change named; asked once per workflow. */

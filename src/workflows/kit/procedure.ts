@@ -21,6 +21,7 @@ import { createGate, type Gate, type GateMessages } from './gate.js';
 import { createReporter, recordRefusal } from './status.js';
 import { createNotifier, waitingStateTeller, type Notifier } from './notices.js';
 import { onPatch, Patches } from './patches.js';
+import { refuseUnknownSignals } from './unknownSignals.js';
 import type { NoticePr, NoticeProcedure } from '../../shared/notices.js';
 
 /** What the kit reads and writes of a procedure's status. */
@@ -83,6 +84,12 @@ export interface Procedure<State extends string, R, E extends EndExtra> {
   finish(state: State, extra?: E): R;
   /** Waits for the notices told (see kit/notices.ts): before the workflow ends. */
   settleNotices(): Promise<void>;
+  /**
+   * Refuses and records any signal no handler takes (besides the gate's,
+   * `retry` and `also`). Called last, once every handler is set: a signal
+   * that came with the start would otherwise go to it.
+   */
+  refuseOtherSignals(also?: readonly string[]): void;
 }
 
 export function createProcedure<
@@ -161,5 +168,12 @@ export function createProcedure<
       return o.result(state, extra);
     },
     settleNotices: () => notifier.settle(),
+    refuseOtherSignals(also = []) {
+      // recorded without a command (no notice told): a run may already hold such a signal
+      refuseUnknownSignals(['approve', 'reject', 'retry', ...also], (problem) => {
+        recordRefusal(status.refusals, problem);
+        reporter.reportFinal();
+      });
+    },
   };
 }

@@ -4,19 +4,17 @@
  * the `status` query), its activities, and the `retagEntryDone` signal its
  * entries' children send (parsed, a bad or unknown one refused and recorded).
  */
-import { setHandler } from '@temporalio/workflow';
 import { Procedure, State, Target } from '../../shared/searchAttributes.js';
-import { parsePayload } from '../../shared/payloads.js';
-import { retagEntryDoneSignal, retagGate, retagStatusQuery } from '../../shared/tagMessages.js';
+import { retagGate, retagStatusQuery } from '../../shared/tagMessages.js';
 import {
-  retagEntryDoneSchema,
   type RetagEntryDone,
   type RetagManifestInput,
   type RetagResult,
   type RetagState,
   type RetagStatus,
 } from '../../shared/retag.js';
-import { binder, createProcedure, type Blocker, type Gate } from '../kit/index.js';
+import { binder, createProcedure, onPatch, Patches, type Blocker, type Gate } from '../kit/index.js';
+import { handleEntryReports, type AskedEntry } from './entryReports.js';
 import { retagDetails } from './retagDetails.js';
 
 export function retagActivitiesFor(retry: RetagManifestInput['retry']) {
@@ -44,6 +42,8 @@ export interface RetagContext {
   step: Blocker['step'];
   /** the children's words, by child id, as they come */
   done: Map<string, RetagEntryDone>;
+  /** the writes asked of the queues, by child id (Patches.retagEntryConfirmed: a word is checked against them) */
+  asked: Map<string, AskedEntry>;
   enter(state: RetagState): void;
   report(): void;
   finish(state: RetagState, extra?: Partial<RetagResult>): RetagResult;
@@ -99,16 +99,15 @@ export function createRetagContext(input: RetagManifestInput, repoKey: string): 
     }),
   });
   const done = new Map<string, RetagEntryDone>();
-  setHandler(retagEntryDoneSignal, (raw: unknown) => {
-    const p = parsePayload(retagEntryDoneSchema, raw, 'retagEntryDone');
-    if (!p.ok) return proc.refuse(p.problem);
-    if (!status.pending.includes(p.value.workflowId) && !done.has(p.value.workflowId))
-      return proc.refuse(
-        `retagEntryDone refused: ${p.value.workflowId} is not an entry this retag asked for`,
-      );
-    // a child run again (a retried request) says the same: the first word stands
-    if (!done.has(p.value.workflowId)) done.set(p.value.workflowId, p.value);
+  const asked = new Map<string, AskedEntry>();
+  handleEntryReports({
+    pending: () => status.pending,
+    done,
+    asked,
+    refuse: proc.refuse,
+    confirm: onPatch(Patches.retagEntryConfirmed),
   });
 
-  return { input, status, acts: retagActivitiesFor(input.retry), done, ...proc };
+  proc.refuseOtherSignals(['retagEntryDone']);
+  return { input, status, acts: retagActivitiesFor(input.retry), done, asked, ...proc };
 }

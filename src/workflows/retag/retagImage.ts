@@ -15,17 +15,13 @@
  */
 import { ApplicationFailure, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import { FatalFailure } from '../../shared/failures.js';
-import type { RetagEntryDone, RetagOutcome } from '../../shared/retag.js';
+import type { RetagEntryDone } from '../../shared/retag.js';
 import { retagEntryDoneSignal } from '../../shared/tagMessages.js';
 import { retagImageInputSchema, type RetagImageRequest, type TagResult } from '../../shared/tags.js';
 import { binder, errorInfo, onPatch, parseInput, Patches } from '../kit/index.js';
 import { createTagContext } from '../tags/tagContext.js';
 import { endWith } from '../tags/endWith.js';
-
-const OUTCOME_OF_FAILURE: Record<string, RetagOutcome> = {
-  [FatalFailure.TagExists]: 'conflict',
-  [FatalFailure.ManifestUnknown]: 'missing-source',
-};
+import { OUTCOME_OF_FAILURE } from './entryReports.js';
 
 export async function retagImage(raw: RetagImageRequest): Promise<TagResult> {
   const input = parseInput(

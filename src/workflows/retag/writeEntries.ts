@@ -38,6 +38,15 @@ export async function writeEntries(ctx: RetagContext, plan: RetagPlan, startedAt
     };
     return { step: s, workflowId: childId(s, startedAt), input };
   });
+  const since = new Date().toISOString();
+  for (const r of requests)
+    ctx.asked.set(r.workflowId, {
+      index: r.input.entry.index,
+      tag: r.input.tag,
+      digest: r.input.digest,
+      from: r.input.from,
+      since,
+    });
   ctx.enter('writing');
   ctx.status.pending = requests.map((r) => r.workflowId);
   await ctx.step(`ask the queues for ${requests.length} write(s)`, () =>

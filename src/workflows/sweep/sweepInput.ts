@@ -8,16 +8,29 @@ import { z } from 'zod';
 import { approvalRuleSchema } from '../../shared/approvalRule.js';
 import { DEFAULT_VARS_FILE, durationSchema, retryPolicyInputSchema } from '../../shared/bump.js';
 import { DURATIONS } from '../../lib/duration.js';
+import { branchTag } from '../../lib/branches.js';
 import type { Evidence, PinVerdict, SweepFailure } from '../../lib/sweep/index.js';
 
 export const SWEEP_WORKFLOW_TYPE = 'sweepPins';
+
+/** A branch the sweep reads (`main`, `stable/<release>`): never a git option or another ref. */
+const targetBranch = z
+  .string()
+  .max(200)
+  .superRefine((branch, refinement) => {
+    try {
+      branchTag(branch);
+    } catch (err) {
+      refinement.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
 
 export const sweepInputSchema = z.strictObject({
   /** the target repo's normalised clone URL */
   targetRepo: z.string().min(1).max(500),
   varsFile: z.string().min(1).max(500).default(DEFAULT_VARS_FILE),
   /** default: main and every stable/* */
-  branches: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
+  branches: z.array(targetBranch).min(1).max(50).optional(),
   /** only images starting with one of these (e.g. ghcr.io/vexxhost/); none: every digest pin */
   imagePrefixes: z.array(z.string().min(1).max(200)).max(20).default([]),
   /** list what is behind, start nothing */

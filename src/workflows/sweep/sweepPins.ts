@@ -12,7 +12,7 @@
  */
 import { parseRepoUrl } from '../../lib/repoUrl.js';
 import { renderSweepTable, type SweepOutcome } from '../../lib/sweep/index.js';
-import { createNotifier, errorInfo, onPatch, parseInput, Patches, pure } from '../kit/index.js';
+import { createNotifier, errorInfo, onPatch, parseInput, Patches, pure, surfaced } from '../kit/index.js';
 import { sweepInputSchema, type SweepRequest, type SweepResult } from './sweepInput.js';
 import { createSweepContext } from './sweepContext.js';
 import { listTargetBranches } from './listTargetBranches.js';
@@ -46,6 +46,7 @@ export async function sweepPins(raw: SweepRequest): Promise<SweepResult> {
   } catch (err) {
     notifier.tell('failed', { error: errorInfo(err).message });
     await notifier.settle();
-    throw err;
+    // the typed failure itself (not "activity task failed"), as every procedure ends
+    throw surfaced(err);
   }
 }

@@ -20,10 +20,11 @@ import {
   workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
+import { z } from 'zod';
 import { ImageRepo, Procedure, State, Target } from '../../shared/searchAttributes.js';
 import {
+  imageNameSchema,
   queueRequestSchema,
-  type ImageName,
   type ParsedQueueRequest,
   type QueueStatus,
   type TagResult,
@@ -32,21 +33,28 @@ import { parsePayload } from '../../shared/payloads.js';
 import { FatalFailure } from '../../shared/failures.js';
 import { queueRequestSignal, queueStatusQuery, TagWorkflowType } from '../../shared/tagMessages.js';
 import { queueDetails, requestSummary } from '../../lib/tagDetails.js';
-import { createReporter, errorInfo, recordRefusal } from '../kit/index.js';
+import { createReporter, errorInfo, parseInput, recordRefusal, refuseUnknownSignals } from '../kit/index.js';
 
-export interface ImageRepositoryInput {
-  image: ImageName;
+/** The queue's input, parsed at its start: one started by hand with anything else fails BadInput, never its task. */
+const imageRepositoryInputSchema = z.strictObject({
+  image: imageNameSchema,
   /** `tag@digest` → ISO time first seen */
-  firstSeen?: Record<string, string>;
+  firstSeen: z.record(z.string().max(300), z.string().max(100)).optional(),
   /** requests not yet run when the previous run continued as new */
-  pending?: ParsedQueueRequest[];
-}
+  pending: z.array(queueRequestSchema).max(10_000).optional(),
+});
+export type ImageRepositoryInput = z.input<typeof imageRepositoryInputSchema>;
 
 const KEEP_RECENT = 10;
 const KEEP_SEEN = 5_000;
 const IDLE_BEFORE_NEW_RUN = '1h';
 
-export async function imageRepository(input: ImageRepositoryInput): Promise<void> {
+export async function imageRepository(raw: ImageRepositoryInput): Promise<void> {
+  const input = parseInput(
+    imageRepositoryInputSchema,
+    raw,
+    "a repository's queue {image: {registry, repository}, …}",
+  );
   const shown = `${input.image.registry}/${input.image.repository}`;
   const firstSeen: Record<string, string> = { ...(input.firstSeen ?? {}) };
   const queue: (ParsedQueueRequest & { requestedAt: string })[] = (input.pending ?? []).map((r) => ({
@@ -107,6 +115,11 @@ export async function imageRepository(input: ImageRepositoryInput): Promise<void
     known.set(r.workflowId, JSON.stringify(r));
     queue.push({ ...r, requestedAt: new Date().toISOString() });
     show();
+  });
+  // a signal no handler takes is recorded, never dropped unseen (set last: one that came with the start is the request's)
+  refuseUnknownSignals(['request'], (problem) => {
+    recordRefusal(status.refusals, problem);
+    reporter.reportFinal();
   });
 
   show();

@@ -108,5 +108,6 @@ export function createTagContext(
     }),
   });
 
+  proc.refuseOtherSignals();
   return { image: input.image, shown, status, acts: tagActivitiesFor(input.retry), ...proc };
 }
