@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import { catalogGate, type CatalogStatus } from '../src/shared/catalog.js';
 import type { CatalogRun, CatalogWorld } from '../src/sandbox/catalogWorld.js';
+import type { Fault } from './faultHistoryCases.js';
 
 export interface CatalogCase {
   name: string;
+  /** an activity made to fail (catalogFaultHistoryCases.ts): the worker runs the world's activities with it */
+  fault?: Fault;
   /** drives the case to its end (throws when it ends otherwise); the workflow to record */
   drive(world: CatalogWorld, run: CatalogRun): Promise<WorkflowHandle>;
 }

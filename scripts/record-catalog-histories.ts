@@ -8,7 +8,9 @@
  *   npx tsx scripts/record-catalog-histories.ts [--case catalog-pr-opened …] [--suffix v2]
  *
  * Fails, writing nothing, when a case ends otherwise than it should or a
- * history holds a secret of the world. The cases are in catalogHistoryCases.ts.
+ * history holds a secret of the world. The cases are in catalogHistoryCases.ts;
+ * the failure paths (one activity made to fail, typed) in
+ * catalogFaultHistoryCases.ts, recorded with `--suffix faults`.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -23,6 +25,9 @@ import {
   recordingWorker,
 } from './historyRecording.js';
 import { catalogCases, type CatalogCase } from './catalogHistoryCases.js';
+import { CATALOG_FAULT_CASES } from './catalogFaultHistoryCases.js';
+import { faultyActivities } from './faultHistoryCases.js';
+import type { ActivityDeps } from '../src/activities/index.js';
 
 /** in every history's decoded input: proof the secret scan read the payloads */
 const INPUT_MARK = `"path":"${CATALOG_PATH}"`;
@@ -35,7 +40,10 @@ async function runCase(
 ): Promise<Recorded[]> {
   const world = await createCatalogWorld(`osism/replay-${c.name}`);
   try {
-    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'catalog');
+    const fault = c.fault;
+    const activities =
+      fault === undefined ? undefined : (d: ActivityDeps) => faultyActivities(d, c.name, fault);
+    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'catalog', activities);
     const run = catalogRunner(env.client, settings, world);
     const handle = await worker.runUntil(withDeadline(c.drive(world, run), 120_000, `case ${c.name} to end`));
     const recorded: Recorded = {
@@ -51,4 +59,8 @@ async function runCase(
   }
 }
 
-runRecorder({ tool: 'record-catalog-histories', cases: catalogCases, record: runCase });
+runRecorder({
+  tool: 'record-catalog-histories',
+  cases: [...catalogCases, ...CATALOG_FAULT_CASES],
+  record: runCase,
+});

@@ -8,39 +8,25 @@
  *   npx tsx scripts/record-retag-histories.ts [--case retag-approved …] [--suffix v2]
  *
  * Fails, writing nothing, when a case ends otherwise than it should or a
- * history holds a secret of the world. The cases are in retagHistoryCases.ts.
+ * history holds a secret of the world. The cases are in retagHistoryCases.ts;
+ * the failure paths (one activity made to fail, typed) in
+ * retagFaultHistoryCases.ts, recorded with `--suffix faults`.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startRetag } from '../src/cli/retagStart.js';
-import { imageRepoWorkflowId, TagWorkflowType, type RetagResult } from '../src/shared/messages.js';
-import {
-  createRetagWorld,
-  MANIFESTS,
-  type ManifestName,
-  type RetagWorld,
-} from '../src/sandbox/retagWorld.js';
-
-const MANIFEST_NAMES = Object.keys(MANIFESTS) as ManifestName[];
+import { TagWorkflowType, type RetagResult } from '../src/shared/messages.js';
+import { createRetagWorld } from '../src/sandbox/retagWorld.js';
+import type { ActivityDeps } from '../src/activities/index.js';
 import {
   checkNoSecret,
   runRecorder,
   showHistory,
-  withDeadline,
   type Recorded,
   recordingWorker,
 } from './historyRecording.js';
-import { retagCases, type RetagCase } from './retagHistoryCases.js';
-
-/** The repositories' queues end with the case: the next case's worker has another task queue. */
-async function endQueues(env: TestWorkflowEnvironment, world: RetagWorld): Promise<void> {
-  const repos = new Set(MANIFEST_NAMES.flatMap((n) => world.entries(n).map((e) => e.repository)));
-  for (const repository of repos)
-    await env.client.workflow
-      .getHandle(imageRepoWorkflowId({ registry: 'ghcr.io', repository }))
-      .terminate('end of the recorded case')
-      .catch(() => undefined);
-}
+import { endRetagQueues, retagCases, runRetagCase, type RetagCase } from './retagHistoryCases.js';
+import { RETAG_FAULT_CASES } from './retagFaultHistoryCases.js';
+import { faultyActivities } from './faultHistoryCases.js';
 
 async function runCase(
   env: TestWorkflowEnvironment,
@@ -50,14 +36,15 @@ async function runCase(
 ): Promise<Recorded[]> {
   const world = await createRetagWorld();
   try {
-    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'retag');
-    // the fixture commits are the same in every world: a commit of the case's own gives each its own id
-    await world.commit('RECORDED_CASE', `${c.name}\n`, `Record ${c.name}`);
-    const request = { ...(await c.prepare(world)), repoUrl: world.repoUrl };
-    const { workflowId } = await worker.runUntil(async () => {
-      const started = await startRetag(env.client, settings, world.env, request);
-      await withDeadline(c.drive(world, env.client, started.workflowId), 120_000, `case ${c.name} to end`);
-      return started;
+    const fault = c.fault;
+    const activities =
+      fault === undefined ? undefined : (d: ActivityDeps) => faultyActivities(d, c.name, fault);
+    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'retag', activities);
+    // the queues end while the worker still answers their status (endRetagQueues asks it)
+    const { workflowId, path } = await worker.runUntil(async () => {
+      const ran = await runRetagCase(world, env.client, settings, c);
+      await endRetagQueues(env.client, world);
+      return ran;
     });
     const recorded: Recorded[] = [
       {
@@ -85,13 +72,16 @@ async function runCase(
         c.name,
         r,
         world.tags.secrets,
-        r.workflowId === workflowId ? `"path":"${request.path}"` : '"srcBuildTag"',
+        r.workflowId === workflowId ? `"path":"${path}"` : '"srcBuildTag"',
       );
     return recorded;
   } finally {
-    await endQueues(env, world);
     await world.close();
   }
 }
 
-runRecorder({ tool: 'record-retag-histories', cases: retagCases, record: runCase });
+runRecorder({
+  tool: 'record-retag-histories',
+  cases: [...retagCases, ...RETAG_FAULT_CASES],
+  record: runCase,
+});

@@ -6,47 +6,33 @@
  * bumps it started (abandoned children) are terminated, not recorded.
  *
  *   npx tsx scripts/record-sweep-histories.ts [--case sweep-report …] [--suffix v2]
+ *
+ * The failure paths (`sweep-fails-<activity>`: one activity made to fail,
+ * typed) are in sweepFaultHistoryCases.ts, recorded with `--suffix faults`.
  */
 import { parseRepoUrl } from '../src/lib/repoUrl.js';
-import { createSweepWorld, SWEEP_PREFIX } from '../src/sandbox/sweepWorld.js';
-import { startSweep } from '../src/cli/sweepStart.js';
 import { bumpWorkflowId } from '../src/shared/messages.js';
-import { SWEEP_WORKFLOW_TYPE, type SweepResult } from '../src/workflows/sweep/sweepInput.js';
-import {
-  checkNoSecret,
-  runRecorder,
-  showHistory,
-  withDeadline,
-  recordingWorker,
-} from './historyRecording.js';
-import { sweepCases } from './sweepHistoryCases.js';
+import { SWEEP_WORKFLOW_TYPE } from '../src/workflows/sweep/sweepInput.js';
+import type { ActivityDeps } from '../src/activities/index.js';
+import { checkNoSecret, runRecorder, showHistory, recordingWorker } from './historyRecording.js';
+import { runSweepCase, sweepCases, sweepCaseWorld } from './sweepHistoryCases.js';
+import { SWEEP_FAULT_CASES } from './sweepFaultHistoryCases.js';
+import { faultyActivities } from './faultHistoryCases.js';
 
 runRecorder({
   tool: 'record-sweep-histories',
-  cases: sweepCases,
+  cases: [...sweepCases, ...SWEEP_FAULT_CASES],
   async record(env, bundle, c, base) {
-    const world = await createSweepWorld({
-      slug: `record/${c.name}`,
-      branches: ['main', 'stable/2025.1'],
-      behind: c.behind,
-    });
+    const world = await sweepCaseWorld(c, `record/${c.name}`);
     const ended: string[] = [];
     try {
-      for (const repo of c.failing ?? []) world.front.failing.add(repo);
-      await c.prepare?.(world, env.client);
-      const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'sweep');
-      const { workflowId, result } = await worker.runUntil(async () => {
-        const handle = await startSweep(env.client, settings, {
-          targetRepo: world.targetUrl,
-          imagePrefixes: [SWEEP_PREFIX],
-          ...c.request,
-        });
-        const r = (await withDeadline(handle.result(), 120_000, `the sweep of ${c.name}`)) as SweepResult;
-        return { workflowId: handle.workflowId, result: r };
-      });
-      c.check(result);
+      const fault = c.fault;
+      const activities =
+        fault === undefined ? undefined : (d: ActivityDeps) => faultyActivities(d, c.name, fault);
+      const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'sweep', activities);
+      const { workflowId, bumps } = await worker.runUntil(runSweepCase(env.client, settings, world, c));
       const key = parseRepoUrl(world.targetUrl).key;
-      ended.push(...result.bumps.map((b) => b.workflowId), bumpWorkflowId(key, 'nova'));
+      ended.push(...bumps, bumpWorkflowId(key, 'nova'));
       const recorded = {
         file: `${base}-sweep.json`,
         workflowId,

@@ -13,51 +13,30 @@
  *   npx tsx scripts/record-tag-histories.ts [--case promote-approved …] [--suffix v2]
  *
  * Fails, writing nothing, when a case ends otherwise than it should or a
- * history holds a secret of the world. The cases are in tagHistoryCases.ts.
+ * history holds a secret of the world. The cases are in tagHistoryCases.ts;
+ * the failure paths (`<procedure>-fails-<activity>…`: one activity made to
+ * fail, typed) in tagFaultHistoryCases.ts, recorded with `--suffix faults`.
  */
-import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import {
-  imageRepoWorkflowId,
-  queueStatusQuery,
-  tagStatusQuery,
-  TagWorkflowType,
-  type QueueStatus,
-  type TagResult,
-} from '../src/shared/messages.js';
-import { requestTagProcedure, tagResult } from '../src/cli/startTag.js';
+import { imageRepoWorkflowId, TagWorkflowType } from '../src/shared/messages.js';
 import { createTagWorld, TAG_IMAGE } from '../src/sandbox/tagWorld.js';
+import type { ActivityDeps } from '../src/activities/index.js';
 import {
   checkNoSecret,
   childrenOf,
   runRecorder,
   showHistory,
-  withDeadline,
   type Recorded,
   recordingWorker,
 } from './historyRecording.js';
-import { tagCases, type TagCase, type TagDrive } from './tagHistoryCases.js';
+import { createTagDrive, endTagQueue, tagCases, type TagCase } from './tagHistoryCases.js';
+import { TAG_FAULT_CASES } from './tagFaultHistoryCases.js';
+import { faultyActivities } from './faultHistoryCases.js';
 
 const QUEUE_ID = imageRepoWorkflowId(TAG_IMAGE);
 /** in every history's decoded input: proof the secret scan read the payloads */
 const INPUT_MARK = `"repository":"${TAG_IMAGE.repository}"`;
-
-/** Polls `read` until `ok` holds; a read that throws (not started yet, between tasks) is tried again. */
-async function pollUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // not started yet (queued), or between tasks
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`expected ${what} within 60 s, last: ${JSON.stringify(last)}`);
-}
 
 async function runCase(
   env: TestWorkflowEnvironment,
@@ -67,48 +46,16 @@ async function runCase(
 ): Promise<Recorded[]> {
   const world = await createTagWorld();
   try {
-    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'tags');
-    const { taskQueue } = settings;
-    const client = env.client;
+    const fault = c.fault;
+    const activities =
+      fault === undefined ? undefined : (d: ActivityDeps) => faultyActivities(d, c.name, fault);
+    const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'tags', activities);
     const requested: string[] = [];
-    const queue = client.workflow.getHandle(QUEUE_ID);
-    const drive: TagDrive = {
-      world,
-      client,
-      taskQueue,
-      async request(r) {
-        const { workflowId } = await requestTagProcedure(client, settings, r);
-        requested.push(workflowId);
-        return workflowId;
-      },
-      statusWhen: (id, ok, what) =>
-        pollUntil(() => client.workflow.getHandle(id).query(tagStatusQuery), ok, `${id}: ${what}`),
-      queueWhen: (ok, what) => pollUntil(() => queue.query(queueStatusQuery), ok, `the queue: ${what}`),
-      result: (id) => withDeadline(tagResult(client, id), 120_000, `${id} to end`),
-      async failure(id) {
-        let result: TagResult;
-        try {
-          result = await drive.result(id);
-        } catch (err) {
-          if (!(err instanceof WorkflowFailedError)) throw err;
-          const cause = err.cause as { type?: string; message?: string } | undefined;
-          return { type: cause?.type, message: cause?.message ?? '' };
-        }
-        throw new Error(`expected ${id} to fail, it ended ${result.state}`);
-      },
-    };
+    const drive = createTagDrive(world, env.client, settings, requested);
     const { standalone, queueRunId } = await worker.runUntil(async () => {
       const standalone = (await c.drive(drive)) ?? [];
-      if (requested.length === 0) return { standalone, queueRunId: undefined };
       // the children ended and the queue took note of each: only then end it
-      await drive.queueWhen(
-        (q: QueueStatus) =>
-          q.running === undefined && q.waiting.length === 0 && q.recent.length === requested.length,
-        `idle after its ${requested.length} request(s)`,
-      );
-      const runId = (await queue.describe()).runId;
-      await client.workflow.getHandle(QUEUE_ID, runId).terminate('recorded: its requests ended');
-      return { standalone, queueRunId: runId };
+      return { standalone, queueRunId: await endTagQueue(drive, requested) };
     });
 
     const recorded: Recorded[] = [];
@@ -153,4 +100,4 @@ async function runCase(
   }
 }
 
-runRecorder({ tool: 'record-tag-histories', cases: tagCases, record: runCase });
+runRecorder({ tool: 'record-tag-histories', cases: [...tagCases, ...TAG_FAULT_CASES], record: runCase });

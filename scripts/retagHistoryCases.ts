@@ -13,10 +13,23 @@ import {
   type RetagManifestRequest,
   type RetagResult,
 } from '../src/shared/messages.js';
-import { MANIFEST_DIR, MANIFESTS, MIRROR, type RetagWorld } from '../src/sandbox/retagWorld.js';
+import {
+  MANIFEST_DIR,
+  MANIFESTS,
+  MIRROR,
+  type ManifestName,
+  type RetagWorld,
+} from '../src/sandbox/retagWorld.js';
+import { startRetag } from '../src/cli/retagStart.js';
+import { imageRepoWorkflowId, queueStatusQuery } from '../src/shared/messages.js';
+import type { TemporalSettings } from '../src/config.js';
+import type { Fault } from './faultHistoryCases.js';
+import { withDeadline } from './historyRecording.js';
 
 export interface RetagCase {
   name: string;
+  /** an activity made to fail (retagFaultHistoryCases.ts): the worker runs the world's activities with it */
+  fault?: Fault;
   /** child histories to record besides the manifest's: part name → the entry's index */
   children: Record<string, number>;
   /** prepares the registry and the repo; the request to start */
@@ -159,3 +172,51 @@ export const retagCases: RetagCase[] = [
     },
   },
 ];
+
+/**
+ * Runs a case as the recorder and test/workflows/procedureFaults.test.ts do:
+ * a commit of the case's own (the fixture commits are the same in every
+ * world: this gives each run its own id), the case's preparation, the retag
+ * started as the CLI starts it, driven to its end. Its workflow id.
+ */
+export async function runRetagCase(
+  world: RetagWorld,
+  client: Client,
+  settings: TemporalSettings,
+  c: RetagCase,
+  /** what the case's commit says (one run per manifest commit: another run of the case needs another) */
+  label = c.name,
+): Promise<{ workflowId: string; path: string }> {
+  await world.commit('RECORDED_CASE', `${label}\n`, `Record ${label}`);
+  const request = { ...(await c.prepare(world)), repoUrl: world.repoUrl };
+  const started = await startRetag(client, settings, world.env, request);
+  await withDeadline(c.drive(world, client, started.workflowId), 120_000, `case ${c.name} to end`);
+  return { workflowId: started.workflowId, path: request.path };
+}
+
+/**
+ * The repositories' queues end with the case (the next case's worker may have
+ * another task queue): each, once idle (no entry running or waiting, so no
+ * workflow task is in flight: terminating one mid-task records a failed task), terminated.
+ */
+export async function endRetagQueues(client: Client, world: RetagWorld): Promise<void> {
+  const names = Object.keys(MANIFESTS) as ManifestName[];
+  const repos = new Set(names.flatMap((n) => world.entries(n).map((e) => e.repository)));
+  for (const repository of repos) {
+    const queue = client.workflow.getHandle(imageRepoWorkflowId({ registry: 'ghcr.io', repository }));
+    const running = await queue.describe().then(
+      (d) => d.status.name === 'RUNNING',
+      () => false,
+    );
+    if (!running) continue;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const q = await queue.query(queueStatusQuery).catch(() => undefined);
+      if (q !== undefined && q.running === undefined && q.waiting.length === 0) break;
+      if (Date.now() > deadline)
+        throw new Error(`expected the queue of ${repository} idle within 60 s, found ${JSON.stringify(q)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await queue.terminate('end of the case');
+  }
+}

@@ -5,9 +5,23 @@
  * what it must end with. Recorded: the sweep's own history, <case>-sweep.json.
  */
 import assert from 'node:assert/strict';
-import type { Client } from '@temporalio/client';
-import type { BehindSpec, SweepWorld } from '../src/sandbox/sweepWorld.js';
-import type { SweepRequest, SweepResult } from '../src/workflows/sweep/sweepInput.js';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import {
+  createSweepWorld,
+  SWEEP_PREFIX,
+  type BehindSpec,
+  type SweepWorld,
+} from '../src/sandbox/sweepWorld.js';
+import {
+  sweepStatusQuery,
+  type SweepRequest,
+  type SweepResult,
+  type SweepStatus,
+} from '../src/workflows/sweep/sweepInput.js';
+import { startSweep } from '../src/cli/sweepStart.js';
+import type { TemporalSettings } from '../src/config.js';
+import type { Fault } from './faultHistoryCases.js';
+import { withDeadline } from './historyRecording.js';
 
 export interface SweepCase {
   name: string;
@@ -17,7 +31,52 @@ export interface SweepCase {
   request: Partial<SweepRequest>;
   /** before the sweep: e.g. a bump already running */
   prepare?(world: SweepWorld, client: Client): Promise<void>;
+  /** an activity made to fail (sweepFaultHistoryCases.ts): the sweep must fail, `failed` checks how */
+  fault?: Fault;
   check(result: SweepResult): void;
+  /** a fault case: the failure and the status the sweep answers afterwards */
+  failed?(failure: { type?: string | undefined; message: string }, status: SweepStatus): void;
+}
+
+/** A case's world: main and stable/2025.1, the case's behind pins, its failing repositories. */
+export async function sweepCaseWorld(c: SweepCase, slug: string): Promise<SweepWorld> {
+  const world = await createSweepWorld({ slug, branches: ['main', 'stable/2025.1'], behind: c.behind });
+  for (const repo of c.failing ?? []) world.front.failing.add(repo);
+  return world;
+}
+
+/**
+ * Runs a case as the recorder and test/workflows/procedureFaults.test.ts do:
+ * the case's preparation, the sweep started as the CLI starts it, its result
+ * (or, for a fault case, its failure and the status it answers) checked.
+ */
+export async function runSweepCase(
+  client: Client,
+  settings: TemporalSettings,
+  world: SweepWorld,
+  c: SweepCase,
+): Promise<{ workflowId: string; bumps: string[] }> {
+  await c.prepare?.(world, client);
+  const handle = await startSweep(client, settings, {
+    targetRepo: world.targetUrl,
+    imagePrefixes: [SWEEP_PREFIX],
+    ...c.request,
+  });
+  const ended = withDeadline(handle.result() as Promise<SweepResult>, 120_000, `the sweep of ${c.name}`);
+  if (c.fault === undefined) {
+    const result = await ended;
+    c.check(result);
+    return { workflowId: handle.workflowId, bumps: result.bumps.map((b) => b.workflowId) };
+  }
+  const err = await ended.then(
+    () => new Error(`expected the sweep of ${c.name} to fail, it ended done`),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof WorkflowFailedError)) throw err;
+  const cause = err.cause as { type?: string; message?: string; cause?: { type?: string; message?: string } };
+  const typed = cause.type === undefined && cause.cause !== undefined ? cause.cause : cause;
+  c.failed!({ type: typed.type, message: typed.message ?? '' }, await handle.query(sweepStatusQuery));
+  return { workflowId: handle.workflowId, bumps: [] };
 }
 
 const MAGNUM = 'ghcr.io/vexxhost/magnum';

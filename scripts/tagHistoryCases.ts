@@ -8,9 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import {
+  imageRepoWorkflowId,
+  queueStatusQuery,
   retrySignal,
+  tagStatusQuery,
   tagGate,
   tagWorkflowId,
   TagWorkflowType,
@@ -18,9 +26,12 @@ import {
   type TagResult,
   type TagStatus,
 } from '../src/shared/messages.js';
-import type { TagRequest } from '../src/cli/startTag.js';
+import { requestTagProcedure, tagResult, type TagRequest } from '../src/cli/startTag.js';
+import type { TemporalSettings } from '../src/config.js';
 import type { InspectResult } from '../src/workflows/tags/inspectTags.js';
 import { revisionOf, TAG_IMAGE, TAG_SOURCE_SLUG, type TagWorld } from '../src/sandbox/tagWorld.js';
+import type { Fault } from './faultHistoryCases.js';
+import { withDeadline } from './historyRecording.js';
 
 export interface TagDrive {
   world: TagWorld;
@@ -44,8 +55,82 @@ export interface Standalone {
 
 export interface TagCase {
   name: string;
+  /** an activity made to fail (tagFaultHistoryCases.ts): the worker runs the world's activities with it */
+  fault?: Fault;
   /** drives the case to its end; throws when it ends otherwise */
   drive(d: TagDrive): Promise<Standalone[] | void>;
+}
+
+/** Polls `read` until `ok` holds; a read that throws (not started yet, between tasks) is tried again. */
+async function pollUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (ok(last)) return last;
+    } catch {
+      // not started yet (queued), or between tasks
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`expected ${what} within 60 s, last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * How a case is driven (the recorder and test/workflows/procedureFaults.test.ts):
+ * requests through the queue as the CLI sends them, each id kept in `requested`.
+ */
+export function createTagDrive(
+  world: TagWorld,
+  client: Client,
+  settings: TemporalSettings,
+  requested: string[],
+): TagDrive {
+  const queue = client.workflow.getHandle(imageRepoWorkflowId(TAG_IMAGE));
+  const drive: TagDrive = {
+    world,
+    client,
+    taskQueue: settings.taskQueue,
+    async request(r) {
+      const { workflowId } = await requestTagProcedure(client, settings, r);
+      requested.push(workflowId);
+      return workflowId;
+    },
+    statusWhen: (id, ok, what) =>
+      pollUntil(() => client.workflow.getHandle(id).query(tagStatusQuery), ok, `${id}: ${what}`),
+    queueWhen: (ok, what) => pollUntil(() => queue.query(queueStatusQuery), ok, `the queue: ${what}`),
+    result: (id) => withDeadline(tagResult(client, id), 120_000, `${id} to end`),
+    async failure(id) {
+      let result: TagResult;
+      try {
+        result = await drive.result(id);
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        const cause = err.cause as { type?: string; message?: string } | undefined;
+        return { type: cause?.type, message: cause?.message ?? '' };
+      }
+      throw new Error(`expected ${id} to fail, it ended ${result.state}`);
+    },
+  };
+  return drive;
+}
+
+/**
+ * Once a case's requests ended and the queue took note of each: the queue
+ * ended (terminated; the next case's worker has another task queue); its run id.
+ */
+export async function endTagQueue(drive: TagDrive, requested: string[]): Promise<string | undefined> {
+  if (requested.length === 0) return undefined;
+  await drive.queueWhen(
+    (q: QueueStatus) =>
+      q.running === undefined && q.waiting.length === 0 && q.recent.length === requested.length,
+    `idle after its ${requested.length} request(s)`,
+  );
+  const queue = drive.client.workflow.getHandle(imageRepoWorkflowId(TAG_IMAGE));
+  const runId = (await queue.describe()).runId;
+  await drive.client.workflow.getHandle(queue.workflowId, runId).terminate('its requests ended');
+  return runId;
 }
 
 const image = { ...TAG_IMAGE };

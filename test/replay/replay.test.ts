@@ -8,6 +8,8 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -20,9 +22,13 @@ import {
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowsPath } from '../../src/worker.js';
 import * as bundled from '../../src/workflows/index.js';
-import { historyFiles, historyFromJson, readHistoryJson, readIndex } from './historyFile.js';
+import { historiesDir, historyFiles, historyFromJson, readHistoryJson, readIndex } from './historyFile.js';
 import { activityTypes, patchIds, startedType } from './historyEvents.js';
 import { PLANNING_FAULTS } from '../../scripts/bumpFaultHistoryCases.js';
+import { TAG_FAULT_CASES } from '../../scripts/tagFaultHistoryCases.js';
+import { RETAG_FAULT_CASES } from '../../scripts/retagFaultHistoryCases.js';
+import { SWEEP_FAULT_CASES } from '../../scripts/sweepFaultHistoryCases.js';
+import { CATALOG_FAULT_CASES } from '../../scripts/catalogFaultHistoryCases.js';
 
 /** Every bump case the recorder drives, and the branch tags it records besides the parent. */
 const BUMP_CASES: Record<string, string[]> = {
@@ -92,11 +98,41 @@ const TELLING = [
   'updateCatalog',
   'sweepPins',
 ];
-/** Patches.settledSiblings: every bump and catalog case once more (`.settled`), and the bump's planning faults. */
+/**
+ * Patches.settledSiblings: every bump and catalog case once more (`.settled`),
+ * the bump's planning faults, and the read-only inspection (`inspect-tags.settled`).
+ */
 const SETTLED_PATCH = 'settled-siblings-1';
-const SETTLING = ['bumpImage', 'bumpBranch', 'updateCatalog'];
-const FAULT_FILES = PLANNING_FAULTS.map((f) => `${f.name}.settled-parent.json`);
-const BUMP_PATHS = ['', '.lean', '.notices', '.settled'];
+const SETTLING = ['bumpImage', 'bumpBranch', 'updateCatalog', 'inspectTags'];
+const FAULT_FILES = PLANNING_FAULTS.flatMap((f) =>
+  ['settled', 'confirmed'].map((p) => `${f.name}.${p}-parent.json`),
+);
+const INSPECT_SETTLED = 'inspect-tags.settled-inspect.json';
+/**
+ * The other procedures' failure paths (scripts/*FaultHistoryCases.ts, one
+ * activity made to fail in turn), recorded with `--suffix faults`, on every
+ * patch in force then: the queue and its child (the inspection alone), the
+ * retag and its failed entry, the sweep, the catalog update.
+ */
+const PROCEDURE_FAULT_FILES = [
+  ...TAG_FAULT_CASES.map((c) => ({
+    name: c.name,
+    parts: c.name.startsWith('inspect-') ? ['inspect'] : ['queue', c.name.split('-')[0]!],
+  })),
+  ...RETAG_FAULT_CASES.map((c) => ({
+    name: c.name,
+    parts: ['manifest', ...Object.keys(c.children).map((p) => `image-${p}`)],
+  })),
+  ...SWEEP_FAULT_CASES.map((c) => ({ name: c.name, parts: ['sweep'] })),
+  ...CATALOG_FAULT_CASES.map((c) => ({ name: c.name, parts: ['update'] })),
+].flatMap(({ name, parts }) => parts.map((p) => `${name}.faults-${p}.json`));
+/** The retag's failure paths once more on retag-entry-confirmed-1 (`.confirmed`). */
+const RETAG_CONFIRMED_FAULT_FILES = RETAG_FAULT_CASES.flatMap((c) =>
+  ['manifest', ...Object.keys(c.children).map((p) => `image-${p}`)].map(
+    (p) => `${c.name}.confirmed-${p}.json`,
+  ),
+);
+const BUMP_PATHS = ['', '.lean', '.notices', '.settled', '.confirmed'];
 /**
  * The tag and retag procedures' policy patches (retag-approval-1,
  * worker-approval-1, audit-forge-check-1): every tag and retag case once more
@@ -104,6 +140,8 @@ const BUMP_PATHS = ['', '.lean', '.notices', '.settled'];
  * (`.retryshown`), its parent and branches.
  */
 const POLICY_PATHS = ['', '.notices', '.policy'];
+/** retag-entry-confirmed-1 (retagManifest): every retag case once more (`.confirmed`). */
+const RETAG_PATHS = [...POLICY_PATHS, '.confirmed'];
 const RETRY_SHOWN_FILES = ['parent', ...BUMP_CASES['blocked-retried']!.map((t) => `branch-${t}`)].map(
   (p) => `blocked-retried.retryshown-${p}.json`,
 );
@@ -111,18 +149,25 @@ const PATHS = ['', '.notices'];
 const CATALOG_PATHS = [...PATHS, '.settled'];
 const CASE_PATHS = new Map([
   [TAG_CASES, POLICY_PATHS],
-  [RETAG_CASES, POLICY_PATHS],
+  [RETAG_CASES, RETAG_PATHS],
   [SWEEP_CASES, PATHS],
   [CATALOG_CASES, CATALOG_PATHS],
 ]);
 /** Each patch: the workflow types that ask it, and the files (by name) recorded on its path. */
 const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
-  { patch: NOTICES_PATCH, types: TELLING, path: /\.(notices|settled|policy|retryshown)-/ },
-  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown)-/ },
-  { patch: 'retag-approval-1', types: ['retagImage'], path: /\.policy-/ },
-  { patch: 'worker-approval-1', types: ['promoteImage', 'rollbackImage', 'cleanupTags'], path: /\.policy-/ },
-  { patch: 'audit-forge-check-1', types: ['promoteImage', 'rollbackImage'], path: /\.policy-/ },
-  { patch: 'bump-retry-shown-1', types: ['bumpImage'], path: /\.retryshown-/ },
+  { patch: NOTICES_PATCH, types: TELLING, path: /\.(notices|settled|policy|retryshown|faults|confirmed)-/ },
+  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown|faults|confirmed)-/ },
+  { patch: 'retag-approval-1', types: ['retagImage'], path: /\.(policy|faults|confirmed)-/ },
+  {
+    patch: 'worker-approval-1',
+    types: ['promoteImage', 'rollbackImage', 'cleanupTags'],
+    path: /\.(policy|faults)-/,
+  },
+  { patch: 'audit-forge-check-1', types: ['promoteImage', 'rollbackImage'], path: /\.(policy|faults)-/ },
+  { patch: 'bump-retry-shown-1', types: ['bumpImage'], path: /\.(retryshown|confirmed)-/ },
+  { patch: 'settled-lanes-1', types: ['bumpImage', 'bumpBranch'], path: /\.confirmed-/ },
+  { patch: 'bump-report-confirmed-1', types: ['bumpImage'], path: /\.confirmed-/ },
+  { patch: 'retag-entry-confirmed-1', types: ['retagManifest'], path: /\.confirmed-/ },
 ];
 
 const EXPECTED_FILES = [
@@ -139,6 +184,9 @@ const EXPECTED_FILES = [
   ),
   ...FAULT_FILES,
   ...RETRY_SHOWN_FILES,
+  INSPECT_SETTLED,
+  ...PROCEDURE_FAULT_FILES,
+  ...RETAG_CONFIRMED_FAULT_FILES,
 ];
 
 const files = historyFiles();
@@ -189,7 +237,7 @@ describe('committed histories', () => {
   it('cover both paths of the bump: the histories recorded after the lean patch carry its marker, the older ones do not', () => {
     const bumpFiles = files.filter((f) => index[f]?.workflowType.startsWith('bump'));
     const wrong = bumpFiles.filter(
-      (f) => patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled|retryshown)-/.test(f),
+      (f) => patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled|retryshown|confirmed)-/.test(f),
     );
     const perPath = Object.values(BUMP_CASES).reduce((n, tags) => n + tags.length + 1, 0);
     assert.equal(
@@ -223,6 +271,28 @@ describe('committed histories', () => {
     const types = new Set(delivering.map((f) => index[f]!.workflowType));
     for (const t of ['bumpImage', 'promoteImage', 'retagManifest', 'updateCatalog'])
       assert.ok(types.has(t), `a recorded ${t} delivers a notice (found in ${[...types].join(', ')})`);
+  });
+
+  it("cover the failure paths: each case's .faults histories hold its injected failure", () => {
+    const held = (f: string, name: string): boolean => {
+      // failure messages are plain in the history, a signal's or a result's payload is base64
+      const text = readFileSync(path.join(historiesDir, f), 'utf8');
+      const payloads = [...text.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+        Buffer.from(m[1]!, 'base64').toString('utf8'),
+      );
+      return [text, ...payloads].some((t) => t.includes(`(fault case ${name})`));
+    };
+    const caseOf = (f: string) => f.slice(0, f.indexOf('.faults-'));
+    const names = [...new Set(PROCEDURE_FAULT_FILES.map(caseOf))];
+    // the procedure's own history always does; its queue's only when it failed with it
+    const missing = names.filter(
+      (name) => !PROCEDURE_FAULT_FILES.some((f) => caseOf(f) === name && held(f, name)),
+    );
+    assert.deepEqual(
+      missing,
+      [],
+      `fault cases whose histories lack their injected failure: ${missing.join(', ')}`,
+    );
   });
 
   it('hold no failed workflow task (a determinism error the recorder ran into)', () => {

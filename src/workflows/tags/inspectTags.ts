@@ -4,13 +4,23 @@
  *   2 verify   each distinct digest's cosign signature under the worker's trust policy; a typed
  *              refusal (Unsigned, SignatureInvalid, NoTrustPolicy, …) is that digest's answer, not a failure
  * It mutates nothing, so it does not go through the repository's queue; the
- * registry's credentials stay on the worker.
+ * registry's credentials stay on the worker. An outage of one verification
+ * (retries spent) fails the inspection, but only once its side-by-side
+ * siblings have settled (Patches.settledSiblings), the first by order.
  */
 import { z } from 'zod';
 import { retryPolicyInputSchema } from '../../shared/bump.js';
 import { imageNameSchema } from '../../shared/tags.js';
 import { parseStamp } from '../../lib/stamp.js';
-import { errorInfo, isFatal, parseInput, tagActivitiesFor } from '../kit/index.js';
+import {
+  errorInfo,
+  isFatal,
+  onPatch,
+  parseInput,
+  Patches,
+  sideBySide,
+  tagActivitiesFor,
+} from '../kit/index.js';
 
 export const inspectInputSchema = z.strictObject({
   image: imageNameSchema,
@@ -40,12 +50,15 @@ const AT_ONCE = 4;
 
 export async function inspectTags(raw: InspectRequest): Promise<InspectResult> {
   const input = parseInput(inspectInputSchema, raw, 'an inspection {image: {registry, repository}}');
+  // a run started before this rejected at the first outage while its siblings still ran (Promise.all)
+  const settle = onPatch(Patches.settledSiblings);
   const acts = tagActivitiesFor(input.retry);
   const listed = await acts.listTagDigests({ ...input.image, detail: ['*'] });
   const digests = [...new Set(listed.tags.map((t) => t.digest))];
   const signatures = new Map<string, { signature: string; signatureDetail?: string }>();
   for (let i = 0; i < digests.length; i += AT_ONCE) {
-    await Promise.all(
+    await sideBySide(
+      settle,
       digests.slice(i, i + AT_ONCE).map(async (digest) => {
         try {
           const evidence = await acts.verifySignature({ ...input.image, digest });
