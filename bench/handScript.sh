@@ -1,84 +1,19 @@
 #!/bin/sh
-# The hand-script baseline: the bump done by hand, one branch after the other.
-# For each branch: read the pin from the vars file (git show), resolve the
-# tag's digest (skopeo inspect --raw, sha256 of the manifest), check the
-# image's labels (skopeo inspect --config: source, version = the branch's tag,
-# revision = the source branch's HEAD from git ls-remote), edit the pin with
-# sed, add a reno note, commit -s, push the work branch, open the PR with curl.
+# The sequential hand-script baseline: one clone of the target repo (a fetch
+# in it when it is there from an earlier run), then each branch in turn,
+# with the procedure of bench/bumpBranch.sh.
 #
-# Everything comes from the environment (bench/run.ts sets it):
-#   TARGET_URL SOURCE_URL BRANCHES("main stable/2025.1 …") WORK (scratch dir)
+# Everything comes from the environment (bench/variants.ts sets it):
+#   TARGET_URL SOURCE_URL BRANCHES("main stable/2025.1 …") WORK (kept between runs)
 #   REGISTRY (host:port, plain HTTP) REGISTRY_USER REGISTRY_PASSWORD
 #   GITHUB_API_URL GITHUB_TOKEN TARGET_SLUG (owner/repo)
-#   and git's own GIT_CONFIG_* (url.insteadOf to the sandbox's remotes).
+#   and git's own GIT_CONFIG_* (url.insteadOf to the sandbox's git server).
 set -eu
-
-SERVICE=magnum
-IMAGE=vexxhost/magnum
-VARS=roles/defaults/vars/main.yml
-SOURCE_LABEL=https://github.com/vexxhost/docker-magnum
-export GIT_AUTHOR_NAME='hand script' GIT_AUTHOR_EMAIL='hand@bumpflow.test'
-export GIT_COMMITTER_NAME='hand script' GIT_COMMITTER_EMAIL='hand@bumpflow.test'
-export GIT_TERMINAL_PROMPT=0
-
-die() {
-  echo "handScript: $*" >&2
-  exit 1
-}
-label() { # label <config.json> <key>
-  grep -o "\"org\.opencontainers\.image\.$2\": *\"[^\"]*\"" "$1" | head -n 1 | sed 's/.*: *"\(.*\)"$/\1/'
-}
-skopeo_inspect() {
-  skopeo inspect --tls-verify=false --creds "$REGISTRY_USER:$REGISTRY_PASSWORD" "$@"
-}
+. "$(dirname "$0")/bumpBranch.sh"
 
 repo="$WORK/target"
-git clone --quiet "$TARGET_URL" "$repo"
+clone_or_fetch "$repo"
 cd "$repo"
-
 for branch in $BRANCHES; do
-  case "$branch" in
-    main) tag=main ;;
-    stable/*) tag=${branch#stable/} ;;
-    *) die "expected main or stable/<release>, found $branch" ;;
-  esac
-  tag_re=$(printf '%s' "$tag" | sed 's/\./\\./g')
-
-  old=$(git show "origin/$branch:$VARS" | grep -o "ghcr\.io/$IMAGE:$tag_re@sha256:[a-f0-9]\{64\}" | head -n 1 | sed 's/.*@//')
-  [ -n "$old" ] || die "$branch: expected a ghcr.io/$IMAGE:$tag@sha256 pin in $VARS, found none"
-
-  skopeo_inspect --raw "docker://$REGISTRY/$IMAGE:$tag" >"$WORK/manifest.json"
-  new="sha256:$(sha256sum "$WORK/manifest.json" | cut -d ' ' -f 1)"
-  if [ "$new" = "$old" ]; then
-    echo "$branch: already at $new"
-    continue
-  fi
-
-  skopeo_inspect --config "docker://$REGISTRY/$IMAGE@$new" >"$WORK/config.json"
-  source=$(label "$WORK/config.json" source)
-  version=$(label "$WORK/config.json" version)
-  revision=$(label "$WORK/config.json" revision)
-  head=$(git ls-remote "$SOURCE_URL" "refs/heads/$branch" | cut -f 1)
-  [ "$source" = "$SOURCE_LABEL" ] || die "$branch: expected source label $SOURCE_LABEL, found $source"
-  [ "$version" = "$tag" ] || die "$branch: expected version label $tag, found $version"
-  [ -n "$head" ] && [ "$revision" = "$head" ] || die "$branch: expected revision $head (source HEAD), found $revision"
-
-  work="bump-$SERVICE-$tag"
-  git checkout --quiet -B "$work" "origin/$branch"
-  sed -i "s|ghcr\.io/$IMAGE:$tag_re@$old|ghcr.io/$IMAGE:$tag@$new|g" "$VARS"
-  grep -q "$new" "$VARS" || die "$branch: the sed left no $new in $VARS"
-  note="releasenotes/notes/bump-$SERVICE-$(printf '%s' "$branch$new" | sha256sum | cut -c 1-16).yaml"
-  mkdir -p releasenotes/notes
-  printf 'fixes:\n  - |\n    The %s images are now %s (built from %s).\n' "$SERVICE" "$new" "$revision" >"$note"
-  git add "$VARS" "$note"
-  git commit --quiet -s -m "chore($SERVICE): bump to $new" -m "Built from $SOURCE_LABEL@$revision."
-  git push --quiet origin "$work"
-
-  body=$(printf '{"title":"[%s] bump %s to %s","head":"%s","base":"%s","body":"Built from %s@%s."}' \
-    "$branch" "$SERVICE" "$new" "$work" "$branch" "$SOURCE_LABEL" "$revision")
-  number=$(curl --silent --show-error --fail -X POST \
-    -H "Authorization: token $GITHUB_TOKEN" -H 'Accept: application/vnd.github+json' \
-    -d "$body" "$GITHUB_API_URL/repos/$TARGET_SLUG/pulls" | grep -o '"number":[0-9]*' | head -n 1 | cut -d : -f 2)
-  [ -n "$number" ] || die "$branch: expected a PR number from the stand-in, found none"
-  echo "$branch: PR #$number ($old -> $new)"
+  bump_branch "$branch" "$WORK/tmp"
 done

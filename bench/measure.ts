@@ -1,7 +1,9 @@
 /**
  * What the benchmark counts: git processes (a counting `git` shim first on a
- * process's PATH: it appends one line per call to its log, then execs the real
- * git), history events and bytes per workflow (the protobuf encoding of
+ * process's PATH: it appends each call's subcommand to its log, runs the real git
+ * under bash's `time` and appends that git's user and system CPU seconds —
+ * getrusage of the child, git's own helpers included — to a second log),
+ * history events and bytes per workflow (the protobuf encoding of
  * `client.workflow.fetchHistory`, as the server stores and sends it), the
  * worker's resident memory (VmRSS / VmHWM from /proc), and the statistics.
  */
@@ -18,20 +20,50 @@ export interface GitShim {
   count(): Promise<number>;
   /** the subcommands started so far, in order */
   calls(): Promise<string[]>;
+  /** CPU seconds (user + system) of every git process that ended so far, in order of their ends */
+  cpu(): Promise<number[]>;
 }
 
-/** A `git` in `dir` that logs its first argument to `dir/git.log` and execs the real git. */
+/**
+ * A `git` in `dir` that logs its subcommand to `dir/git.log`, runs the real
+ * git under bash's `time` (one `user sys` line per call, written in one write,
+ * to `dir/cpu.log`) and exits with git's status. git's stderr stays git's.
+ */
 export async function createGitShim(dir: string): Promise<GitShim> {
   const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
   if (realGit === '' || realGit.startsWith(dir))
     throw new Error(`bench: expected the real git on PATH outside ${dir}, found ${JSON.stringify(realGit)}`);
+  const bash = execFileSync('sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim();
+  if (bash === '')
+    throw new Error('bench: expected bash on PATH (the git shim times git with it), found none');
   const log = path.join(dir, 'git.log');
+  const cpuLog = path.join(dir, 'cpu.log');
   await writeFile(log, '');
+  await writeFile(cpuLog, '');
   const shim = path.join(dir, 'git');
-  await writeFile(shim, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${log}'\nexec '${realGit}' "$@"\n`);
+  await writeFile(
+    shim,
+    [
+      `#!${bash}`,
+      // the subcommand: the first argument that is not an option (-C <dir> and -c <k=v> take one more)
+      'sub=$1 skip=0',
+      'for a in "$@"; do',
+      '  if [ $skip = 1 ]; then skip=0; continue; fi',
+      '  case $a in -C | -c) skip=1 ;; -*) ;; *) sub=$a; break ;; esac',
+      'done',
+      `printf '%s\\n' "$sub" >> '${log}'`,
+      "TIMEFORMAT='%3U %3S'",
+      `{ time '${realGit}' "$@" 2>&3 3>&-; } 3>&2 2>> '${cpuLog}'`,
+      '',
+    ].join('\n'),
+  );
   await chmod(shim, 0o755);
-  const calls = async (): Promise<string[]> => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
-  return { binDir: dir, calls, count: async () => (await calls()).length };
+  const lines = async (file: string): Promise<string[]> =>
+    (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+  const calls = (): Promise<string[]> => lines(log);
+  const cpu = async (): Promise<number[]> =>
+    (await lines(cpuLog)).map((l) => l.split(' ').reduce((sum, x) => sum + Number(x), 0));
+  return { binDir: dir, calls, count: async () => (await calls()).length, cpu };
 }
 
 export interface HistoryStats {
@@ -86,6 +118,13 @@ export function summarize(values: readonly number[]): Summary {
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, n: sorted.length };
+}
+
+/** `median (min–max)`, or one value when there is one (or they are all equal); – when none. */
+export function fmt(s: Summary, digits = 0): string {
+  if (s.n === 0) return '–';
+  const v = (x: number): string => String(round(x, digits));
+  return s.n === 1 || v(s.min) === v(s.max) ? v(s.median) : `${v(s.median)} (${v(s.min)}–${v(s.max)})`;
 }
 
 /** `--rtt 50ms` → 50; `0`, `0ms`, `1s` accepted. */

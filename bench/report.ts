@@ -1,182 +1,223 @@
-/** The benchmark's result shape and its short Markdown report (medians, min–max, ratios). */
-import { round, summarize, type HistoryStats, type Summary } from './measure.js';
-import type { SweepBenchResult, SweepRunRecord } from './sweep.js';
+/**
+ * The bump bench's Markdown: wall times and ratios (cold and warm apart, per
+ * RTT), 8 ÷ 1 branches, CPU seconds by process group, the work each run did,
+ * bumpflow's histories, worker RSS and approvals; the demo and the sweep
+ * when run. Cold is one value per block; warm is median (min–max) of N.
+ */
+import { fmt, round, summarize, type Summary } from './measure.js';
+import { sweepReport } from './sweepReport.js';
+import type { BenchResult, BlockResult, CpuBreakdown, Phase, RunRecord, Variant } from './types.js';
 
-export interface RunRecord {
-  variant: 'bumpflow' | 'hand';
-  /** wall time from start to the last PR opened (bumpflow: start of the workflow to its result) */
-  ms: number;
-  /** HTTP requests the registry front saw during the run */
-  registryRequests: number;
-  /** HTTP requests the git smart-HTTP server saw during the run */
-  gitHttpRequests: number;
-  /** git processes the variant started (the counting shim's log) */
-  gitProcesses: number;
-  /** the same by subcommand (the shim logs git's first argument) */
-  gitSubcommands: Record<string, number>;
-  /** empty when every branch has its pushed work branch with the new pin and one open PR */
-  problems: string[];
-  /** bumpflow only: the parent first, then one per branch */
-  histories?: HistoryStats[];
-}
+const NAMES: Record<Variant, string> = {
+  bumpflow: 'bumpflow',
+  parallel: 'parallel script',
+  sequential: 'sequential script',
+};
+const ORDER: Variant[] = ['bumpflow', 'parallel', 'sequential'];
 
-export interface ConfigResult {
-  branches: string[];
-  /** branches with no fixture file, copied from the newest fixture with its tag renamed */
-  synthetic: string[];
-  buildMs: number;
-  rss: { idle: { rssMiB: number; peakMiB: number }; afterBumps: { rssMiB: number; peakMiB: number } };
-  runs: RunRecord[];
-}
+const runsOf = (b: BlockResult, v: Variant, p: Phase): RunRecord[] =>
+  b.runs.filter((r) => r.variant === v && r.phase === p);
+const stat = (runs: RunRecord[], f: (r: RunRecord) => number): Summary => summarize(runs.map(f));
+const secs = (r: RunRecord): number => r.ms / 1000;
+const ratio = (a: Summary, b: Summary): string => (b.median > 0 ? `${round(a.median / b.median, 2)}×` : '–');
 
-export interface BenchResult {
-  startedAt: string;
-  durationS: number;
-  rttMs: number;
-  rounds: number;
-  machine: { cpus: number; node: string; platform: string };
-  configs: ConfigResult[];
-  /** the sweep case (bench/sweep.ts), when run */
-  sweep?: SweepBenchResult;
-}
-
-function fmt(s: Summary, digits = 0): string {
-  if (s.n === 0) return '–';
-  const v = (x: number): string => String(round(x, digits));
-  return s.n === 1 || v(s.min) === v(s.max) ? v(s.median) : `${v(s.median)} (${v(s.min)}–${v(s.max)})`;
-}
-
-function ratio(a: Summary, b: Summary): string {
-  return b.median > 0 ? `${round(a.median / b.median, 2)}×` : '–';
-}
-
-function perBranch(
-  runs: RunRecord[],
-  key: 'registryRequests' | 'gitHttpRequests' | 'gitProcesses',
-  n: number,
-): Summary {
-  return summarize(runs.map((r) => r[key] / n));
-}
-
-/** Renovate 44.121.2 on Atmosphere's 8 real vars files, as the issue's author measured it on their world. */
-const RENOVATE = {
-  cold: '831',
-  warm: '298',
-  wall: '68 (median of 9)',
-  pins: '1,049',
-  pairs: '152',
-} as const;
-
-function sweepReport(s: SweepBenchResult, rttMs: number): string[] {
-  const cold = s.runs.filter((r) => r.variant === 'cold');
-  const warm = s.runs.filter((r) => r.variant === 'warm');
+function wallTable(result: BenchResult): string[] {
   const lines = [
+    '### Wall time (s), from the command’s start to every PR opened',
     '',
-    `## sweep (report mode) — ${s.branches.length} branches, RTT ${rttMs} ms, ${cold.length} round(s)`,
-    '',
-    'Median (min–max). Cold: a fresh worker, registry client and git work directory; warm: the same worker right after. ' +
-      "Renovate's figures are reference text: measured by the issue's author with Renovate 44.121.2 on their own world " +
-      '(8 real vars files, 146 pins behind), not by this bench.',
-    '',
-    '| metric | bumpflow cold | bumpflow warm | Renovate (issue) |',
-    '|---|---:|---:|---:|',
+    '| branches | RTT | phase | bumpflow | parallel script | sequential script | bumpflow ÷ parallel | bumpflow ÷ sequential |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|',
   ];
-  const row = (metric: string, v: (r: SweepRunRecord) => number, renovate: string, digits = 0): void => {
-    const f = (rs: SweepRunRecord[]) => fmt(summarize(rs.map(v)), digits);
-    lines.push(`| ${metric} | ${f(cold)} | ${f(warm)} | ${renovate} |`);
-  };
-  row('pin lines swept', (r) => r.pins, RENOVATE.pins);
-  row('distinct image:tag pairs', (r) => r.pairs, RENOVATE.pairs);
-  row('pins behind', (r) => r.behindPins, '146');
-  row('wall time (s)', (r) => r.ms / 1000, RENOVATE.wall, 2);
-  row(
-    'registry requests (401s included)',
-    (r) => r.registryRequests,
-    `${RENOVATE.cold} cold, ${RENOVATE.warm} warm`,
-  );
-  row('… manifest HEAD by tag', (r) => r.byKind.manifestHeadTag, '');
-  row('… manifest HEAD by digest', (r) => r.byKind.manifestHeadDigest, '');
-  row('… manifest GET', (r) => r.byKind.manifestGet, '');
-  row('… blob GET', (r) => r.byKind.blobGet, '');
-  row('… 401 challenge', (r) => r.byKind.challenge, '');
-  row('token requests', (r) => r.tokens, '');
-  row('requests per distinct pair (registry + tokens)', (r) => r.perPair, '5.5 cold', 2);
-  row('requests per distinct pair (no 401s, no tokens)', (r) => r.perPairNoAuth, '', 2);
-  row('sweep history events', (r) => r.history.events, '–');
-  row('sweep history KiB (protobuf)', (r) => r.history.bytes / 1024, '–', 1);
-  const problems = s.runs.flatMap((r) => r.problems.map((p) => `${r.variant}: ${p}`));
-  if (problems.length > 0) lines.push(`| PROBLEMS | ${problems.length} | see JSON | |`);
-  lines.push(
-    '',
-    `Branches: ${s.branches.join(', ')} (synthetic, copied from stable-2025.1.yml with its tag renamed: ${s.synthetic.join(', ')}). ` +
-      `Made behind: ${s.behind.join('; ')}. The registry holds a labelled OCI index (two platforms) for every pinned image:tag under ghcr.io/vexxhost/; ` +
-      'tokens come from a token issuer beside it (not delayed by --rtt). World built in ' +
-      `${round(s.buildMs / 1000, 1)} s (not in any run).`,
-  );
+  for (const b of result.blocks)
+    for (const p of ['cold', 'warm'] as const) {
+      const [a, par, seq] = ORDER.map((v) => stat(runsOf(b, v, p), secs));
+      lines.push(
+        `| ${b.n} | ${b.rttMs} ms | ${p} | ${fmt(a!, 2)} | ${fmt(par!, 2)} | ${fmt(seq!, 2)} | ${ratio(a!, par!)} | ${ratio(a!, seq!)} |`,
+      );
+    }
   return lines;
 }
 
-export function markdownReport(result: BenchResult): string {
-  if (result.configs.length === 0 && result.sweep !== undefined)
-    return `${sweepReport(result.sweep, result.rttMs).slice(1).join('\n')}\n`;
-  const lines: string[] = [
-    `## bumpflow vs hand script — RTT ${result.rttMs} ms, ${result.rounds} round(s)`,
+function scalingTable(result: BenchResult): string[] {
+  const ns = [...new Set(result.blocks.map((b) => b.n))].sort((x, y) => x - y);
+  if (ns.length < 2) return [];
+  const [lo, hi] = [ns[0]!, ns[ns.length - 1]!];
+  const lines = [
     '',
-    `${result.startedAt}, ${result.durationS} s, ${result.machine.cpus} CPUs, Node ${result.machine.node}. ` +
-      `Median (min–max) over the rounds; ratio = bumpflow median / hand median. ` +
-      `RTT is added once per HTTP request to the registry and to git (smart HTTP).`,
+    `### ${hi} ÷ ${lo} branches (wall time, medians)`,
     '',
-    '| branches | metric | bumpflow | hand script | ratio |',
+    '| RTT | phase | bumpflow | parallel script | sequential script |',
     '|---:|---|---:|---:|---:|',
   ];
-  for (const c of result.configs) {
-    const n = c.branches.length;
-    const a = c.runs.filter((r) => r.variant === 'bumpflow');
-    const b = c.runs.filter((r) => r.variant === 'hand');
-    const row = (metric: string, x: Summary, y: Summary, digits = 0): void => {
-      lines.push(`| ${n} | ${metric} | ${fmt(x, digits)} | ${fmt(y, digits)} | ${ratio(x, y)} |`);
-    };
-    const wall = (rs: RunRecord[]): Summary => summarize(rs.map((r) => r.ms / 1000));
-    row('wall time (s)', wall(a), wall(b), 2);
-    row(
-      'registry requests / branch',
-      perBranch(a, 'registryRequests', n),
-      perBranch(b, 'registryRequests', n),
-      1,
-    );
-    row('git processes / branch', perBranch(a, 'gitProcesses', n), perBranch(b, 'gitProcesses', n), 1);
-    row(
-      'git HTTP requests / branch',
-      perBranch(a, 'gitHttpRequests', n),
-      perBranch(b, 'gitHttpRequests', n),
-      1,
-    );
-    const parents = a.flatMap((r) => r.histories?.slice(0, 1) ?? []);
-    const children = a.flatMap((r) => r.histories?.slice(1) ?? []);
-    const hist = (metric: string, value: (h: HistoryStats) => number, digits: number): void => {
-      const bump = fmt(summarize(parents.map(value)), digits);
-      const branch = fmt(summarize(children.map(value)), digits);
-      lines.push(`| ${n} | ${metric} | bump ${bump}; each branch ${branch} | – | |`);
-    };
-    hist('history events per workflow', (h) => h.events, 0);
-    hist('history KiB per workflow (protobuf)', (h) => h.bytes / 1024, 1);
-    lines.push(
-      `| ${n} | worker RSS MiB: idle → after the bumps (peak) | ${c.rss.idle.rssMiB} → ${c.rss.afterBumps.rssMiB} (${c.rss.afterBumps.peakMiB}) | – | |`,
-    );
-    const problems = c.runs.flatMap((r) => r.problems.map((p) => `${r.variant}: ${p}`));
-    if (problems.length > 0) lines.push(`| ${n} | PROBLEMS | ${problems.length} | see JSON | |`);
+  for (const rtt of result.options.rttMs) {
+    const at = (n: number) => result.blocks.find((b) => b.n === n && b.rttMs === rtt);
+    const [bl, bh] = [at(lo), at(hi)];
+    if (bl === undefined || bh === undefined) continue;
+    for (const p of ['cold', 'warm'] as const) {
+      const cells = ORDER.map((v) => ratio(stat(runsOf(bh, v, p), secs), stat(runsOf(bl, v, p), secs)));
+      lines.push(`| ${rtt} ms | ${p} | ${cells.join(' | ')} |`);
+    }
   }
-  const synthetic = [...new Set(result.configs.flatMap((c) => c.synthetic))];
-  lines.push('');
-  if (synthetic.length > 0)
+  return lines;
+}
+
+const CPU_ROWS: Array<[keyof CpuBreakdown, string]> = [
+  ['temporal', 'Temporal dev server'],
+  ['worker', 'worker (node, launcher helper)'],
+  ['gitClient', 'git, client side (every git process, shim-timed)'],
+  ['shims', 'git shims’ bash (measurement; scripts: in the next row)'],
+  ['spawned', 'bumpflow: the CLI process(es) · scripts: all their processes'],
+  ['gitServer', 'git, server side (http-backend, upload-/receive-pack)'],
+  ['registry', 'registry (distribution)'],
+  ['standIns', 'bench process (GitHub stand-in, registry front, approver) + git HTTP front'],
+  ['total', '**total**'],
+];
+
+function cpuTables(result: BenchResult): string[] {
+  const lines = [
+    '',
+    '### CPU seconds per bump (all branches), by process group',
+    '',
+    'Cold: the one value; warm: the median. Scripts: their git is inside “all their processes” and shown apart on the git row; ' +
+      'they use no Temporal server or worker (those rows are 0 for them). Method: bench/README.md, “CPU seconds”.',
+  ];
+  for (const b of result.blocks) {
+    const cols = ORDER.flatMap((v) => (['cold', 'warm'] as const).map((p) => ({ v, p })));
     lines.push(
-      `Synthetic branches (no fixture file; copied from stable-2025.1.yml with its tag renamed): ${synthetic.join(', ')}.`,
+      '',
+      `${b.n} branch(es), RTT ${b.rttMs} ms:`,
+      '',
+      `| group | ${cols.map((c) => `${NAMES[c.v]} ${c.p}`).join(' | ')} |`,
+      `|---|${cols.map(() => '---:').join('|')}|`,
     );
-  lines.push(
-    'Counts are per run divided by the branches. bumpflow: one workflow start to its result, approval by policy ' +
-      '(every branch without a human); its worker keeps its git cache between rounds (round 1 is cold). ' +
-      'Hand script: one fresh clone, then each branch in turn.',
+    for (const [key, label] of CPU_ROWS)
+      lines.push(
+        `| ${label} | ${cols.map((c) => String(round(stat(runsOf(b, c.v, c.p), (r) => r.cpu[key]).median, 2))).join(' | ')} |`,
+      );
+  }
+  return lines;
+}
+
+function workTable(result: BenchResult): string[] {
+  const lines = [
+    '',
+    '### Work per run, per branch (cold; warm median)',
+    '',
+    '| branches | RTT | metric | bumpflow | parallel script | sequential script |',
+    '|---:|---:|---|---:|---:|---:|',
+  ];
+  const metrics: Array<[string, (r: RunRecord) => number]> = [
+    ['registry requests / branch', (r) => r.registryRequests],
+    ['git processes / branch', (r) => r.gitProcesses],
+    ['git HTTP requests / branch', (r) => r.gitHttpRequests],
+  ];
+  for (const b of result.blocks)
+    for (const [name, f] of metrics) {
+      const cell = (v: Variant): string =>
+        (['cold', 'warm'] as const)
+          .map((p) =>
+            fmt(
+              stat(runsOf(b, v, p), (r) => f(r) / b.n),
+              1,
+            ),
+          )
+          .join('; ');
+      lines.push(`| ${b.n} | ${b.rttMs} ms | ${name} | ${ORDER.map(cell).join(' | ')} |`);
+    }
+  return lines;
+}
+
+function bumpflowTable(result: BenchResult): string[] {
+  const lines = [
+    '',
+    '### bumpflow: histories, worker memory, approvals',
+    '',
+    '| branches | RTT | history events: bump; each branch | KiB (protobuf): bump; each branch | worker RSS MiB idle → after the rounds (peak) | approval: seen → answered, ms (median) |',
+    '|---:|---:|---|---|---|---|',
+  ];
+  for (const b of result.blocks) {
+    const runs = b.runs.filter((r) => r.variant === 'bumpflow');
+    const parents = runs.flatMap((r) => r.histories?.slice(0, 1) ?? []);
+    const children = runs.flatMap((r) => r.histories?.slice(1) ?? []);
+    const h = (f: (x: { events: number; bytes: number }) => number, d: number): string =>
+      `${fmt(summarize(parents.map(f)), d)}; ${fmt(summarize(children.map(f)), d)}`;
+    const approvals = runs.flatMap((r) => r.approvals ?? []);
+    const wait =
+      approvals.length === 0
+        ? 'by policy'
+        : `${round(summarize(approvals.map((a) => a.seenMs)).median, 0)} → ${round(summarize(approvals.map((a) => a.approvedMs)).median, 0)}`;
+    lines.push(
+      `| ${b.n} | ${b.rttMs} ms | ${h((x) => x.events, 0)} | ${h((x) => x.bytes / 1024, 1)} | ` +
+        `${b.rss.idle.rssMiB} → ${b.rss.afterRounds.rssMiB} (${b.rss.afterRounds.peakMiB}) | ${wait} |`,
+    );
+  }
+  return lines;
+}
+
+function demoTable(result: BenchResult): string[] {
+  const d = result.demo;
+  if (d === undefined) return [];
+  const lines = [
+    '## The demo, timed from the command’s start',
+    '',
+    `\`npm run demo -- --auto-approve\` in a built snapshot of the worktree (\`npm run build\` there took ${round(d.buildMs / 1000, 1)} s). ` +
+      'Median (min–max) over the rounds, seconds.',
+    '',
+    '| way | to every branch awaiting approval | the demo’s own figure (from its main) | to its exit (bump done, stopped) |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const [variant, name] of [
+    ['tsx', 'from tsx (workflow code bundled at start)'],
+    ['built', 'after npm run build (prebuilt bundle)'],
+  ] as const) {
+    const runs = d.runs.filter((r) => r.variant === variant);
+    const s = (f: (r: (typeof runs)[number]) => number | undefined): string =>
+      fmt(summarize(runs.flatMap((r) => (f(r) === undefined ? [] : [f(r)! / 1000]))), 2);
+    lines.push(`| ${name} | ${s((r) => r.awaitingMs)} | ${s((r) => r.reportedMs)} | ${s((r) => r.exitMs)} |`);
+  }
+  const ready = d.runs.map((r) => `${r.variant}: ${r.readyAt ?? '–'}`);
+  lines.push('', `Ready at (the demo's parts, side by side from its start): ${ready.join('; ')}.`);
+  return lines;
+}
+
+function header(result: BenchResult): string[] {
+  const m = result.machine;
+  return [
+    `Run ${result.startedAt}, ${result.durationS} s. Machine: ${m.cpuModel}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ` +
+      `Node ${m.node}, ${m.platform}. Load average (1, 5, 15 min) before ${m.loadBefore.join(', ')}, after ${m.loadAfter.join(', ')}.`,
+  ];
+}
+
+export function markdownReport(result: BenchResult): string {
+  if (result.demo !== undefined) return `${[...demoTable(result), '', ...header(result)].join('\n')}\n`;
+  if (result.sweep !== undefined)
+    return `${[...sweepReport(result.sweep, result.options.rttMs[0] ?? 0).slice(1), '', ...header(result)].join('\n')}\n`;
+  const o = result.options;
+  const problems = result.blocks.flatMap((b) =>
+    b.runs.flatMap((r) =>
+      r.problems.map((p) => `${b.n}/${b.rttMs} ms ${r.variant} ${r.phase} ${r.round}: ${p}`),
+    ),
   );
-  if (result.sweep !== undefined) lines.push(...sweepReport(result.sweep, result.rttMs));
-  return `${lines.join('\n')}\n`;
+  if (result.taskFailures !== undefined) problems.push(result.taskFailures);
+  const synthetic = [...new Set(result.blocks.flatMap((b) => b.synthetic))];
+  return `${[
+    `## bumpflow vs hand scripts — ${o.approval === 'signal' ? `approval by a person (${o.approveWith === 'cli' ? 'bumpflow approve --branch, one process per branch, one after the other' : 'the approveBranch update per branch'}, as soon as it waits)` : 'approval by policy (no human)'}`,
+    '',
+    ...header(result),
+    `Worker: ${result.runner.worker}; CLI: ${result.runner.cli} (${result.runner.root}). One cold run per block (a fresh worker, ` +
+      `the scripts in empty directories), then ${o.warmRounds} warm round(s). Every run bumps a new digest (a new source commit, ` +
+      'a new image) onto target branches that moved since the last run. RTT: added once per HTTP request to the registry and to git.' +
+      (synthetic.length > 0
+        ? ` Synthetic branches (copied from stable-2025.1.yml, tag renamed): ${synthetic.join(', ')}.`
+        : ''),
+    '',
+    ...wallTable(result),
+    ...scalingTable(result),
+    ...cpuTables(result),
+    ...workTable(result),
+    ...bumpflowTable(result),
+    ...(problems.length > 0
+      ? ['', `### PROBLEMS (${problems.length})`, '', ...problems.map((p) => `- ${p}`)]
+      : []),
+  ].join('\n')}\n`;
 }

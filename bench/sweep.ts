@@ -120,6 +120,9 @@ export async function benchSweep(options: {
   });
   try {
     const front = await startRegistryFront(world.front.url, options.rttMs);
+    const sweepUser = (JSON.parse(world.env.BUMPFLOW_REGISTRY_AUTH ?? '{}') as Record<string, unknown>)[
+      new URL(world.front.url).host
+    ];
     const buildMs = performance.now() - tBuild;
     const bundle = await workflowBundle();
     const expected = [...new Set(BEHIND.map((b) => `${b.image} ${b.branch}`))].sort();
@@ -131,6 +134,8 @@ export async function benchSweep(options: {
         const deps = dependenciesFromEnvironment({
           ...world.env,
           BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${front.url}`,
+          // credentials go by the host contacted: the delaying front's, the fault front's user
+          BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [front.host]: sweepUser }),
           BUMPFLOW_WORK_DIR: await mkdtemp(path.join(options.stateDir, `sweep-work-${r}-`)),
         });
         const worker = await createWorker({

@@ -2,10 +2,12 @@
  * The benchmark's sandbox for N branches: the project's scenario (real
  * registry with auth, bare repos from the Atmosphere vars files, labelled
  * images per tag, the GitHub stand-in), with the registry behind a recording
- * (and, with --rtt, delaying) front and the bare repos served over smart HTTP
- * by `git http-backend` (same delay), a counting git shim for each of the two
- * variants, the environments of the worker and of the hand script, and a reset
- * that puts the target repo and the stand-in back as they were before a run.
+ * front that holds each request for the current RTT, a counting git shim for
+ * each variant (the worker's, the scripts'), the environments of the worker
+ * and of the scripts, `advance` (the world moves before every run:
+ * bench/advance.ts), `verify` and a `reset` that deletes a run's work branches
+ * and PRs. The git remotes are served by bench/gitHttpProcess.ts, started per
+ * RTT by the caller: the environments take its URL.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,8 +17,9 @@ import { atmosphereDir } from '../src/sandbox/paths.js';
 import { branchTag } from '../src/lib/branches.js';
 import { VARS_PATH } from '../src/sandbox/gitFixtures.js';
 import type { RunningPagingFront } from '../src/sandbox/pagingFront.js';
-import { startGitHttp, startRegistryFront, type GitHttpServer } from './latencyProxy.js';
+import { startRegistryFront } from './latencyProxy.js';
 import { createGitShim, type GitShim } from './measure.js';
+import { advanceWorld, headFromFiles } from './advance.js';
 
 /** Branches with a real fixture file, in the order the benchmark adds them. */
 const FIXTURE_BRANCHES = [
@@ -46,27 +49,26 @@ export interface BenchWorld {
   branches: string[];
   synthetic: string[];
   front: RunningPagingFront;
-  gitHttp: GitHttpServer;
+  /** the bare repos the git HTTP process serves */
+  remotesDir: string;
+  /** the RTT the registry front holds each request for from now on */
+  setRtt(ms: number): void;
   workerShim: GitShim;
-  handShim: GitShim;
-  workerEnv: Record<string, string>;
-  handEnv(workDir: string): Record<string, string>;
-  /** the digest each branch must be bumped to */
-  newDigest: Record<string, string>;
-  /** checks every branch's work branch carries the new digest and one PR per branch is open; returns problems */
+  scriptShim: GitShim;
+  workerEnv(gitUrl: string, extra: Record<string, string>): Record<string, string>;
+  scriptEnv(gitUrl: string, workDir: string): Record<string, string>;
+  /** the digest each branch must be bumped to now (changes with every `advance`) */
+  expected: Record<string, string>;
+  /** a new source commit, a new image and a new target commit on every branch */
+  advance(): Promise<void>;
+  /** checks every branch's work branch carries the expected digest and one PR per branch is open; returns problems */
   verify(): string[];
   /** deletes the work branches and the PRs of a run */
   reset(): void;
   close(): Promise<void>;
 }
 
-export async function createBenchWorld(options: {
-  n: number;
-  rttMs: number;
-  stateDir: string;
-  taskQueue: string;
-  temporalAddress: string;
-}): Promise<BenchWorld> {
+export async function createBenchWorld(options: { n: number; stateDir: string }): Promise<BenchWorld> {
   const { branches, synthetic } = benchBranches(options.n);
   const newest = await readFile(path.join(atmosphereDir, NEWEST_FIXTURE.file), 'utf8');
   const fromTag = `:${branchTag(NEWEST_FIXTURE.branch)}@`;
@@ -78,56 +80,64 @@ export async function createBenchWorld(options: {
   });
   const closers: Array<() => Promise<unknown>> = [() => scenario.close()];
   try {
-    const front = await startRegistryFront(scenario.registry.url, options.rttMs);
+    let rttMs = 0;
+    const front = await startRegistryFront(scenario.registry.url, () => rttMs);
     closers.push(() => front.close());
-    const remotes = path.join(scenario.git.root, 'remotes');
-    const gitHttp = await startGitHttp(remotes, options.rttMs);
-    closers.push(() => gitHttp.close());
-    const shimDir = (name: string): Promise<string> =>
-      mkdir(path.join(options.stateDir, name), { recursive: true }).then(() =>
-        path.join(options.stateDir, name),
-      );
+    const remotesDir = path.join(scenario.git.root, 'remotes');
+    const shimDir = async (name: string): Promise<string> => {
+      await mkdir(path.join(options.stateDir, name), { recursive: true });
+      return path.join(options.stateDir, name);
+    };
     const workerShim = await createGitShim(await shimDir('worker-git-shim'));
-    const handShim = await createGitShim(await shimDir('hand-git-shim'));
+    const scriptShim = await createGitShim(await shimDir('script-git-shim'));
+    const bare = scenario.git.barePath(scenario.slug);
+    // the stand-in reads branch heads from the files: no git process in the bench's own process during a run
+    scenario.github.resolveHeadSha = (owner, repo, branch) =>
+      Promise.resolve(headFromFiles(scenario.git.barePath(`${owner}/${repo}`), branch));
 
     const realPath = process.env.PATH ?? '/usr/bin:/bin';
     // the one insteadOf of the scenario, pointed at the HTTP server instead of the remotes directory
-    const gitHttpEnv = { ...scenario.git.env, GIT_CONFIG_KEY_0: `url.${gitHttp.url}/.insteadOf` };
-    const workerEnv: Record<string, string> = {
-      ...scenario.env,
-      ...gitHttpEnv,
-      PATH: `${workerShim.binDir}:${realPath}`,
-      BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${front.url}`,
-      TEMPORAL_ADDRESS: options.temporalAddress,
-      BUMPFLOW_TASK_QUEUE: options.taskQueue,
-    };
+    const gitHttpEnv = (gitUrl: string) => ({
+      ...scenario.git.env,
+      GIT_CONFIG_KEY_0: `url.${gitUrl}/.insteadOf`,
+    });
     const auth = JSON.parse(scenario.env.BUMPFLOW_REGISTRY_AUTH ?? '{}') as Record<
       string,
       { username: string; password: string }
     >;
-    const creds = auth['ghcr.io'];
+    const creds = auth[scenario.registry.host];
     if (creds === undefined)
-      throw new Error('bench: expected registry credentials for ghcr.io in the scenario');
-    const bare = scenario.git.barePath(scenario.slug);
+      throw new Error(`bench: expected registry credentials for ${scenario.registry.host} in the scenario`);
     const git = (args: string[]): string =>
       execFileSync('git', args, {
         cwd: bare,
         encoding: 'utf8',
         env: { ...process.env, ...scenario.git.env },
       });
+    const expected: Record<string, string> = { ...scenario.newDigest };
+    let step = 0;
 
     return {
       scenario,
       branches,
       synthetic,
       front,
-      gitHttp,
+      remotesDir,
+      setRtt: (ms) => (rttMs = ms),
       workerShim,
-      handShim,
-      workerEnv,
-      handEnv: (workDir) => ({
-        ...gitHttpEnv,
-        PATH: `${handShim.binDir}:${realPath}`,
+      scriptShim,
+      workerEnv: (gitUrl, extra) => ({
+        ...scenario.env,
+        ...gitHttpEnv(gitUrl),
+        PATH: `${workerShim.binDir}:${realPath}`,
+        BUMPFLOW_REGISTRY_MIRRORS: `ghcr.io=${front.url}`,
+        // the front's own host: the credentials go with the host contacted
+        BUMPFLOW_REGISTRY_AUTH: JSON.stringify({ [front.host]: creds }),
+        ...extra,
+      }),
+      scriptEnv: (gitUrl, workDir) => ({
+        ...gitHttpEnv(gitUrl),
+        PATH: `${scriptShim.binDir}:${realPath}`,
         HOME: scenario.env.HOME ?? '/tmp',
         LC_ALL: 'C',
         TARGET_URL: scenario.targetUrl,
@@ -143,7 +153,11 @@ export async function createBenchWorld(options: {
         // skopeo: no user auth file, no containers config from HOME
         REGISTRY_AUTH_FILE: path.join(workDir, 'no-auth.json'),
       }),
-      newDigest: scenario.newDigest,
+      expected,
+      async advance() {
+        step += 1;
+        Object.assign(expected, await advanceWorld(scenario, branches, step));
+      },
       verify() {
         const problems: string[] = [];
         for (const branch of branches) {
@@ -156,8 +170,8 @@ export async function createBenchWorld(options: {
             problems.push(`${branch}: expected a pushed ${work}, found none`);
             continue;
           }
-          if (!vars.includes(`magnum:${tag}@${scenario.newDigest[tag]}`))
-            problems.push(`${branch}: expected ${work} to pin ${scenario.newDigest[tag]}, found another pin`);
+          if (!vars.includes(`magnum:${tag}@${expected[tag]}`))
+            problems.push(`${branch}: expected ${work} to pin ${expected[tag]}, found another pin`);
           const prs = scenario.github.pulls.filter((p) => p.base === branch && p.state === 'open');
           if (prs.length !== 1) problems.push(`${branch}: expected one open PR, found ${prs.length}`);
         }
