@@ -96,7 +96,7 @@ describe('registry outage', () => {
 });
 
 describe('worker crash', () => {
-  it('a worker killed after the push and before the PR leaves exactly one commit and one PR per branch', async () => {
+  it('a worker killed after the push and before the PR leaves exactly one commit and one PR per branch', async (t) => {
     const s = await createScenario({ slug: 'crash/atmosphere', branches: ['main', 'stable/2025.1'] });
     const taskQueue = `bumpflow-crash-${randomUUID()}`;
     const workers: ChildProcess[] = [];
@@ -131,11 +131,13 @@ describe('worker crash', () => {
 
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
+      const killedAt = Date.now();
       // The requests the dead worker made now go through: the PRs exist, but nobody saw the answer.
       holding = false;
       for (const release of held) release();
       startWorker();
       const result = (await handle.result()) as BumpResult;
+      t.diagnostic(`PR creation: done ${Date.now() - killedAt} ms after the kill`);
       assert.deepEqual(
         result.branches.map((b) => b.outcome),
         ['pr-opened', 'pr-opened'],
