@@ -94,12 +94,39 @@ function quoteLine(lines: string[], line: number): string {
   return raw.length > 160 ? `${raw.slice(0, 160)}…` : raw;
 }
 
+/** Parsed indexes by the file's text: one parse per content, whatever branch, commit or step reads it. */
+const parsed = new Map<string, VarsFileIndex>();
+const PARSED_KEPT = 32;
+
 /**
  * Indexes the pins of the `_atmosphere_images` mapping. Throws
  * MalformedVarsFile when the text is not YAML, has no such top-level mapping,
- * or one of its values is not a string.
+ * or one of its values is not a string. A text indexed before answers from
+ * memory (the index does not depend on `path`, which only names the file in a
+ * failure; failures are not kept); the index is frozen, shared by every reader.
  */
 export function indexVarsFile(text: string, path = 'vars file'): VarsFileIndex {
+  const known = parsed.get(text);
+  if (known !== undefined) {
+    parsed.delete(text); // most recently used last
+    parsed.set(text, known);
+    return known;
+  }
+  const index = deepFreeze(parseVarsFile(text, path));
+  parsed.set(text, index);
+  if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  return index;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function parseVarsFile(text: string, path: string): VarsFileIndex {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
   const lines = text.split('\n');

@@ -588,3 +588,21 @@ void describe('replaceDigest', () => {
     );
   });
 });
+
+describe('one parse per content (issue 21)', () => {
+  it('the same text read for another branch or step is the same frozen index; a failure names each path', () => {
+    const text = MAIN;
+    const first = indexVarsFile(text, 'main:roles/defaults/vars/main.yml');
+    const again = indexVarsFile(text, 'stable/2025.1:roles/defaults/vars/main.yml');
+    assert.equal(again, first, 'answered from memory');
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.pins) && Object.isFrozen(first.pins[0]!.ref));
+    assert.throws(() => (first.pins as unknown[]).push({}), TypeError);
+    const changed = indexVarsFile(`${text}\n# another line\n`);
+    assert.notEqual(changed, first, 'another content is parsed anew');
+    for (const where of ['main:vars.yml', 'stable/2025.1:vars.yml'])
+      assert.throws(
+        () => indexVarsFile('_atmosphere_images: [', where),
+        (err: BumpflowError) => err.type === FatalFailure.MalformedVarsFile && err.message.includes(where),
+      );
+  });
+});
