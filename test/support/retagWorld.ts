@@ -3,8 +3,12 @@
  * which the history recorder uses too), the CLI run in this process, and a
  * suite: dev server, world and worker.
  */
+import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createRetagWorld, type RetagWorld } from '../../src/sandbox/retagWorld.js';
+import type { TemporalSettings } from '../../src/config.js';
+import { startRetag } from '../../src/cli/retagStart.js';
+import { retagStatusQuery, type RetagStatus } from '../../src/shared/messages.js';
+import { createRetagWorld, MIRROR, type RetagWorld } from '../../src/sandbox/retagWorld.js';
 import { createWorker } from '../../src/worker.js';
 import { settingsFor } from './bump.js';
 import { runCliWithoutConfig } from './cli.js';
@@ -52,6 +56,33 @@ export async function startRetagSuite(taskQueue: string, sources: Map<string, st
       await worker;
       await world.close();
       await env.teardown();
+    },
+  };
+}
+
+/** A retag of the manifest at `path` on main (through the mirror), started as the CLI does; its id and a wait on its status. */
+export async function startWatchedRetag(
+  env: TestWorkflowEnvironment,
+  settings: TemporalSettings,
+  world: RetagWorld,
+  path: string,
+): Promise<{ retagId: string; statusWhen(ok: (s: RetagStatus) => boolean): Promise<RetagStatus> }> {
+  const { workflowId: retagId } = await startRetag(env.client, settings, world.env, {
+    repoUrl: world.repoUrl,
+    path,
+    ref: 'main',
+    mirror: MIRROR,
+  });
+  const retag = env.client.workflow.getHandle(retagId);
+  return {
+    retagId,
+    async statusWhen(ok) {
+      for (let i = 0; i < 300; i++) {
+        const s = await retag.query(retagStatusQuery).catch(() => undefined);
+        if (s !== undefined && ok(s)) return s;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return assert.fail(`${retagId} did not reach the awaited status`);
     },
   };
 }

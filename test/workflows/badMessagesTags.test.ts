@@ -14,7 +14,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startRetag } from '../../src/cli/retagStart.js';
 import { revisionOf, TAG_IMAGE, TAG_SOURCE_SLUG } from '../../src/sandbox/tagWorld.js';
 import {
   imageRepoWorkflowId,
@@ -27,7 +26,7 @@ import { runWorker } from '../support/bump.js';
 import { startTemporal } from '../support/temporal.js';
 import { tagRun, type TagRun } from '../support/tags.js';
 import { queueId, queueWhen } from '../support/tagWorlds.js';
-import { createRetagWorld, MANIFEST_DIR, MIRROR, type RetagWorld } from '../support/retagWorld.js';
+import { createRetagWorld, MANIFEST_DIR, startWatchedRetag, type RetagWorld } from '../support/retagWorld.js';
 import {
   procedureTarget,
   runMessageCase,
@@ -258,21 +257,8 @@ describe('bad messages to a retag, through the temporal CLI', () => {
         env,
         world.deps,
         async (settings) => {
-          const { workflowId: retagId } = await startRetag(env.client, settings, world.env, {
-            repoUrl: world.repoUrl,
-            path: PATH,
-            ref: 'main',
-            mirror: MIRROR,
-          });
+          const { retagId, statusWhen } = await startWatchedRetag(env, settings, world, PATH);
           const retag = env.client.workflow.getHandle(retagId);
-          const statusWhen = async (ok: (s: RetagStatus) => boolean) => {
-            for (let i = 0; i < 300; i++) {
-              const s = (await retag.query('status').catch(() => undefined)) as RetagStatus | undefined;
-              if (s !== undefined && ok(s)) return s;
-              await new Promise((r) => setTimeout(r, 200));
-            }
-            return assert.fail(`${retagId} did not reach the awaited status`);
-          };
           const bench: Bench = {
             env,
             targets: {

@@ -12,7 +12,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startRetag } from '../../src/cli/retagStart.js';
 import {
   imageRepoWorkflowId,
   retagGate,
@@ -20,13 +19,12 @@ import {
   TagWorkflowType,
   type RetagImageRequest,
   type RetagResult,
-  type RetagStatus,
 } from '../../src/shared/messages.js';
 import { runWorker } from '../support/bump.js';
 import { startTemporal } from '../support/temporal.js';
 import { failureOf } from '../support/tagWorlds.js';
 import { tagRun } from '../support/tags.js';
-import { createRetagWorld, MANIFEST_DIR, MIRROR, type RetagWorld } from '../support/retagWorld.js';
+import { createRetagWorld, MANIFEST_DIR, startWatchedRetag, type RetagWorld } from '../support/retagWorld.js';
 
 const REPOSITORY = 'starlingx/stx-approval';
 const SOURCE = 'master-debian-stable-20250101T000000Z.0';
@@ -69,21 +67,8 @@ describe('tag queue: retag entries only for the run that planned and approved th
       env,
       world.deps,
       async (settings) => {
-        const { workflowId: id } = await startRetag(env.client, settings, world.env, {
-          repoUrl: world.repoUrl,
-          path: PATH,
-          ref: 'main',
-          mirror: MIRROR,
-        });
+        const { retagId: id, statusWhen } = await startWatchedRetag(env, settings, world, PATH);
         const retag = env.client.workflow.getHandle(id);
-        const statusWhen = async (ok: (s: RetagStatus) => boolean) => {
-          for (let i = 0; i < 300; i++) {
-            const s = await retag.query(retagStatusQuery).catch(() => undefined);
-            if (s !== undefined && ok(s)) return s;
-            await new Promise((r) => setTimeout(r, 200));
-          }
-          return assert.fail(`${id} did not reach the awaited status`);
-        };
         const entry = (o: Partial<RetagImageRequest> = {}): RetagImageRequest => ({
           image,
           entry: { index: 0, line: 4, name: `docker.io/${REPOSITORY}` },

@@ -16,7 +16,8 @@ export interface StartCase {
   hidden?: string | undefined;
 }
 
-const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwx';
+/** A GitHub token's shape, made up here (never a real one): what a refused input must not echo. */
+const TOKEN = ['ghp', 'FAKE0TOKEN'.repeat(4)].join('_');
 const note = {
   file: 'releasenotes/notes/bump-magnum-digest-0123456789abcdef.yaml',
   section: 'upgrade',

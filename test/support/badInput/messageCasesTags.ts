@@ -101,9 +101,9 @@ export const queueCases: MessageCase[] = [
   ),
   request(
     'a token among the fields',
-    promoteRequest({}, { token: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz' }),
+    promoteRequest({}, { token: ['ghp', 'FAKE0TOKEN'.repeat(4)].join('_') }),
     /^request refused: .*unknown key "token"/,
-    'ghp_0123456789',
+    'FAKE0TOKENFAKE0TOKEN',
   ),
   request(
     'a clean-up of no pattern',
