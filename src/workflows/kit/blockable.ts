@@ -48,8 +48,10 @@ export interface Blocker {
  */
 const ALWAYS_BLOCK_ON: readonly string[] = [FatalFailure.HostNotFound];
 
-/** True when a failure of `type` makes a step wait in `blocked` (an outage, or a fatal type it blocks on). */
-export function blocksOn(type: string, blockOn: readonly string[] = []): boolean {
+/** True when `err` makes a step wait in `blocked`: an outage, or a fatal type it blocks on. */
+export function waitsOn(err: unknown, blockOn: readonly string[] = []): boolean {
+  if (!isFatal(err)) return true;
+  const { type } = errorInfo(err);
   return ALWAYS_BLOCK_ON.includes(type) || blockOn.includes(type);
 }
 
@@ -86,7 +88,7 @@ export function createBlocker(o: BlockableOptions): Blocker {
           return result;
         } catch (err) {
           const info = errorInfo(err);
-          if (isFatal(err) && !blocksOn(info.type, options.blockOn)) throw err;
+          if (!waitsOn(err, options.blockOn)) throw err;
           o.setLastError(info);
           o.setStep({ name, retries, lastError: info });
           o.setState('blocked');

@@ -16,8 +16,7 @@
  * `blocked` with its recorded error. Only one lane ever issues commands at a
  * time, so a replay issues them in the same order. Deterministic code only.
  */
-import { errorInfo, isFatal } from './failures.js';
-import { blocksOn, type Blocker, type StepOptions } from './blockable.js';
+import { waitsOn, type Blocker, type StepOptions } from './blockable.js';
 
 export type Step = Blocker['step'];
 /** One lane of reads, each through `step`. */
@@ -46,9 +45,7 @@ export async function settleLanes<T extends readonly unknown[]>(
     if (r.status === 'fulfilled') continue;
     const failedStep = [...recorded.values()].find((x) => !x.ok && x.error === r.reason);
     const blocks =
-      failedStep !== undefined &&
-      !failedStep.ok &&
-      (!isFatal(r.reason) || blocksOn(errorInfo(r.reason).type, failedStep.options.blockOn));
+      failedStep !== undefined && !failedStep.ok && waitsOn(r.reason, failedStep.options.blockOn);
     if (!blocks) throw r.reason;
   }
   const replaying: Step = (name, run, options = {}) => {
