@@ -2,10 +2,11 @@
 # Installs what bumpflow's tests and demo need on a fresh Debian machine:
 # Debian packages (git, the CNCF distribution registry, reno, skopeo, chromium
 # for the UI test, docker-compose to validate the stack) and the OCI 1.1
-# registry of tools/oci-registry, the Temporal CLI, cosign v2 and v3 and Helm
-# (built from the Go module proxy) and Node 24 (from the npm registry), cached
-# outside the repo.
-#   --builds-in-background  start the Go builds (OCI registry, Temporal CLI, cosign v2 and v3, Helm:
+# registry of tools/oci-registry, the Temporal CLI, cosign v2 and v3, MinIO
+# (the image mirror's S3 store; AGPL-3.0, only ever run as a separate test
+# server process, never linked or shipped) and Helm (built from the Go module
+# proxy) and Node 24 (from the npm registry), cached outside the repo.
+#   --builds-in-background  start the Go builds (OCI registry, Temporal CLI, cosign v2 and v3, MinIO, Helm:
 #                         10-15 minutes on a fresh machine, mostly module
 #                         downloads and compiling) and return without waiting:
 #                         CI type-checks, lints and runs the first tests
@@ -35,13 +36,13 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 # The Go builds and the Node 24 download run side by side (most of a fresh machine's time is module
 # downloads); each prints its binary's path, and any failure fails the install.
 here="$(dirname "$0")"
-tools=(oci-registry temporal-cli cosign cosign3 helm node24)
+tools=(oci-registry temporal-cli cosign cosign3 minio helm node24)
 if [ "$in_background" -eq 1 ]; then
   tools=(node24)
   # by when the tests need them: the OCI registry first (a minute's build; the registry tests run on
-  # it), the Temporal CLI (nearly every test), cosign v2 then v3 (the signature tests), Helm last (the
-  # chart's test ends the run): the later, the lower its priority
-  for entry in oci-registry:2 temporal-cli:5 cosign:10 cosign3:12 helm:19; do
+  # it), the Temporal CLI (nearly every test), cosign v2 then v3 (the signature tests), MinIO (the
+  # image mirror's tests), Helm last (the chart's test ends the run): the later, the lower its priority
+  for entry in oci-registry:2 temporal-cli:5 cosign:10 cosign3:12 minio:14 helm:19; do
     tool="${entry%%:*}"
     log="${TMPDIR:-/tmp}/bumpflow-install-$tool.log"
     # detached, so it outlives this script

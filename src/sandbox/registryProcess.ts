@@ -82,10 +82,12 @@ export interface RegistryCommand {
   args: string[];
   /** the child's whole environment */
   env: NodeJS.ProcessEnv;
+  /** the path that answers once it serves; default `/v2/` (200 or 401) */
+  readyPath?: string;
 }
 
 export interface RegistryProcess {
-  /** Spawn on `port` and resolve once `GET /v2/` answers 200 or 401; a no-op while running. */
+  /** Spawn on `port` and resolve once `GET /v2/` (or the command's readyPath) answers 200 or 401; a no-op while running. */
   start(port: number): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
@@ -109,7 +111,7 @@ export function registryProcess(commandAt: (port: number) => Promise<RegistryCom
   async function start(port: number): Promise<void> {
     if (child && child.exitCode === null && child.signalCode === null) return;
     installExitHook();
-    const { command, args, env } = await commandAt(port);
+    const { command, args, env, readyPath = '/v2/' } = await commandAt(port);
     const shown = `${command} ${args.join(' ')}`;
     const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     running.add(proc);
@@ -135,7 +137,7 @@ export function registryProcess(commandAt: (port: number) => Promise<RegistryCom
         );
       }
       try {
-        const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(1000) });
         await res.body?.cancel();
         if (res.status === 200 || res.status === 401) return;
       } catch {
@@ -145,7 +147,7 @@ export function registryProcess(commandAt: (port: number) => Promise<RegistryCom
     }
     await stop();
     throw new Error(
-      `expected ${command} to answer GET ${url}/v2/ within ${READY_TIMEOUT_MS} ms, found no answer: ${stderr.trim()}`,
+      `expected ${command} to answer GET ${url}${readyPath} within ${READY_TIMEOUT_MS} ms, found no answer: ${stderr.trim()}`,
     );
   }
 
@@ -163,7 +165,7 @@ export async function startOnPort(proc: RegistryProcess, fixedPort: number | und
       await proc.start(port);
       return port;
     } catch (err) {
-      const busy = err instanceof Error && /address already in use/i.test(err.message);
+      const busy = err instanceof Error && /address already in use|port is already in use/i.test(err.message);
       if (!busy || fixedPort !== undefined || attempt >= 3) throw err;
     }
   }

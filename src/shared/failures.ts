@@ -38,6 +38,8 @@ export const InputFailure = {
   /** an answer (manifest, config, checksum file, API body) longer than bumpflow reads into memory */
   TooLarge: 'TooLarge',
   NoticeRefused: 'NoticeRefused',
+  /** the image file a catalog entry's `url` names is not there (HTTP 404 or 410) */
+  ImageNotFound: 'ImageNotFound',
 } as const;
 /** The registry answered, definitely. */
 export const RegistryFailure = {
@@ -55,7 +57,14 @@ export const GitFailure = {
 export const ForgeFailure = {
   ForgeMisconfigured: 'ForgeMisconfigured',
 } as const;
-/** A registry, git server or forge refused the worker's credentials (fix the worker's environment). */
+/** The S3-compatible store of the image mirror answered, definitely. */
+export const StoreFailure = {
+  /** the bucket does not exist, or the endpoint refuses the request as malformed: fix the mirror's config */
+  StoreMisconfigured: 'StoreMisconfigured',
+  /** an object at the mirror key holds other bytes than the catalog's checksum: never overwritten */
+  MirrorObjectDiffers: 'MirrorObjectDiffers',
+} as const;
+/** A registry, git server, forge or the image mirror's store refused the worker's credentials (fix the worker's environment). */
 export const AccessFailure = {
   AuthRefused: 'AuthRefused',
   /**
@@ -83,6 +92,8 @@ export const VerdictFailure = {
   NoVerifiedTimestamp: 'NoVerifiedTimestamp',
   /** a write no approved plan covers: a retag entry its named retag run did not plan and get approved, or a tag under promotion policy */
   UnapprovedWrite: 'UnapprovedWrite',
+  /** the bytes streamed from an image's url do not hash to the catalog's checksum */
+  ChecksumMismatch: 'ChecksumMismatch',
 } as const;
 
 /** Every fatal failure, by name. */
@@ -91,6 +102,7 @@ export const FatalFailure = {
   ...RegistryFailure,
   ...GitFailure,
   ...ForgeFailure,
+  ...StoreFailure,
   ...AccessFailure,
   ...VerdictFailure,
 } as const;
@@ -103,6 +115,8 @@ export const TransientFailure = {
   /** a distro mirror (checksum files, listings) did not answer, or answered 5xx / 429 */
   MirrorUnavailable: 'MirrorUnavailable',
   ForgeUnavailable: 'ForgeUnavailable',
+  /** the image mirror's S3-compatible store did not answer, or answered 5xx / 503 SlowDown */
+  StoreUnavailable: 'StoreUnavailable',
   NoticeNotDelivered: 'NoticeNotDelivered',
 } as const;
 export type TransientFailureType = (typeof TransientFailure)[keyof typeof TransientFailure];
@@ -159,15 +173,16 @@ export function transient(
   return new BumpflowError(type, message, options);
 }
 
-/** Where a failure type comes from: input, registry, git, forge, access, verdict, or an outage. */
+/** Where a failure type comes from: input, registry, git, forge, store, access, verdict, or an outage. */
 export function failureOrigin(
   type: string,
-): 'input' | 'registry' | 'git' | 'forge' | 'access' | 'verdict' | 'outage' | 'unknown' {
+): 'input' | 'registry' | 'git' | 'forge' | 'store' | 'access' | 'verdict' | 'outage' | 'unknown' {
   const groups = {
     input: InputFailure,
     registry: RegistryFailure,
     git: GitFailure,
     forge: ForgeFailure,
+    store: StoreFailure,
     access: AccessFailure,
     verdict: VerdictFailure,
     outage: TransientFailure,

@@ -1,0 +1,80 @@
+/**
+ * Shared by the image-mirror tests: a loopback HTTP server serving image
+ * files (every request counted; a file can hold back its bytes after an
+ * offset until the test lets them go), and the S3 commands an SDK client
+ * sends, counted by a middleware on the client the mirror makes.
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { listenOnLoopback, type Listening } from '../../src/sandbox/loopback.js';
+import type { MirrorChecksum } from '../../src/clients/s3Mirror.js';
+
+export const MiB = 1024 * 1024;
+
+export function sha256Of(bytes: Uint8Array): MirrorChecksum {
+  return { algorithm: 'sha256', hex: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Inverts the bits of one byte: the same size, another digest. */
+export function flipByte(bytes: Buffer, at: number): void {
+  bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+}
+
+export interface ImageFile {
+  bytes: Buffer;
+  /** answer this status instead of the file */
+  status?: number;
+  /** send the bytes up to `at`, then wait for `release` before sending the rest */
+  holdAt?: { at: number; release: Promise<void> };
+}
+
+export interface ImageServer extends Listening {
+  files: Map<string, ImageFile>;
+  /** every request, as `GET /name` */
+  requests: string[];
+  urlOf(name: string): string;
+}
+
+export async function startImageServer(): Promise<ImageServer> {
+  const files = new Map<string, ImageFile>();
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const name = (req.url ?? '/').slice(1);
+    requests.push(`${req.method} /${name}`);
+    const file = files.get(name);
+    if (file === undefined || file.status !== undefined) {
+      res.writeHead(file?.status ?? 404, { 'content-type': 'text/plain' }).end('no such image\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.bytes.length });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    if (file.holdAt === undefined) {
+      res.end(file.bytes);
+      return;
+    }
+    const { at, release } = file.holdAt;
+    res.write(file.bytes.subarray(0, at));
+    void release.then(() => res.end(file.bytes.subarray(at)));
+  });
+  const listening = await listenOnLoopback(server);
+  return { ...listening, files, requests, urlOf: (name) => `${listening.url}/${name}` };
+}
+
+/** The names of the commands `client` sends from now on (`UploadPartCommand`, …), pushed onto `into`. */
+export function countCommands(client: S3Client, into: string[]): void {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      into.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+}
+
+export function countOf(commands: string[], name: string): number {
+  return commands.filter((c) => c === name).length;
+}
