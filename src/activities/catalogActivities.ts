@@ -1,7 +1,7 @@
 /**
  * Activities of the VM image catalog update (`updateCatalog`): read and
- * validate the catalog at the branch head, find each image's newest dated
- * build and its checksum on the distro's mirror, write the new versions into
+ * validate the catalog at the branch head, find each image's newest build
+ * and its checksum on the distro's mirror (catalogCheck.ts), write the new versions into
  * the text (byte-exact, src/lib/catalog/catalogEdit.ts), and push the work
  * branch. Idempotent: reads change nothing, the same plan gives the same
  * branch name and text, and the git client's push finds a commit already
@@ -10,14 +10,13 @@
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { fatal, FatalFailure } from '../shared/failures.js';
-import type { CatalogImageRef, FoundBuild, SkippedImage } from '../shared/catalog.js';
+import type { CatalogImageRef, SkippedImage } from '../shared/catalog.js';
 import { parseCatalog, updatableImages } from '../lib/catalog/catalogFile.js';
-import { checksumValue, findChecksum, type ChecksumAlgorithm } from '../lib/catalog/checksums.js';
 import { writeCatalogVersions, type CatalogUpdate } from '../lib/catalog/catalogEdit.js';
-import { latestDatedBuild, listingUrlOf } from '../lib/catalog/versionFromUrl.js';
 import { assertValidRefName } from '../lib/branches.js';
 import { createHttpFetch, type HttpFetch } from '../clients/httpFetch.js';
 import type { ActivityDeps } from './deps.js';
+import { imageChecker } from './catalogCheck.js';
 
 export interface PushFilesInput {
   repoUrl: string;
@@ -113,48 +112,19 @@ export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHt
           line: image.line,
           latestUrl: image.latestUrl!,
           latestChecksumUrl: image.latestChecksumUrl!,
-          current: { version: first.version, checksum: first.checksum, url: first.url },
+          current: {
+            version: first.version,
+            buildDate: first.buildDate,
+            checksum: first.checksum,
+            url: first.url,
+          },
         });
       }
       return { baseSha, images, skipped };
     },
 
-    /** The newest dated build in the mirror's listing and its checksum from that build's checksum file. */
-    async checkImage(input: { image: CatalogImageRef }): Promise<FoundBuild> {
-      const { image } = input;
-      const at = `${image.name} (line ${image.line})`;
-      const listingUrl = listingUrlOf(image.latestUrl);
-      const listing = await http.getText(listingUrl, `the directory listing of ${at}`);
-      if (listing.status !== 200)
-        throw fatal(
-          FatalFailure.NoDatedBuild,
-          `${at}: expected a directory listing at ${listingUrl}; found HTTP ${listing.status}`,
-        );
-      const build = latestDatedBuild(image, listing.text);
-      if (build === undefined)
-        throw fatal(
-          FatalFailure.NoDatedBuild,
-          `${at}: expected dated build directories (YYYYMMDD/, release-YYYYMMDD/) in ${listingUrl}; found none`,
-        );
-      const sums = await http.getText(build.checksumUrl, `the checksum file of ${at}`);
-      if (sums.status !== 200)
-        throw fatal(
-          FatalFailure.ChecksumNotFound,
-          `${at}: expected a checksum file at ${build.checksumUrl}; found HTTP ${sums.status}`,
-        );
-      const algorithm = image.current.checksum.split(':')[0] as ChecksumAlgorithm;
-      const entry = findChecksum(sums.text, build.fileName, {
-        source: `${at}: ${build.checksumUrl}`,
-        algorithm,
-      });
-      return {
-        version: build.version,
-        buildDate: build.buildDate,
-        checksum: checksumValue(entry),
-        url: build.url,
-        checksumUrl: build.checksumUrl,
-      };
-    },
+    /** The newest build on the distro's mirror and its checksum, in the form its latest_url names (catalogCheck.ts). */
+    checkImage: imageChecker(http),
 
     /** The catalog's new text with every update written, and the work branch for this set of versions. */
     async planCatalog(input: {

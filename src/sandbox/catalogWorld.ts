@@ -1,8 +1,9 @@
 /**
  * A VM image catalog's world for the workflow tests and the history recorder,
- * from real parts: the real OSISM catalog
- * (fixtures/openstack-image-manager/ubuntu.yml) with its distro URLs moved to
- * the loopback mirror (imageMirror.ts), in a git bare repo standing in for
+ * from real parts: one real OSISM catalog
+ * (fixtures/openstack-image-manager/<distro>.yml, Ubuntu's unless asked) at
+ * etc/images/<distro>.yml, its distro URLs moved to the loopback mirror
+ * (imageMirror.ts), in a git bare repo standing in for
  * https://github.com/<slug>; the GitHub stand-in (the one test double) for
  * the PR. `catalogRunner` starts updates as the CLI does and follows them.
  */
@@ -29,7 +30,21 @@ import { headsOf, seedBare, workerEnv } from './worldParts.js';
 import { fixturesDir } from './paths.js';
 
 export const CATALOG_PATH = 'etc/images/ubuntu.yml';
-export const FIXTURE_CATALOG = path.join(fixturesDir, 'openstack-image-manager', 'ubuntu.yml');
+/** The real catalogs vendored in fixtures/openstack-image-manager/, every one update.py updates. */
+export const DISTRO_CATALOGS = ['almalinux', 'centos', 'debian', 'rockylinux', 'ubuntu'] as const;
+export type DistroCatalog = (typeof DISTRO_CATALOGS)[number];
+
+/** The vendored real catalog of `distro`. */
+export function fixtureCatalog(distro: DistroCatalog): Promise<string> {
+  return readFile(path.join(fixturesDir, 'openstack-image-manager', `${distro}.yml`), 'utf8');
+}
+
+export interface CatalogWorldOptions {
+  /** which real catalog (default ubuntu); committed at etc/images/<distro>.yml */
+  catalog?: DistroCatalog;
+  /** changes the committed text after its URLs are moved to the mirror */
+  transform?: (text: string) => string;
+}
 
 export interface CatalogWorld {
   git: GitSandbox;
@@ -37,6 +52,8 @@ export interface CatalogWorld {
   github: GitHubStandIn;
   slug: string;
   repoUrl: string;
+  /** the catalog's path in the repository, etc/images/<distro>.yml */
+  path: string;
   /** the catalog as committed on main: the fixture with its URLs at the mirror */
   text: string;
   deps: ActivityDeps;
@@ -54,17 +71,19 @@ export interface CatalogWorld {
 
 export async function createCatalogWorld(
   slug: string,
-  transform?: (text: string) => string,
+  options: CatalogWorldOptions = {},
 ): Promise<CatalogWorld> {
-  const fixture = await readFile(FIXTURE_CATALOG, 'utf8');
+  const distro = options.catalog ?? 'ubuntu';
+  const catalogPath = `etc/images/${distro}.yml`;
+  const fixture = await fixtureCatalog(distro);
   const mirror = await startImageMirror({ catalog: fixture });
-  const text = (transform ?? ((t) => t))(mirror.rewrite(fixture));
+  const text = (options.transform ?? ((t) => t))(mirror.rewrite(fixture));
   const git = await createGitSandbox();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-catalog-work-'));
   const bare = git.barePath(slug);
   const catalogCommit = (content: string) => ({
-    message: 'Update the Ubuntu catalog',
-    files: { [CATALOG_PATH]: content },
+    message: distro === 'ubuntu' ? 'Update the Ubuntu catalog' : `Update the catalog ${catalogPath}`,
+    files: { [catalogPath]: content },
   });
   const commitCatalog = (content: string) => addCommit(git, slug, 'main', catalogCommit(content));
   await seedBare(git, slug, ['main'], catalogCommit(text));
@@ -80,10 +99,11 @@ export async function createCatalogWorld(
     github,
     slug,
     repoUrl: git.remoteUrl(slug),
+    path: catalogPath,
     text,
     deps: dependenciesFromEnvironment(env),
     secrets: [token],
-    fileOn(branch, file = CATALOG_PATH) {
+    fileOn(branch, file = catalogPath) {
       try {
         return git_(['cat-file', 'blob', `refs/heads/${branch}:${file}`]);
       } catch {

@@ -52,8 +52,8 @@ export interface CatalogImageRef {
   line: number;
   latestUrl: string;
   latestChecksumUrl: string;
-  /** versions[0] */
-  current: { version: string; checksum: string; url: string };
+  /** versions[0] (`buildDate` absent in runs started before it was read) */
+  current: { version: string; buildDate?: string | undefined; checksum: string; url: string };
 }
 
 /** The newest build the mirror has of an image. */
@@ -63,7 +63,7 @@ export interface FoundBuild {
   buildDate: string;
   /** `sha256:<hex>` / `sha512:<hex>` */
   checksum: string;
-  /** the dated URL of the image file */
+  /** the URL of the image file: dated (Ubuntu, Debian), the matching name (CentOS), or latest_url (AlmaLinux, Rocky) */
   url: string;
   /** where the checksum was read */
   checksumUrl: string;

@@ -32,7 +32,7 @@ export const InputFailure = {
   MalformedCatalog: 'MalformedCatalog',
   MalformedChecksumFile: 'MalformedChecksumFile',
   ChecksumNotFound: 'ChecksumNotFound',
-  /** a distro mirror's directory listing names no dated build (`YYYYMMDD/`, `release-YYYYMMDD/`) */
+  /** a distro mirror's directory listing names no dated build (`YYYYMMDD/`, `release-YYYYMMDD/`), or an undated image has no Last-Modified date */
   NoDatedBuild: 'NoDatedBuild',
   MalformedManifest: 'MalformedManifest',
   /** an answer (manifest, config, checksum file, API body) longer than bumpflow reads into memory */

@@ -126,7 +126,7 @@ describe('loopback image mirror, laid out from the real Ubuntu catalog', () => {
     );
   });
 
-  for (const format of ['gnu', 'bsd', 'centos'] satisfies ChecksumFormat[])
+  for (const format of ['gnu', 'bsd', 'bsd-sized', 'centos'] satisfies ChecksumFormat[])
     for (const algorithm of ['sha256', 'sha512'] as const)
       it(`serves ${format} checksum files with ${algorithm} when a test asks`, async () => {
         mirror.setStyle({ format, algorithm }, 'Ubuntu 22.04');

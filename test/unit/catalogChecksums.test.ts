@@ -9,21 +9,11 @@ import {
   type ChecksumAlgorithm,
   type ChecksumFormat,
 } from '../../src/lib/catalog/checksums.js';
-import { BumpflowError, FatalFailure, type FatalFailureType } from '../../src/shared/failures.js';
+import { FatalFailure } from '../../src/shared/failures.js';
+import { throwsTyped } from '../support/typedFailures.js';
 
 function hexOf(algorithm: ChecksumAlgorithm | 'md5' | 'sha1', content: string): string {
   return createHash(algorithm).update(content).digest('hex');
-}
-
-function throwsTyped(fn: () => unknown, type: FatalFailureType, ...fragments: Array<string | RegExp>): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof BumpflowError, `expected a BumpflowError, got ${String(err)}`);
-    assert.equal(err.type, type);
-    for (const f of fragments)
-      if (typeof f === 'string') assert.ok(err.message.includes(f), `${err.message} should include ${f}`);
-      else assert.match(err.message, f);
-    return true;
-  });
 }
 
 const IMG = 'noble-server-cloudimg-amd64.img';
@@ -169,7 +159,7 @@ describe('checksum files: the formats the loopback mirror writes read back', () 
     { name: IMG, content: 'amd64' },
     { name: 'noble-server-cloudimg-arm64.img', content: 'arm64' },
   ];
-  for (const format of ['gnu', 'gnu-binary', 'bsd', 'centos'] satisfies ChecksumFormat[])
+  for (const format of ['gnu', 'gnu-binary', 'bsd', 'bsd-sized', 'centos'] satisfies ChecksumFormat[])
     for (const algorithm of ['sha256', 'sha512'] satisfies ChecksumAlgorithm[])
       it(`${format} with ${algorithm}`, () => {
         const text = formatChecksumFile(
@@ -182,5 +172,7 @@ describe('checksum files: the formats the loopback mirror writes read back', () 
         assert.equal(entry.format, format.startsWith('gnu') ? 'gnu' : 'bsd');
         if (format === 'centos') assert.match(text, /^-----BEGIN PGP SIGNED MESSAGE-----\n/);
         if (format === 'gnu-binary') assert.ok(text.includes(` *${IMG}\n`));
+        if (format === 'bsd-sized')
+          assert.ok(text.startsWith(`# ${IMG}: 5 bytes\n${algorithm.toUpperCase()} (${IMG}) = `), text);
       });
 });

@@ -8,7 +8,8 @@ import {
   writeCatalogVersions,
 } from '../../src/lib/catalog/catalogEdit.js';
 import { parseCatalog, updatableImages } from '../../src/lib/catalog/catalogFile.js';
-import { BumpflowError, FatalFailure, type FatalFailureType } from '../../src/shared/failures.js';
+import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
+import { throwsTyped } from '../support/typedFailures.js';
 import { fixturesDir } from '../../src/sandbox/paths.js';
 
 const FIXTURE = path.join(fixturesDir, 'openstack-image-manager', 'ubuntu.yml');
@@ -48,15 +49,6 @@ const NOBLE_OLD = {
   date: '2026-01-08',
   hex: '00786c0936a7dd91a6b07941ca60bb56652975e0e72f9dacf73c887ada420966',
 };
-
-function throwsTyped(fn: () => unknown, type: FatalFailureType, ...fragments: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof BumpflowError, `expected a BumpflowError, got ${String(err)}`);
-    assert.equal(err.type, type);
-    for (const f of fragments) assert.ok(err.message.includes(f), `${err.message} should include ${f}`);
-    return true;
-  });
-}
 
 describe('catalog edit: a new version written in place, as update.py does', () => {
   it('replaces version, build_date, checksum, url and mirror_url of versions[0]; every other byte stays', () => {

@@ -7,51 +7,24 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { catalogGate, type CatalogStatus } from '../../src/shared/catalog.js';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { catalogGate } from '../../src/shared/catalog.js';
 import { CliError } from '../../src/cli/exitCodes.js';
-import type { MirrorBuild } from '../../src/sandbox/imageMirror.js';
 import { startTemporal } from '../support/temporal.js';
-import { createCatalogWorld, withCatalogWorker, type CatalogWorld } from '../support/catalog.js';
+import {
+  approveCatalog as approve,
+  checksumOf,
+  imageBlock as block,
+  inCatalogWorld,
+  inImage,
+  swapsFor,
+  type CatalogRun,
+  type CatalogWorld,
+} from '../support/catalog.js';
 
-const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const sha256 = (bytes: Buffer) => checksumOf('sha256', bytes);
 const DISABLED_SERIES = ['/trusty/', '/xenial/', '/bionic/', '/focal/', '/minimal/releases/xenial/'];
-
-/** The lines of one image's entry in `text`: from its `- name:` to the next image's. */
-function block(text: string, image: string): { start: number; end: number } {
-  const start = text.indexOf(`  - name: ${image}\n`);
-  assert.ok(start >= 0, `expected ${image} in the catalog`);
-  const next = text.indexOf('\n  - name: ', start + 1);
-  return { start, end: next < 0 ? text.length : next + 1 };
-}
-
-/** `text` with each `[from, to]` replaced inside `image`'s entry only (each must be there). */
-function inImage(text: string, image: string, swaps: Array<[string, string]>): string {
-  const { start, end } = block(text, image);
-  let part = text.slice(start, end);
-  for (const [from, to] of swaps) {
-    assert.ok(part.includes(from), `expected ${JSON.stringify(from)} in ${image}'s entry`);
-    part = part.split(from).join(to);
-  }
-  return text.slice(0, start) + part + text.slice(end);
-}
-
-/** The swaps update.py makes for `image` from its old build to `next` (version, date, url, mirror_url, checksum). */
-function swapsFor(old: MirrorBuild, next: MirrorBuild, shortname: string): Array<[string, string]> {
-  return [
-    [`version: '${old.version}'`, `version: '${next.version}'`],
-    [`build_date: ${old.buildDate}`, `build_date: ${next.buildDate}`],
-    [`/${old.directory}/`, `/${next.directory}/`],
-    [`/${old.version}-${shortname}.qcow2`, `/${next.version}-${shortname}.qcow2`],
-    [sha256(old.bytes), sha256(next.bytes)],
-  ];
-}
-
-function approve(h: WorkflowHandle): Promise<CatalogStatus> {
-  return h.executeUpdate(catalogGate.approveUpdate, { args: [{ approver: 'tester' }] });
-}
 
 function disabledRequests(world: CatalogWorld): string[] {
   return world.mirror.requests.map((r) => r.path).filter((p) => DISABLED_SERIES.some((s) => p.startsWith(s)));
@@ -66,18 +39,11 @@ describe('updateCatalog', { timeout: 240_000 }, () => {
     await env?.teardown();
   });
 
-  async function inWorld<T>(
+  const inWorld = <T>(
     slug: string,
-    fn: (world: CatalogWorld, run: Parameters<Parameters<typeof withCatalogWorker>[2]>[0]) => Promise<T>,
+    fn: (world: CatalogWorld, run: CatalogRun) => Promise<T>,
     transform?: (text: string) => string,
-  ): Promise<T> {
-    const world = await createCatalogWorld(slug, transform);
-    try {
-      return await withCatalogWorker(env, world, (run) => fn(world, run));
-    } finally {
-      await world.close();
-    }
-  }
+  ): Promise<T> => inCatalogWorld(env, slug, { transform }, fn);
 
   it('writes the newer builds of two images byte-exactly, opens one PR, and a rerun finds both again', async () => {
     await inWorld('osism/catalog-two', async (world, run) => {

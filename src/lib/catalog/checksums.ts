@@ -35,8 +35,12 @@ export interface ChecksumEntry {
   format: 'gnu' | 'bsd';
 }
 
-/** How the mirror writes a checksum file: GNU text (`  `) or binary (` *`) mode, BSD tags, or a CentOS CHECKSUM. */
-export type ChecksumFormat = 'gnu' | 'gnu-binary' | 'bsd' | 'centos';
+/**
+ * How the mirror writes a checksum file: GNU text (`  `) or binary (` *`) mode, BSD tags, BSD tags each
+ * after a `# <name>: <size> bytes` comment (CentOS Stream's and Rocky's CHECKSUM today), or that
+ * clear-signed (`centos`, as CentOS signed it).
+ */
+export type ChecksumFormat = 'gnu' | 'gnu-binary' | 'bsd' | 'bsd-sized' | 'centos';
 
 export interface ChecksumStyle {
   format: ChecksumFormat;
@@ -138,7 +142,8 @@ export function parseChecksumFile(text: string, source = 'checksum file'): Check
   return entries;
 }
 
-function bareName(name: string): string {
+/** A name as lines give it, without a leading `*` or `./`. */
+export function bareName(name: string): string {
   return name.replace(/^\*/, '').replace(/^\.\//, '');
 }
 

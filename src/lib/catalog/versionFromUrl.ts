@@ -21,6 +21,7 @@
  *     build number as a number); links elsewhere are ignored.
  *   datedBuild(image, directory): DatedBuild       the dated URLs of one build
  *   latestDatedBuild(image, html): DatedBuild | undefined   the newest of them
+ *   calendarDate(y, m, d): DatedVersion | undefined          a real date only
  */
 
 export interface DatedVersion {
@@ -50,7 +51,7 @@ const DATED_DIRECTORY = /^(?:release-)?(\d{4})(\d{2})(\d{2})(?:-(\d+))?$/;
 const DATED_FILE = /-(\d{4})(\d{2})(\d{2})(?=[-.])/;
 
 /** A real calendar date, so `20251399` is not taken for one. */
-function calendar(y: string, m: string, d: string): DatedVersion | undefined {
+export function calendarDate(y: string, m: string, d: string): DatedVersion | undefined {
   const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
   if (
     date.getUTCFullYear() !== Number(y) ||
@@ -64,7 +65,7 @@ function calendar(y: string, m: string, d: string): DatedVersion | undefined {
 function parseDirectoryName(name: string): DatedDirectory | undefined {
   const m = DATED_DIRECTORY.exec(name);
   if (!m) return undefined;
-  const date = calendar(m[1]!, m[2]!, m[3]!);
+  const date = calendarDate(m[1]!, m[2]!, m[3]!);
   return date && { ...date, name, build: m[4] };
 }
 
@@ -80,7 +81,7 @@ export function versionFromUrl(url: string): DatedVersion | undefined {
     if (dated) return { version: dated.version, buildDate: dated.buildDate };
   }
   const m = DATED_FILE.exec(decodeURIComponent(file));
-  return m ? calendar(m[1]!, m[2]!, m[3]!) : undefined;
+  return m ? calendarDate(m[1]!, m[2]!, m[3]!) : undefined;
 }
 
 /** The listing update.py reads: the parent of the latest file's directory, with a trailing `/`. */
