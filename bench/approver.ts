@@ -93,7 +93,7 @@ export function startApprover(options: {
 
   function approveWithCli(branch: string): Promise<void> {
     const args = [...options.runner.cli, 'approve', workflowId, '--branch', branch, '--approver', 'bench'];
-    const child = spawn(process.execPath, args, {
+    const child = spawn(options.runner.node, args, {
       cwd: options.runner.root,
       env: options.cliEnv,
       stdio: ['ignore', 'ignore', 'pipe'],

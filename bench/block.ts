@@ -30,6 +30,8 @@ export interface BlockOptions {
   rttMs: number;
   rounds: number;
   runner: Runner;
+  /** with --compare: bumpflow built from the baseline commit, its own worker and task queue */
+  baseline?: Runner | undefined;
   approval: 'signal' | 'policy';
   approveWith: 'update' | 'cli';
   configFile: string;
@@ -78,13 +80,17 @@ export async function benchBlock(o: BlockOptions): Promise<BlockResult> {
     sequential: await mkdtemp(path.join(o.stateDir, 'sequential-')),
     parallel: await mkdtemp(path.join(o.stateDir, 'parallel-')),
   };
+  const baseline = o.baseline && (await startBaseline(o, ctx, gitHttp.url, taskQueue));
+  const variants: readonly Variant[] = baseline ? [...VARIANTS, 'baseline'] : VARIANTS;
   const runs: RunRecord[] = [];
   const one = async (variant: Variant, phase: Phase, roundNo: number): Promise<void> => {
     await world.advance();
     const run =
       variant === 'bumpflow'
         ? await runBumpflow(ctx, phase, roundNo)
-        : await runScript(ctx, variant, phase, roundNo, scriptDirs[variant]);
+        : variant === 'baseline'
+          ? await runBumpflow(baseline!.ctx, phase, roundNo, 'baseline')
+          : await runScript(ctx, variant, phase, roundNo, scriptDirs[variant]);
     world.reset();
     runs.push(run);
     const p = run.problems.length > 0 ? `, ${run.problems.length} problem(s)` : '';
@@ -93,11 +99,16 @@ export async function benchBlock(o: BlockOptions): Promise<BlockResult> {
     );
     for (const problem of run.problems) console.error(`bench:   problem: ${problem}`);
   };
-  for (const variant of VARIANTS) await one(variant, 'cold', 0);
+  for (const variant of variants) await one(variant, 'cold', 0);
   for (let r = 1; r <= o.rounds; r += 1)
-    for (let i = 0; i < VARIANTS.length; i += 1) await one(VARIANTS[(r + i) % VARIANTS.length]!, 'warm', r);
+    for (let i = 0; i < variants.length; i += 1) await one(variants[(r + i) % variants.length]!, 'warm', r);
   const afterRounds = await memoryOf(worker.pid!);
   await stopChild(worker);
+  const baselineRss = baseline && {
+    idle: baseline.idle,
+    afterRounds: await memoryOf(baseline.ctx.worker.pid!),
+  };
+  if (baseline) await stopChild(baseline.ctx.worker);
   closeGit();
   await gitHttp.close();
   return {
@@ -106,6 +117,32 @@ export async function benchBlock(o: BlockOptions): Promise<BlockResult> {
     branches: world.branches,
     synthetic: world.synthetic,
     rss: { idle, afterRounds },
+    ...(baselineRss ? { baselineRss } : {}),
     runs,
+  };
+}
+
+/** The baseline's worker (its own work directory and task queue) and the context its runs use. */
+async function startBaseline(
+  o: BlockOptions,
+  ctx: BlockContext,
+  gitUrl: string,
+  taskQueue: string,
+): Promise<{ ctx: BlockContext; idle: Awaited<ReturnType<typeof memoryOf>> }> {
+  const queue = `${taskQueue}-baseline`;
+  const worker = startWorker(
+    o.baseline!,
+    o.world.workerEnv(gitUrl, {
+      TEMPORAL_ADDRESS: o.temporalAddress,
+      BUMPFLOW_TASK_QUEUE: queue,
+      BUMPFLOW_WORK_DIR: await mkdtemp(path.join(o.stateDir, 'baseline-worker-')),
+    }),
+  );
+  await waitForPoller(o.client, queue, worker);
+  await sleep(1000);
+  const idle = await memoryOf(worker.pid!);
+  return {
+    ctx: { ...ctx, runner: o.baseline!, worker, cliEnv: { ...ctx.cliEnv, BUMPFLOW_TASK_QUEUE: queue } },
+    idle,
   };
 }

@@ -71,19 +71,51 @@ export interface HistoryStats {
   events: number;
   /** protobuf-encoded History message */
   bytes: number;
+  /**
+   * With a start time: each event as `[ms after the start, event type, activity, timer or child name]`,
+   * to see where a run's wall time goes (bench/timeline.ts prints it).
+   */
+  timeline?: Array<[number, string, string?]>;
+}
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+function eventName(e: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {
+  return (
+    e.activityTaskScheduledEventAttributes?.activityType?.name ??
+    e.markerRecordedEventAttributes?.markerName ??
+    e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ??
+    e.workflowExecutionSignaledEventAttributes?.signalName ??
+    e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ??
+    undefined
+  );
 }
 
 const History = proto.temporal.api.history.v1.History;
 
 /** Events and protobuf bytes of the latest run of each workflow. */
-export async function historyStats(client: Client, workflowIds: readonly string[]): Promise<HistoryStats[]> {
+export async function historyStats(
+  client: Client,
+  workflowIds: readonly string[],
+  startedAtEpochMs?: number,
+): Promise<HistoryStats[]> {
   const out: HistoryStats[] = [];
   for (const workflowId of workflowIds) {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const timeline =
+      startedAtEpochMs === undefined
+        ? undefined
+        : (history.events ?? []).map((e): [number, string, string?] => {
+            const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+            const type = (EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+            const name = eventName(e);
+            return name === undefined ? [at - startedAtEpochMs, type] : [at - startedAtEpochMs, type, name];
+          });
     out.push({
       workflowId,
       events: history.events?.length ?? 0,
       bytes: History.encode(History.create(history)).finish().length,
+      ...(timeline === undefined ? {} : { timeline }),
     });
   }
   return out;

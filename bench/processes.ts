@@ -24,10 +24,12 @@ export interface Runner {
   built: boolean;
   worker: string[];
   cli: string[];
+  /** the node that runs the worker and the CLI (`--node`; the bench's own by default) */
+  node: string;
 }
 
 /** The worker and CLI of `root`: built when its build was made from the sources beside it (src/workflowBundle.ts's rule). */
-export function runnerFor(root: string): Runner {
+export function runnerFor(root: string, node: string = process.execPath): Runner {
   const built =
     existsSync(path.join(root, 'dist', 'worker.js')) &&
     builtHash(root) === sourceHash(path.join(root, 'src'));
@@ -38,6 +40,7 @@ export function runnerFor(root: string): Runner {
       ? [path.join(root, 'dist', 'worker.js')]
       : ['--import', 'tsx', path.join(root, 'src', 'worker.ts')],
     cli: [path.join(root, 'bin', 'bumpflow.js')],
+    node,
   };
 }
 
@@ -101,7 +104,9 @@ export async function startBenchTemporal(): Promise<TestWorkflowEnvironment> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function startWorker(runner: Runner, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, runner.worker, {
+  // `BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench` profiles the worker alone
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(runner.node, [...nodeArgs, ...runner.worker], {
     cwd: runner.root,
     env: {
       ...env,

@@ -10,10 +10,13 @@ import type { BenchResult, BlockResult, CpuBreakdown, Phase, RunRecord, Variant 
 
 const NAMES: Record<Variant, string> = {
   bumpflow: 'bumpflow',
+  baseline: 'bumpflow before',
   parallel: 'parallel script',
   sequential: 'sequential script',
 };
-const ORDER: Variant[] = ['bumpflow', 'parallel', 'sequential'];
+/** The variants of a result, in column order: the baseline (--compare) beside bumpflow when there is one. */
+let ORDER: Variant[] = ['bumpflow', 'parallel', 'sequential'];
+const hasBaseline = (): boolean => ORDER.includes('baseline');
 
 const runsOf = (b: BlockResult, v: Variant, p: Phase): RunRecord[] =>
   b.runs.filter((r) => r.variant === v && r.phase === p);
@@ -25,14 +28,16 @@ function wallTable(result: BenchResult): string[] {
   const lines = [
     '### Wall time (s), from the command’s start to every PR opened',
     '',
-    '| branches | RTT | phase | bumpflow | parallel script | sequential script | bumpflow ÷ parallel | bumpflow ÷ sequential |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|',
+    `| branches | RTT | phase | ${ORDER.map((v) => NAMES[v]).join(' | ')} | bumpflow ÷ parallel | bumpflow ÷ sequential |${hasBaseline() ? ' bumpflow ÷ before |' : ''}`,
+    `|---:|---:|---|${ORDER.map(() => '---:').join('|')}|---:|---:|${hasBaseline() ? '---:|' : ''}`,
   ];
   for (const b of result.blocks)
     for (const p of ['cold', 'warm'] as const) {
-      const [a, par, seq] = ORDER.map((v) => stat(runsOf(b, v, p), secs));
+      const s = (v: Variant): Summary => stat(runsOf(b, v, p), secs);
+      const a = s('bumpflow');
       lines.push(
-        `| ${b.n} | ${b.rttMs} ms | ${p} | ${fmt(a!, 2)} | ${fmt(par!, 2)} | ${fmt(seq!, 2)} | ${ratio(a!, par!)} | ${ratio(a!, seq!)} |`,
+        `| ${b.n} | ${b.rttMs} ms | ${p} | ${ORDER.map((v) => fmt(s(v), 2)).join(' | ')} | ${ratio(a, s('parallel'))} | ${ratio(a, s('sequential'))} |` +
+          (hasBaseline() ? ` ${ratio(a, s('baseline'))} |` : ''),
       );
     }
   return lines;
@@ -46,8 +51,8 @@ function scalingTable(result: BenchResult): string[] {
     '',
     `### ${hi} ÷ ${lo} branches (wall time, medians)`,
     '',
-    '| RTT | phase | bumpflow | parallel script | sequential script |',
-    '|---:|---|---:|---:|---:|',
+    `| RTT | phase | ${ORDER.map((v) => NAMES[v]).join(' | ')} |`,
+    `|---:|---|${ORDER.map(() => '---:').join('|')}|`,
   ];
   for (const rtt of result.options.rttMs) {
     const at = (n: number) => result.blocks.find((b) => b.n === n && b.rttMs === rtt);
@@ -103,8 +108,8 @@ function workTable(result: BenchResult): string[] {
     '',
     '### Work per run, per branch (cold; warm median)',
     '',
-    '| branches | RTT | metric | bumpflow | parallel script | sequential script |',
-    '|---:|---:|---|---:|---:|---:|',
+    `| branches | RTT | metric | ${ORDER.map((v) => NAMES[v]).join(' | ')} |`,
+    `|---:|---:|---|${ORDER.map(() => '---:').join('|')}|`,
   ];
   const metrics: Array<[string, (r: RunRecord) => number]> = [
     ['registry requests / branch', (r) => r.registryRequests],
@@ -132,26 +137,30 @@ function bumpflowTable(result: BenchResult): string[] {
     '',
     '### bumpflow: histories, worker memory, approvals',
     '',
-    '| branches | RTT | history events: bump; each branch | KiB (protobuf): bump; each branch | worker RSS MiB idle → after the rounds (peak) | approval: seen → answered, ms (median) |',
-    '|---:|---:|---|---|---|---|',
+    '| branches | RTT | variant | history events: bump; each branch | KiB (protobuf): bump; each branch | worker RSS MiB idle → after the rounds (peak) | approval: seen → answered, ms (median) |',
+    '|---:|---:|---|---|---|---|---|',
   ];
-  for (const b of result.blocks) {
-    const runs = b.runs.filter((r) => r.variant === 'bumpflow');
-    const parents = runs.flatMap((r) => r.histories?.slice(0, 1) ?? []);
-    const children = runs.flatMap((r) => r.histories?.slice(1) ?? []);
-    const h = (f: (x: { events: number; bytes: number }) => number, d: number): string =>
-      `${fmt(summarize(parents.map(f)), d)}; ${fmt(summarize(children.map(f)), d)}`;
-    const approvals = runs.flatMap((r) => r.approvals ?? []);
-    const wait =
-      approvals.length === 0
-        ? 'by policy'
-        : `${round(summarize(approvals.map((a) => a.seenMs)).median, 0)} → ${round(summarize(approvals.map((a) => a.approvedMs)).median, 0)}`;
-    lines.push(
-      `| ${b.n} | ${b.rttMs} ms | ${h((x) => x.events, 0)} | ${h((x) => x.bytes / 1024, 1)} | ` +
-        `${b.rss.idle.rssMiB} → ${b.rss.afterRounds.rssMiB} (${b.rss.afterRounds.peakMiB}) | ${wait} |`,
-    );
-  }
+  for (const b of result.blocks)
+    for (const v of ORDER.filter((x) => x === 'bumpflow' || x === 'baseline')) lines.push(bumpflowRow(b, v));
   return lines;
+}
+
+function bumpflowRow(b: BlockResult, v: Variant): string {
+  const rss = v === 'baseline' ? b.baselineRss! : b.rss;
+  const runs = b.runs.filter((r) => r.variant === v);
+  const parents = runs.flatMap((r) => r.histories?.slice(0, 1) ?? []);
+  const children = runs.flatMap((r) => r.histories?.slice(1) ?? []);
+  const h = (f: (x: { events: number; bytes: number }) => number, d: number): string =>
+    `${fmt(summarize(parents.map(f)), d)}; ${fmt(summarize(children.map(f)), d)}`;
+  const approvals = runs.flatMap((r) => r.approvals ?? []);
+  const wait =
+    approvals.length === 0
+      ? 'by policy'
+      : `${round(summarize(approvals.map((a) => a.seenMs)).median, 0)} → ${round(summarize(approvals.map((a) => a.approvedMs)).median, 0)}`;
+  return (
+    `| ${b.n} | ${b.rttMs} ms | ${NAMES[v]} | ${h((x) => x.events, 0)} | ${h((x) => x.bytes / 1024, 1)} | ` +
+    `${rss.idle.rssMiB} → ${rss.afterRounds.rssMiB} (${rss.afterRounds.peakMiB}) | ${wait} |`
+  );
 }
 
 function demoTable(result: BenchResult): string[] {
@@ -180,6 +189,8 @@ function demoTable(result: BenchResult): string[] {
   return lines;
 }
 
+const m0 = (result: BenchResult): string => result.machine.node;
+
 function header(result: BenchResult): string[] {
   const m = result.machine;
   return [
@@ -189,6 +200,9 @@ function header(result: BenchResult): string[] {
 }
 
 export function markdownReport(result: BenchResult): string {
+  ORDER = result.blocks.some((b) => b.runs.some((r) => r.variant === 'baseline'))
+    ? ['bumpflow', 'baseline', 'parallel', 'sequential']
+    : ['bumpflow', 'parallel', 'sequential'];
   if (result.demo !== undefined) return `${[...demoTable(result), '', ...header(result)].join('\n')}\n`;
   if (result.sweep !== undefined)
     return `${[...sweepReport(result.sweep, result.options.rttMs[0] ?? 0).slice(1), '', ...header(result)].join('\n')}\n`;
@@ -204,7 +218,11 @@ export function markdownReport(result: BenchResult): string {
     `## bumpflow vs hand scripts — ${o.approval === 'signal' ? `approval by a person (${o.approveWith === 'cli' ? 'bumpflow approve --branch, one process per branch, one after the other' : 'the approveBranch update per branch'}, as soon as it waits)` : 'approval by policy (no human)'}`,
     '',
     ...header(result),
-    `Worker: ${result.runner.worker}; CLI: ${result.runner.cli} (${result.runner.root}). One cold run per block (a fresh worker, ` +
+    `Worker: ${result.runner.worker}; CLI: ${result.runner.cli} (${result.runner.root}); Node ${result.runner.node ?? m0(result)}.` +
+      (result.baseline
+        ? ` “bumpflow before”: the same, built from ${result.baseline.ref} (${result.baseline.commit.slice(0, 12)}), its own worker and task queue, in the same rounds.`
+        : '') +
+      ` One cold run per block (a fresh worker, ` +
       `the scripts in empty directories), then ${o.warmRounds} warm round(s). Every run bumps a new digest (a new source commit, ` +
       'a new image) onto target branches that moved since the last run. RTT: added once per HTTP request to the registry and to git.' +
       (synthetic.length > 0

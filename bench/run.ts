@@ -9,6 +9,7 @@
  *   npm run bench -- --demo [--rounds 3]    (the demo, timed from the command's start: bench/demo.ts)
  *   npm run bench -- --sweep [--rounds 3] [--rtt 50ms]   (the sweep case: bench/sweep.ts)
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     sweep: { type: 'boolean', default: false },
     demo: { type: 'boolean', default: false },
+    compare: { type: 'string' },
+    node: { type: 'string' },
   },
 });
 const counts = values.branches!.split(',').map(Number);
@@ -61,12 +64,35 @@ if (!['signal', 'policy'].includes(approval) || !['update', 'cli'].includes(appr
     `bench: expected --approval signal|policy and --approve-with update|cli, found ${approval} and ${approveWith}`,
   );
 
+/** `--node 24`: the Node 24 scripts/install-node24.sh caches (what the image ships); a path; else this one. */
+function nodeFor(option: string | undefined): string {
+  if (option === undefined) return process.execPath;
+  if (option !== '24') return option;
+  return execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-node24.sh')], {
+    encoding: 'utf8',
+  }).trim();
+}
+
 async function benchBumps(parent: string, result: BenchResult): Promise<void> {
-  const root = values.build ? (await buildSnapshot(parent, (l) => console.error(l))).root : repoRoot;
-  const runner = runnerFor(root);
+  const log = (l: string): void => console.error(l);
+  const node = nodeFor(values.node);
+  const root = values.build ? (await buildSnapshot(parent, log)).root : repoRoot;
+  const runner = runnerFor(root, node);
+  // --compare <ref>: bumpflow as that commit builds it, run in the same rounds (always built)
+  const ref = values.compare;
+  const baseline =
+    ref === undefined ? undefined : runnerFor((await buildSnapshot(parent, log, ref)).root, node);
+  if (ref !== undefined && !baseline?.built)
+    throw new Error(`bench: expected the build of ${ref} to be current in its snapshot, found it is not`);
+  if (ref !== undefined)
+    result.baseline = {
+      ref,
+      commit: execFileSync('git', ['-C', repoRoot, 'rev-parse', ref], { encoding: 'utf8' }).trim(),
+    };
   result.runner = {
     ...describeRunner(runner),
     root: values.build ? 'a built snapshot of the worktree' : '.',
+    node: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
   };
   console.error(`bench: worker ${result.runner.worker}; CLI ${result.runner.cli}`);
   const temporal = await startBenchTemporal();
@@ -92,6 +118,7 @@ async function benchBumps(parent: string, result: BenchResult): Promise<void> {
         rttMs,
         rounds,
         runner,
+        baseline,
         approval,
         approveWith,
         configFile,

@@ -6,6 +6,7 @@
  * tsconfig*.json) are copied to `<parent>/snapshot`, node_modules is linked,
  * and `npm run build` runs there.
  */
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../src/sandbox/paths.js';
@@ -20,13 +21,28 @@ export interface Snapshot {
   buildMs: number;
 }
 
-export async function buildSnapshot(parent: string, log: (line: string) => void): Promise<Snapshot> {
-  const root = path.join(parent, 'snapshot');
+/**
+ * `ref` given (`--compare <ref>`): the same files as that commit has them (`git archive`), in
+ * `<parent>/snapshot-baseline`; this worktree's node_modules serves both.
+ */
+export async function buildSnapshot(
+  parent: string,
+  log: (line: string) => void,
+  ref?: string,
+): Promise<Snapshot> {
+  const root = path.join(parent, ref === undefined ? 'snapshot' : 'snapshot-baseline');
   await mkdir(root, { recursive: true });
-  for (const entry of COPIED)
-    await cp(path.join(repoRoot, entry), path.join(root, entry), { recursive: true });
+  if (ref === undefined)
+    for (const entry of COPIED)
+      await cp(path.join(repoRoot, entry), path.join(root, entry), { recursive: true });
+  else
+    execFileSync('tar', ['-x', '-C', root], {
+      input: execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', ref, '--', ...COPIED], {
+        maxBuffer: 1 << 30,
+      }),
+    });
   await symlink(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'));
-  log(`bench: npm run build in a snapshot of the worktree (${root})`);
+  log(`bench: npm run build in a snapshot of ${ref ?? 'the worktree'} (${root})`);
   const build = await runToEnd('npm', ['run', 'build'], { cwd: root, env: process.env });
   if (build.code !== 0)
     throw new Error(

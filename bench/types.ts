@@ -5,7 +5,8 @@ import type { HistoryStats } from './measure.js';
 import type { SweepBenchResult } from './sweep.js';
 import type { DemoResult } from './demo.js';
 
-export type Variant = 'bumpflow' | 'sequential' | 'parallel';
+/** `baseline`: bumpflow as built from another commit (`--compare <ref>`), in the same run */
+export type Variant = 'bumpflow' | 'baseline' | 'sequential' | 'parallel';
 export const VARIANTS: readonly Variant[] = ['bumpflow', 'sequential', 'parallel'];
 export type Phase = 'cold' | 'warm';
 
@@ -64,6 +65,8 @@ export interface BlockResult {
   branches: string[];
   synthetic: string[];
   rss: { idle: Memory; afterRounds: Memory };
+  /** with --compare: the baseline's worker */
+  baselineRss?: { idle: Memory; afterRounds: Memory };
   runs: RunRecord[];
 }
 
@@ -78,7 +81,9 @@ export interface BenchResult {
     approval: 'signal' | 'policy';
     approveWith: 'update' | 'cli';
   };
-  runner: { worker: string; cli: string; root: string };
+  runner: { worker: string; cli: string; root: string; node?: string };
+  /** with --compare: the commit the baseline was built from */
+  baseline?: { ref: string; commit: string };
   /** world build time per branch count (not in any run) */
   buildMs: Record<string, number>;
   blocks: BlockResult[];

@@ -88,7 +88,7 @@ async function measured(
   const standIns = (c.benchSelf ?? 0) + (c.gitFront ?? 0);
   const common = { gitClient, gitServer: c.gitServer ?? 0, registry: c.registry ?? 0, standIns };
   const cpu: CpuBreakdown =
-    variant === 'bumpflow'
+    variant === 'bumpflow' || variant === 'baseline'
       ? {
           ...common,
           temporal: c.temporal ?? 0,
@@ -100,7 +100,7 @@ async function measured(
       : { ...common, temporal: 0, worker: 0, shims: 0, spawned: c.spawned ?? 0, total: 0 };
   // the scripts' git and shims are inside `spawned` (their processes are the script's children)
   cpu.total =
-    variant === 'bumpflow'
+    variant === 'bumpflow' || variant === 'baseline'
       ? cpu.temporal +
         cpu.worker +
         cpu.gitClient +
@@ -120,7 +120,12 @@ async function measured(
   };
 }
 
-export async function runBumpflow(ctx: BlockContext, phase: Phase, roundNo: number): Promise<RunRecord> {
+export async function runBumpflow(
+  ctx: BlockContext,
+  phase: Phase,
+  roundNo: number,
+  variant: 'bumpflow' | 'baseline' = 'bumpflow',
+): Promise<RunRecord> {
   const { world } = ctx;
   const workflowId = bumpWorkflowId(parseRepoUrl(world.scenario.targetUrl).key, 'magnum');
   const previousRunId = await ctx.client.workflow
@@ -130,6 +135,7 @@ export async function runBumpflow(ctx: BlockContext, phase: Phase, roundNo: numb
     .catch(() => undefined);
   const before = await mark(ctx, world.workerShim);
   const t0 = performance.now();
+  const startedAtEpochMs = Date.now();
   const approver =
     ctx.approval === 'signal'
       ? startApprover({
@@ -143,9 +149,9 @@ export async function runBumpflow(ctx: BlockContext, phase: Phase, roundNo: numb
         })
       : undefined;
   const args = [...ctx.runner.cli, 'bump', 'magnum', '--repo', world.scenario.targetUrl, '--wait', '--json'];
-  const cli = await runToEnd(process.execPath, args, { cwd: ctx.runner.root, env: ctx.cliEnv });
+  const cli = await runToEnd(ctx.runner.node, args, { cwd: ctx.runner.root, env: ctx.cliEnv });
   // sampled first: the approver's last poll must not fall into the run's CPU
-  const counts = await measured(ctx, world.workerShim, before, 'bumpflow');
+  const counts = await measured(ctx, world.workerShim, before, variant);
   const approvals = await approver?.stop();
   const problems: string[] = [];
   if (cli.code !== 0) problems.push(`bumpflow bump exited ${cli.code}: ${cli.stderr.trim().slice(-500)}`);
@@ -164,13 +170,13 @@ export async function runBumpflow(ctx: BlockContext, phase: Phase, roundNo: numb
   const status = await handle.query(statusQuery);
   const ids = [workflowId, ...status.branches.flatMap((b) => (b.workflowId ? [b.workflowId] : []))];
   return {
-    variant: 'bumpflow',
+    variant,
     phase,
     round: roundNo,
     ms: round(cli.ms, 0),
     ...counts,
     problems,
-    histories: await historyStats(ctx.client, ids),
+    histories: await historyStats(ctx.client, ids, startedAtEpochMs),
     ...(approvals === undefined ? {} : { approvals }),
   };
 }

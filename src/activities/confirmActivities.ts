@@ -29,25 +29,31 @@ export interface WorkflowLook {
   status?: unknown;
 }
 
+async function lookAtOne(input: WorkflowLookInput): Promise<WorkflowLook> {
+  const handle = Context.current().client.workflow.getHandle(input.workflowId);
+  let described;
+  try {
+    described = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { found: false };
+    throw err;
+  }
+  const look: WorkflowLook = {
+    found: true,
+    type: described.type,
+    startTime: described.startTime.toISOString(),
+    running: described.status.name === 'RUNNING',
+  };
+  if (described.type !== input.type) return look;
+  return { ...look, status: await handle.query(input.query) };
+}
+
 export function confirmActivities(_deps: ActivityDeps) {
   return {
-    async lookAtWorkflow(input: WorkflowLookInput): Promise<WorkflowLook> {
-      const handle = Context.current().client.workflow.getHandle(input.workflowId);
-      let described;
-      try {
-        described = await handle.describe();
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return { found: false };
-        throw err;
-      }
-      const look: WorkflowLook = {
-        found: true,
-        type: described.type,
-        startTime: described.startTime.toISOString(),
-        running: described.status.name === 'RUNNING',
-      };
-      if (described.type !== input.type) return look;
-      return { ...look, status: await handle.query(input.query) };
+    lookAtWorkflow: lookAtOne,
+    /** Several looks in one activity (the bump's branch reports that arrived together): every one answers, or the batch is retried. */
+    async lookAtWorkflows(inputs: WorkflowLookInput[]): Promise<WorkflowLook[]> {
+      return Promise.all(inputs.map(lookAtOne));
     },
   };
 }

@@ -22,15 +22,17 @@ export function patternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-export const approvalRuleSchema = z.strictObject({
-  /** a branch glob: `*` matches within one path segment, `**` across segments, e.g. `stable/*` */
-  pattern: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((p) => patternProblem(p) === undefined, {
-      message: 'expected a branch pattern such as main or stable/*',
-    }),
-  required: z.boolean(),
-});
+export const approvalRuleSchema = z.lazy(() =>
+  z.strictObject({
+    /** a branch glob: `*` matches within one path segment, `**` across segments, e.g. `stable/*` */
+    pattern: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((p) => patternProblem(p) === undefined, {
+        message: 'expected a branch pattern such as main or stable/*',
+      }),
+    required: z.boolean(),
+  }),
+);
 export type ApprovalRule = z.infer<typeof approvalRuleSchema>;

@@ -15,18 +15,20 @@ export const CATALOG_PROCEDURE = 'catalog';
 export const CatalogWorkflowType = { update: 'updateCatalog' } as const;
 export const DEFAULT_CATALOG_APPROVAL_TIMEOUT = '7d';
 
-export const catalogInputSchema = z.strictObject({
-  /** the repository's normalised clone URL (src/lib/repoUrl.ts) */
-  repoUrl: z.string().min(1).max(500),
-  /** the catalog file, a path inside the repository */
-  path: checkedString(repoPathProblem),
-  branch: z.string().min(1).max(200).default('main'),
-  /** keep the N newest version entries (the new one first); absent: versions[0] replaced in place */
-  keep: z.number().int().min(1).max(100).optional(),
-  /** show the table, write nothing */
-  dryRun: z.boolean().default(false),
-  ...procedureInputFields(DEFAULT_CATALOG_APPROVAL_TIMEOUT),
-});
+export const catalogInputSchema = z.lazy(() =>
+  z.strictObject({
+    /** the repository's normalised clone URL (src/lib/repoUrl.ts) */
+    repoUrl: z.string().min(1).max(500),
+    /** the catalog file, a path inside the repository */
+    path: checkedString(repoPathProblem),
+    branch: z.string().min(1).max(200).default('main'),
+    /** keep the N newest version entries (the new one first); absent: versions[0] replaced in place */
+    keep: z.number().int().min(1).max(100).optional(),
+    /** show the table, write nothing */
+    dryRun: z.boolean().default(false),
+    ...procedureInputFields(DEFAULT_CATALOG_APPROVAL_TIMEOUT),
+  }),
+);
 export type CatalogRequest = z.input<typeof catalogInputSchema>;
 export type CatalogInput = z.output<typeof catalogInputSchema>;
 

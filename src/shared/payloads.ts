@@ -40,40 +40,46 @@ const reasonSchema = z
     message: 'expected text of printable characters (line breaks allowed), found a control character',
   });
 
-export const approvePayloadSchema = z.strictObject({
-  /** the branch (or its tag) this approval is for; sent to the parent it picks one child */
-  branch: branchSchema.optional(),
-  /** bind the approval to this digest; refused if it is not the planned one */
-  digest: digestSchema.optional(),
-  approver: approverSchema.optional(),
-  /** replacement release-note text (the section stays) */
-  note: z
-    .string()
-    .max(10_000)
-    .superRefine((text, refinement) => {
-      // an empty note means none (the handlers say so); anything else must render
-      const problem = text.trim() === '' ? undefined : noteTextProblem(text);
-      if (problem !== undefined) refinement.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
-});
+export const approvePayloadSchema = z.lazy(() =>
+  z.strictObject({
+    /** the branch (or its tag) this approval is for; sent to the parent it picks one child */
+    branch: branchSchema.optional(),
+    /** bind the approval to this digest; refused if it is not the planned one */
+    digest: digestSchema.optional(),
+    approver: approverSchema.optional(),
+    /** replacement release-note text (the section stays) */
+    note: z
+      .string()
+      .max(10_000)
+      .superRefine((text, refinement) => {
+        // an empty note means none (the handlers say so); anything else must render
+        const problem = text.trim() === '' ? undefined : noteTextProblem(text);
+        if (problem !== undefined) refinement.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+  }),
+);
 export type ApprovePayload = z.infer<typeof approvePayloadSchema>;
 
-export const rejectPayloadSchema = z.strictObject({
-  branch: branchSchema.optional(),
-  reason: reasonSchema,
-  approver: approverSchema.optional(),
-});
+export const rejectPayloadSchema = z.lazy(() =>
+  z.strictObject({
+    branch: branchSchema.optional(),
+    reason: reasonSchema,
+    approver: approverSchema.optional(),
+  }),
+);
 export type RejectPayload = z.infer<typeof rejectPayloadSchema>;
 
-export const retryPayloadSchema = z.strictObject({ branch: branchSchema.optional() });
+export const retryPayloadSchema = z.lazy(() => z.strictObject({ branch: branchSchema.optional() }));
 export type RetryPayload = z.infer<typeof retryPayloadSchema>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /** The keys a strict object schema knows, for messages such as "expected {branch?, digest?}". */
 function shapeOf(schema: z.ZodType): string {
-  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  // the schemas are built on first use (z.lazy: not at every workflow's start): their object is inside
+  const built = schema instanceof z.ZodLazy ? (schema.unwrap() as z.ZodType) : schema;
+  const shape = (built as unknown as { shape?: Record<string, z.ZodType> }).shape;
   if (shape === undefined) return 'a JSON object';
   const keys = Object.entries(shape).map(([k, v]) => (v.safeParse(undefined).success ? `${k}?` : k));
   return `one JSON object {${keys.join(', ')}}`;

@@ -33,32 +33,34 @@ export function mirrorSideProblem(side: 'prefix' | 'target', value: string): str
     : `expected a mirror ${side} of the form registry/namespace (such as docker.io/starlingx or registry.local:5000/starlingx), without scheme, credentials or whitespace, found ${JSON.stringify(redactRepoUrl(String(value)))}`;
 }
 
-export const retagManifestInputSchema = z.strictObject({
-  /** the manifest's git repository, a plain git URL (no credentials) */
-  repoUrl: z.string().min(1).max(500),
-  /** the manifest's path in it */
-  path: checkedString(repoPathProblem),
-  /** a branch (read at its head when the run starts) or a commit; default main */
-  ref: checkedString(refProblem).default('main'),
-  dryRun: z.boolean().default(false),
-  /** images (as the manifest names them, or as mapped) whose conflicting tag is moved after approval */
-  repush: z.array(z.string().min(1).max(300)).max(100).default([]),
-  /**
-   * A repush run for a commit whose run ended (its own id, see retagStart.ts):
-   * only the entries of the `repush` images are read and planned
-   */
-  repushOnly: z.boolean().default(false),
-  /** name prefix → registry/namespace, e.g. {"docker.io/starlingx": "registry.local:5000/starlingx"} */
-  mirror: z
-    .record(
-      checkedString((v) => mirrorSideProblem('prefix', v)),
-      checkedString((v) => mirrorSideProblem('target', v)),
-    )
-    .default({}),
-  /** registry reads at a time, per registry host */
-  perRegistry: z.number().int().min(1).max(32).default(4),
-  ...procedureInputFields(DEFAULT_TAG_APPROVAL_TIMEOUT),
-});
+export const retagManifestInputSchema = z.lazy(() =>
+  z.strictObject({
+    /** the manifest's git repository, a plain git URL (no credentials) */
+    repoUrl: z.string().min(1).max(500),
+    /** the manifest's path in it */
+    path: checkedString(repoPathProblem),
+    /** a branch (read at its head when the run starts) or a commit; default main */
+    ref: checkedString(refProblem).default('main'),
+    dryRun: z.boolean().default(false),
+    /** images (as the manifest names them, or as mapped) whose conflicting tag is moved after approval */
+    repush: z.array(z.string().min(1).max(300)).max(100).default([]),
+    /**
+     * A repush run for a commit whose run ended (its own id, see retagStart.ts):
+     * only the entries of the `repush` images are read and planned
+     */
+    repushOnly: z.boolean().default(false),
+    /** name prefix → registry/namespace, e.g. {"docker.io/starlingx": "registry.local:5000/starlingx"} */
+    mirror: z
+      .record(
+        checkedString((v) => mirrorSideProblem('prefix', v)),
+        checkedString((v) => mirrorSideProblem('target', v)),
+      )
+      .default({}),
+    /** registry reads at a time, per registry host */
+    perRegistry: z.number().int().min(1).max(32).default(4),
+    ...procedureInputFields(DEFAULT_TAG_APPROVAL_TIMEOUT),
+  }),
+);
 export type RetagManifestRequest = z.input<typeof retagManifestInputSchema>;
 export type RetagManifestInput = z.output<typeof retagManifestInputSchema>;
 
@@ -73,16 +75,18 @@ export const retagOutcomes = [
 export type RetagOutcome = (typeof retagOutcomes)[number];
 
 /** A child's word on its entry (signal `retagEntryDone`), parsed at the handler. */
-export const retagEntryDoneSchema = z.strictObject({
-  /** the child workflow's id */
-  workflowId: z.string().min(1).max(400),
-  index: z.number().int().min(0),
-  outcome: z.enum(retagOutcomes),
-  digest: digestSchema.optional(),
-  /** the registry write's own word: created, moved, unchanged (an earlier attempt wrote it) */
-  write: z.enum(['created', 'moved', 'unchanged']).optional(),
-  error: z.strictObject({ type: z.string().max(100), message: z.string().max(2_000) }).optional(),
-});
+export const retagEntryDoneSchema = z.lazy(() =>
+  z.strictObject({
+    /** the child workflow's id */
+    workflowId: z.string().min(1).max(400),
+    index: z.number().int().min(0),
+    outcome: z.enum(retagOutcomes),
+    digest: digestSchema.optional(),
+    /** the registry write's own word: created, moved, unchanged (an earlier attempt wrote it) */
+    write: z.enum(['created', 'moved', 'unchanged']).optional(),
+    error: z.strictObject({ type: z.string().max(100), message: z.string().max(2_000) }).optional(),
+  }),
+);
 export type RetagEntryDone = z.infer<typeof retagEntryDoneSchema>;
 
 export interface RetagEntryResult {

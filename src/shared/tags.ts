@@ -18,10 +18,12 @@ export const TAG_EXPECTED =
 const tag = z.string().regex(TAG_PATTERN, { message: `expected ${TAG_EXPECTED}` });
 export const DEFAULT_TAG_APPROVAL_TIMEOUT = '24h';
 
-export const imageNameSchema = z.strictObject({
-  registry: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/),
-  repository: z.string().regex(/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/),
-});
+export const imageNameSchema = z.lazy(() =>
+  z.strictObject({
+    registry: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/),
+    repository: z.string().regex(/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/),
+  }),
+);
 export type ImageName = z.infer<typeof imageNameSchema>;
 
 const approval = z.strictObject({ required: z.boolean(), pattern: z.string().max(200).optional() });
@@ -40,41 +42,47 @@ export const cleanupSpecSchema = z.strictObject({
 });
 export type CleanupSpec = z.infer<typeof cleanupSpecSchema>;
 
-export const promoteInputSchema = z.strictObject({
-  ...common,
-  /** a tag (`staging`, `change_123_latest`) or a digest */
-  from: z.union([tag, digestSchema]),
-  /** tags moved to the digest, e.g. ['prod', 'latest'] */
-  to: z.array(tag).min(1).max(20),
-  /** an immutable tag created (never moved): `prod-{date}-{revision:7}`; null for none */
-  stamp: z.string().min(1).max(200).nullable(),
-  /** after the promotion, delete tags like these (Zuul's promote job) */
-  cleanup: cleanupSpecSchema.optional(),
-});
+export const promoteInputSchema = z.lazy(() =>
+  z.strictObject({
+    ...common,
+    /** a tag (`staging`, `change_123_latest`) or a digest */
+    from: z.union([tag, digestSchema]),
+    /** tags moved to the digest, e.g. ['prod', 'latest'] */
+    to: z.array(tag).min(1).max(20),
+    /** an immutable tag created (never moved): `prod-{date}-{revision:7}`; null for none */
+    stamp: z.string().min(1).max(200).nullable(),
+    /** after the promotion, delete tags like these (Zuul's promote job) */
+    cleanup: cleanupSpecSchema.optional(),
+  }),
+);
 export type PromoteRequest = z.input<typeof promoteInputSchema>;
 export type PromoteInput = z.output<typeof promoteInputSchema>;
 
-export const rollbackInputSchema = z.strictObject({
-  ...common,
-  /** the tag rolled back, `prod` */
-  tag: tag.default('prod'),
-  /** moved with it, e.g. ['latest'] */
-  aliases: z.array(tag).max(20).default([]),
-  /** the stamp to go back to; default the most recent `<tag>-*` stamp at another digest */
-  to: tag.optional(),
-  /** take `to` although it is not a `<tag>-YYYYMMDD-<sha>` stamp (checkRollbackTarget) */
-  forceTarget: z.boolean().optional(),
-});
+export const rollbackInputSchema = z.lazy(() =>
+  z.strictObject({
+    ...common,
+    /** the tag rolled back, `prod` */
+    tag: tag.default('prod'),
+    /** moved with it, e.g. ['latest'] */
+    aliases: z.array(tag).max(20).default([]),
+    /** the stamp to go back to; default the most recent `<tag>-*` stamp at another digest */
+    to: tag.optional(),
+    /** take `to` although it is not a `<tag>-YYYYMMDD-<sha>` stamp (checkRollbackTarget) */
+    forceTarget: z.boolean().optional(),
+  }),
+);
 export type RollbackRequest = z.input<typeof rollbackInputSchema>;
 export type RollbackInput = z.output<typeof rollbackInputSchema>;
 
-export const cleanupInputSchema = z.strictObject({
-  ...common,
-  ...cleanupSpecSchema.shape,
-  dryRun: z.boolean().default(false),
-  /** when tags were first seen (`tag@digest` → ISO time), kept by the repository's queue */
-  firstSeen: z.record(z.string(), z.string()).default({}),
-});
+export const cleanupInputSchema = z.lazy(() =>
+  z.strictObject({
+    ...common,
+    ...cleanupSpecSchema.shape,
+    dryRun: z.boolean().default(false),
+    /** when tags were first seen (`tag@digest` → ISO time), kept by the repository's queue */
+    firstSeen: z.record(z.string(), z.string()).default({}),
+  }),
+);
 export type CleanupRequest = z.input<typeof cleanupInputSchema>;
 export type CleanupInput = z.output<typeof cleanupInputSchema>;
 
@@ -83,29 +91,31 @@ export type CleanupInput = z.output<typeof cleanupInputSchema>;
  * repository's queue: `tag` created create-only at `digest` (or moved from
  * `from`, an approved repush) once `srcBuildTag` is checked to still be there.
  */
-export const retagImageInputSchema = z.strictObject({
-  image: imageNameSchema,
-  /** where the entry is in the manifest, for messages */
-  entry: z.strictObject({
-    index: z.number().int().min(0),
-    line: z.number().int().min(1),
-    name: z.string().min(1).max(300),
+export const retagImageInputSchema = z.lazy(() =>
+  z.strictObject({
+    image: imageNameSchema,
+    /** where the entry is in the manifest, for messages */
+    entry: z.strictObject({
+      index: z.number().int().min(0),
+      line: z.number().int().min(1),
+      name: z.string().min(1).max(300),
+    }),
+    srcBuildTag: tag,
+    tag,
+    /** the source's digest when planned: a source that moved since is refused */
+    digest: digestSchema,
+    /** a repush: the target's digest when planned, moved from; absent: create-only */
+    from: digestSchema.optional(),
+    /**
+     * the retagManifest run that planned this entry and got it approved, told when
+     * it is done (retagEntryDoneSignal); the entry asks it before writing
+     * (checkRetagWrite): a run that did not plan and approve it is refused
+     */
+    notify: z.string().min(1).max(400),
+    retry: common.retry,
+    requestedBy: common.requestedBy,
   }),
-  srcBuildTag: tag,
-  tag,
-  /** the source's digest when planned: a source that moved since is refused */
-  digest: digestSchema,
-  /** a repush: the target's digest when planned, moved from; absent: create-only */
-  from: digestSchema.optional(),
-  /**
-   * the retagManifest run that planned this entry and got it approved, told when
-   * it is done (retagEntryDoneSignal); the entry asks it before writing
-   * (checkRetagWrite): a run that did not plan and approve it is refused
-   */
-  notify: z.string().min(1).max(400),
-  retry: common.retry,
-  requestedBy: common.requestedBy,
-});
+);
 export type RetagImageRequest = z.input<typeof retagImageInputSchema>;
 export type RetagImageInput = z.output<typeof retagImageInputSchema>;
 
@@ -113,28 +123,30 @@ export const tagProcedures = ['promote', 'rollback', 'cleanup', 'retag'] as cons
 export type TagProcedure = (typeof tagProcedures)[number];
 
 /** A request to the repository's queue (a signal a person may type too). */
-export const queueRequestSchema = z.discriminatedUnion('procedure', [
-  z.strictObject({
-    procedure: z.literal('promote'),
-    workflowId: z.string().min(1).max(400),
-    input: promoteInputSchema,
-  }),
-  z.strictObject({
-    procedure: z.literal('rollback'),
-    workflowId: z.string().min(1).max(400),
-    input: rollbackInputSchema,
-  }),
-  z.strictObject({
-    procedure: z.literal('cleanup'),
-    workflowId: z.string().min(1).max(400),
-    input: cleanupInputSchema,
-  }),
-  z.strictObject({
-    procedure: z.literal('retag'),
-    workflowId: z.string().min(1).max(400),
-    input: retagImageInputSchema,
-  }),
-]);
+export const queueRequestSchema = z.lazy(() =>
+  z.discriminatedUnion('procedure', [
+    z.strictObject({
+      procedure: z.literal('promote'),
+      workflowId: z.string().min(1).max(400),
+      input: promoteInputSchema,
+    }),
+    z.strictObject({
+      procedure: z.literal('rollback'),
+      workflowId: z.string().min(1).max(400),
+      input: rollbackInputSchema,
+    }),
+    z.strictObject({
+      procedure: z.literal('cleanup'),
+      workflowId: z.string().min(1).max(400),
+      input: cleanupInputSchema,
+    }),
+    z.strictObject({
+      procedure: z.literal('retag'),
+      workflowId: z.string().min(1).max(400),
+      input: retagImageInputSchema,
+    }),
+  ]),
+);
 export type QueueRequest = z.input<typeof queueRequestSchema>;
 export type ParsedQueueRequest = z.output<typeof queueRequestSchema>;
 

@@ -105,7 +105,7 @@ const TELLING = [
 const SETTLED_PATCH = 'settled-siblings-1';
 const SETTLING = ['bumpImage', 'bumpBranch', 'updateCatalog', 'inspectTags'];
 const FAULT_FILES = PLANNING_FAULTS.flatMap((f) =>
-  ['settled', 'confirmed'].map((p) => `${f.name}.${p}-parent.json`),
+  ['settled', 'confirmed', 'batched'].map((p) => `${f.name}.${p}-parent.json`),
 );
 const INSPECT_SETTLED = 'inspect-tags.settled-inspect.json';
 /**
@@ -132,7 +132,7 @@ const RETAG_CONFIRMED_FAULT_FILES = RETAG_FAULT_CASES.flatMap((c) =>
     (p) => `${c.name}.confirmed-${p}.json`,
   ),
 );
-const BUMP_PATHS = ['', '.lean', '.notices', '.settled', '.confirmed'];
+const BUMP_PATHS = ['', '.lean', '.notices', '.settled', '.confirmed', '.batched'];
 /**
  * The tag and retag procedures' policy patches (retag-approval-1,
  * worker-approval-1, audit-forge-check-1): every tag and retag case once more
@@ -155,8 +155,12 @@ const CASE_PATHS = new Map([
 ]);
 /** Each patch: the workflow types that ask it, and the files (by name) recorded on its path. */
 const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
-  { patch: NOTICES_PATCH, types: TELLING, path: /\.(notices|settled|policy|retryshown|faults|confirmed)-/ },
-  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown|faults|confirmed)-/ },
+  {
+    patch: NOTICES_PATCH,
+    types: TELLING,
+    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched)-/,
+  },
+  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown|faults|confirmed|batched)-/ },
   { patch: 'retag-approval-1', types: ['retagImage'], path: /\.(policy|faults|confirmed)-/ },
   {
     patch: 'worker-approval-1',
@@ -164,9 +168,10 @@ const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
     path: /\.(policy|faults)-/,
   },
   { patch: 'audit-forge-check-1', types: ['promoteImage', 'rollbackImage'], path: /\.(policy|faults)-/ },
-  { patch: 'bump-retry-shown-1', types: ['bumpImage'], path: /\.(retryshown|confirmed)-/ },
-  { patch: 'settled-lanes-1', types: ['bumpImage', 'bumpBranch'], path: /\.confirmed-/ },
-  { patch: 'bump-report-confirmed-1', types: ['bumpImage'], path: /\.confirmed-/ },
+  { patch: 'bump-retry-shown-1', types: ['bumpImage'], path: /\.(retryshown|confirmed|batched)-/ },
+  { patch: 'settled-lanes-1', types: ['bumpImage', 'bumpBranch'], path: /\.(confirmed|batched)-/ },
+  { patch: 'bump-report-confirmed-1', types: ['bumpImage'], path: /\.(confirmed|batched)-/ },
+  { patch: 'bump-reports-batched-1', types: ['bumpImage'], path: /\.batched-/ },
   { patch: 'retag-entry-confirmed-1', types: ['retagManifest'], path: /\.confirmed-/ },
 ];
 
@@ -237,7 +242,8 @@ describe('committed histories', () => {
   it('cover both paths of the bump: the histories recorded after the lean patch carry its marker, the older ones do not', () => {
     const bumpFiles = files.filter((f) => index[f]?.workflowType.startsWith('bump'));
     const wrong = bumpFiles.filter(
-      (f) => patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled|retryshown|confirmed)-/.test(f),
+      (f) =>
+        patchIds(f).includes(LEAN_PATCH) !== /\.(lean|notices|settled|retryshown|confirmed|batched)-/.test(f),
     );
     const perPath = Object.values(BUMP_CASES).reduce((n, tags) => n + tags.length + 1, 0);
     assert.equal(
@@ -271,6 +277,23 @@ describe('committed histories', () => {
     const types = new Set(delivering.map((f) => index[f]!.workflowType));
     for (const t of ['bumpImage', 'promoteImage', 'retagManifest', 'updateCatalog'])
       assert.ok(types.has(t), `a recorded ${t} delivers a notice (found in ${[...types].join(', ')})`);
+  });
+
+  it('cover the batched looks: a .batched bump asks its branches together, fewer looks than reports', () => {
+    const reports = (f: string): number =>
+      readHistoryJson(f).events.filter(
+        (e) =>
+          (e.workflowExecutionSignaledEventAttributes as { signalName?: string } | undefined)?.signalName ===
+          'branchStatus',
+      ).length;
+    for (const f of ['happy.batched-parent.json', 'blocked-retried.batched-parent.json']) {
+      const looks = activityTypes(f).filter((t) => t.startsWith('lookAtWorkflow'));
+      assert.ok(looks.length > 0 && looks.every((t) => t === 'lookAtWorkflows'), `${f}: ${looks.join(', ')}`);
+      assert.ok(looks.length < reports(f), `${f}: ${looks.length} looks for ${reports(f)} reports`);
+    }
+    // before the patch, one look per report
+    const old = 'happy.confirmed-parent.json';
+    assert.equal(activityTypes(old).filter((t) => t === 'lookAtWorkflow').length, reports(old));
   });
 
   it("cover the failure paths: each case's .faults histories hold its injected failure", () => {

@@ -73,6 +73,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
   const lanes = onPatch(Patches.settledLanes);
   const retryShown = onPatch(Patches.retryShown);
   const reportConfirmed = onPatch(Patches.reportConfirmed);
+  const reportsBatched = onPatch(Patches.reportsBatched);
   const announcer = bumpAnnouncer(notifier);
   const status: BumpStatus = {
     service: input.service,
@@ -123,6 +124,7 @@ export async function bumpImage(raw: BumpRequest): Promise<BumpResult> {
     },
     retryShown,
     reportConfirmed,
+    reportsBatched,
   );
   // a signal no handler takes is recorded, never dropped unseen (no new command: no notice, no report to anyone)
   refuseUnknownSignals(['approve', 'reject', 'retry', 'branchStatus'], (problem) => {

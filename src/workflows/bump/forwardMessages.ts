@@ -35,6 +35,8 @@ export function forwardMessages(
   showRetrying = false,
   /** Patches.reportConfirmed: a branch's report is asked of the branch before it is shown */
   confirmReports = false,
+  /** Patches.reportsBatched: the reports that arrive together are asked of their branches in one look */
+  batchLooks = false,
 ): void {
   const { status } = ctx;
   const refuse = (problem: string): void => {
@@ -67,7 +69,7 @@ export function forwardMessages(
   }
 
   setHandler(statusQuery, (): BumpStatus => status);
-  handleBranchReports(ctx, refuse, confirmReports);
+  handleBranchReports(ctx, refuse, confirmReports, batchLooks);
   setHandler(approveSignal, async (raw: unknown) => {
     const p = parsePayload(approvePayloadSchema, raw, 'approve');
     if (!p.ok) return refuse(p.problem);

@@ -25,3 +25,24 @@ export async function lookAt(input: WorkflowLookInput): Promise<WorkflowLook | u
     return undefined;
   }
 }
+
+/**
+ * Several looks in one activity (lookAtWorkflows): the answers in the order asked, each undefined
+ * when the batch could not be looked at (logged), as lookAt's.
+ */
+export async function lookAtAll(inputs: WorkflowLookInput[]): Promise<Array<WorkflowLook | undefined>> {
+  const { lookAtWorkflows } = proxyActivities<Activities>({
+    startToCloseTimeout: '10s',
+    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+    summary: `ask ${inputs.map((i) => i.workflowId).join(', ')} for their ${inputs[0]?.query ?? 'status'}`,
+  });
+  try {
+    return await lookAtWorkflows(inputs);
+  } catch (err) {
+    log.warn('could not look at workflows', {
+      workflowIds: inputs.map((i) => i.workflowId),
+      error: String(err),
+    });
+    return inputs.map(() => undefined);
+  }
+}

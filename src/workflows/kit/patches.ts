@@ -71,6 +71,14 @@ export const Patches = {
    */
   reportConfirmed: 'bump-report-confirmed-1',
   /**
+   * bumpImage: the branch reports that arrive while a look is under way are
+   * asked of their branches together, in one lookAtWorkflows, not one
+   * lookAtWorkflow each (bump/branchReports.ts; issue 21: 24 looks per
+   * 8-branch bump became a handful).
+   */
+  reportsBatched: 'bump-reports-batched-1',
+
+  /**
    * retagManifest: a `retagEntryDone` is a hint, never the word: the run asks
    * the entry named (lookAtWorkflow) and records the outcome its own status
    * shows, once it has ended; a word no entry of the run sent is refused and

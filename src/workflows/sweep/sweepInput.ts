@@ -25,27 +25,29 @@ const targetBranch = z
     }
   });
 
-export const sweepInputSchema = z.strictObject({
-  /** the target repo's normalised clone URL */
-  targetRepo: z.string().min(1).max(500),
-  varsFile: z.string().min(1).max(500).default(DEFAULT_VARS_FILE),
-  /** default: main and every stable/* */
-  branches: z.array(targetBranch).min(1).max(50).optional(),
-  /** only images starting with one of these (e.g. ghcr.io/vexxhost/); none: every digest pin */
-  imagePrefixes: z.array(z.string().min(1).max(200)).max(20).default([]),
-  /** list what is behind, start nothing */
-  report: z.boolean().default(false),
-  /** pairs resolved at once per registry */
-  concurrency: z.number().int().min(1).max(32).default(8),
-  /** passed on to the bumps the sweep starts */
-  approvalTimeout: durationSchema(DURATIONS.approvalTimeout).optional(),
-  approvalPolicy: z.array(approvalRuleSchema).max(50).default([]),
-  retry: retryPolicyInputSchema.default({
-    maximumAttempts: 5,
-    initialInterval: '1s',
-    maximumInterval: '10s',
+export const sweepInputSchema = z.lazy(() =>
+  z.strictObject({
+    /** the target repo's normalised clone URL */
+    targetRepo: z.string().min(1).max(500),
+    varsFile: z.string().min(1).max(500).default(DEFAULT_VARS_FILE),
+    /** default: main and every stable/* */
+    branches: z.array(targetBranch).min(1).max(50).optional(),
+    /** only images starting with one of these (e.g. ghcr.io/vexxhost/); none: every digest pin */
+    imagePrefixes: z.array(z.string().min(1).max(200)).max(20).default([]),
+    /** list what is behind, start nothing */
+    report: z.boolean().default(false),
+    /** pairs resolved at once per registry */
+    concurrency: z.number().int().min(1).max(32).default(8),
+    /** passed on to the bumps the sweep starts */
+    approvalTimeout: durationSchema(DURATIONS.approvalTimeout).optional(),
+    approvalPolicy: z.array(approvalRuleSchema).max(50).default([]),
+    retry: retryPolicyInputSchema.default({
+      maximumAttempts: 5,
+      initialInterval: '1s',
+      maximumInterval: '10s',
+    }),
   }),
-});
+);
 export type SweepRequest = z.input<typeof sweepInputSchema>;
 export type SweepInput = z.output<typeof sweepInputSchema>;
 

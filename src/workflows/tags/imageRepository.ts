@@ -36,13 +36,15 @@ import { queueDetails, requestSummary } from '../../lib/tagDetails.js';
 import { createReporter, errorInfo, parseInput, recordRefusal, refuseUnknownSignals } from '../kit/index.js';
 
 /** The queue's input, parsed at its start: one started by hand with anything else fails BadInput, never its task. */
-const imageRepositoryInputSchema = z.strictObject({
-  image: imageNameSchema,
-  /** `tag@digest` → ISO time first seen */
-  firstSeen: z.record(z.string().max(300), z.string().max(100)).optional(),
-  /** requests not yet run when the previous run continued as new */
-  pending: z.array(queueRequestSchema).max(10_000).optional(),
-});
+const imageRepositoryInputSchema = z.lazy(() =>
+  z.strictObject({
+    image: imageNameSchema,
+    /** `tag@digest` → ISO time first seen */
+    firstSeen: z.record(z.string().max(300), z.string().max(100)).optional(),
+    /** requests not yet run when the previous run continued as new */
+    pending: z.array(queueRequestSchema).max(10_000).optional(),
+  }),
+);
 export type ImageRepositoryInput = z.input<typeof imageRepositoryInputSchema>;
 
 const KEEP_RECENT = 10;

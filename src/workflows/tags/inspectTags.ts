@@ -22,10 +22,16 @@ import {
   tagActivitiesFor,
 } from '../kit/index.js';
 
-export const inspectInputSchema = z.strictObject({
-  image: imageNameSchema,
-  retry: retryPolicyInputSchema.default({ maximumAttempts: 3, initialInterval: '1s', maximumInterval: '5s' }),
-});
+export const inspectInputSchema = z.lazy(() =>
+  z.strictObject({
+    image: imageNameSchema,
+    retry: retryPolicyInputSchema.default({
+      maximumAttempts: 3,
+      initialInterval: '1s',
+      maximumInterval: '5s',
+    }),
+  }),
+);
 export type InspectRequest = z.input<typeof inspectInputSchema>;
 
 export interface InspectedTag {
