@@ -10,7 +10,7 @@ import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { type z } from 'zod';
 import { type ApprovalRule } from './shared/approvalRule.js';
-import { configSchema, LITERAL_SECRET } from './configSchema.js';
+import { configSchema, LITERAL_SECRET, SECRET_NAMED_BY } from './configSchema.js';
 import { duplicateKey, issueProblem } from './configIssues.js';
 import { redactSecrets } from './lib/httpUrl.js';
 
@@ -93,11 +93,14 @@ export function parseConfig(text: string, file: string): BumpflowConfig {
     );
   // a literal secret anywhere is refused before anything else is said about it
   const secret = findLiteralSecret(data, []);
-  if (secret !== undefined)
+  if (secret !== undefined) {
+    const key = String(secret.at(-1));
+    const instead = SECRET_NAMED_BY[key.toLowerCase()] ?? `${key}Env: GITHUB_TOKEN`;
     throw fail(
       secret,
-      `expected the name of an environment variable that holds the secret (e.g. ${String(secret.at(-1))}Env: GITHUB_TOKEN), found a value written in the file`,
+      `expected the name of an environment variable that holds the secret (e.g. ${instead}), found a value written in the file`,
     );
+  }
   const parsed = configSchema.safeParse(data);
   if (parsed.success) {
     lineIndex.set(parsed.data, (keyPath) =>

@@ -12,21 +12,58 @@ import { checkedString, durationSchema } from './shared/bump.js';
 import { repoPathProblem } from './lib/repoPath.js';
 import {
   approvalGlob,
+  bucketName,
+  credentialEnvName,
   envName,
   filePath,
   httpUrl,
+  keyPrefix,
+  partSize,
   registryHost,
   repoUrl,
   signer,
   signerRegExp,
   stampTemplate,
+  storeRegion,
   tag,
 } from './configValues.js';
 
 /** Keys that would hold a secret value: the file must name an environment variable instead. */
 const logRequirement = z.enum(['required', 'optional']);
 
-export const LITERAL_SECRET = /^(token|password|secret|auth|apiKey|privateKey)$/i;
+export const LITERAL_SECRET =
+  /^(token|password|secret|auth|apiKey|privateKey|accessKey|accessKeyId|secretKey|secretAccessKey)$/i;
+/** The key and an example variable a refused literal secret names instead (default: `<key>Env: GITHUB_TOKEN`). */
+export const SECRET_NAMED_BY: Readonly<Record<string, string>> = {
+  accesskey: 'accessKeyIdEnv: MINIO_ACCESS_KEY',
+  accesskeyid: 'accessKeyIdEnv: MINIO_ACCESS_KEY',
+  secretkey: 'secretAccessKeyEnv: MINIO_SECRET_KEY',
+  secretaccesskey: 'secretAccessKeyEnv: MINIO_SECRET_KEY',
+};
+
+/** The catalog's image mirror (an S3-compatible store): where each new image's file is uploaded. */
+const catalogMirror = z
+  .object({
+    /** the S3 API (MinIO, Swift's S3 API) */
+    endpoint: httpUrl({
+      what: 'an S3 endpoint URL',
+      credentialsGo: 'the keys belong in accessKeyIdEnv and secretAccessKeyEnv (the variables holding them)',
+    }),
+    bucket: bucketName,
+    /** the key prefix inside the bucket; may be empty */
+    prefix: keyPrefix.default(''),
+    /** what each catalog's mirror_url starts with (update.py's MIRROR_BASE_URL) */
+    baseUrl: httpUrl({
+      what: 'a mirror base URL',
+      credentialsGo: "the store's keys belong in accessKeyIdEnv and secretAccessKeyEnv",
+    }),
+    region: storeRegion.optional(),
+    accessKeyIdEnv: credentialEnvName('the access key id'),
+    secretAccessKeyEnv: credentialEnvName('the secret access key'),
+    /** bytes per part of the multipart upload (default 64MiB) */
+    partSize: partSize.optional(),
+  })
+  .strict();
 
 /** Where notices go (see src/clients/notify/): a URL is named by its variable, or written for a webhook. */
 const noticeTarget = z
@@ -249,5 +286,6 @@ export const configSchema = z
       .strict()
       .default({ approveAbove: 10 }),
     notifications,
+    catalog: z.object({ mirror: catalogMirror.optional() }).strict().default({}),
   })
   .strict();

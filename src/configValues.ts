@@ -10,6 +10,9 @@ import { checkedString } from './shared/bump.js';
 import { globProblem } from './lib/glob.js';
 import { httpUrlProblem, redactSecrets, type HttpUrlRules } from './lib/httpUrl.js';
 import { stampTemplateProblem } from './lib/stamp.js';
+import { BYTE_SIZE_FORMS, parseByteSize } from './lib/byteSize.js';
+import { partSizeProblem } from './lib/catalog/mirrorUpload.js';
+import { keyPrefixProblem } from './lib/catalog/mirrorKey.js';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 export const envName = z
@@ -66,3 +69,57 @@ export const stampTemplate = checkedString((t) => {
     ? undefined
     : `expected a stamp template such as {tag}-{date}-{revision:7}, found ${JSON.stringify(t)}: ${problem}`;
 });
+
+/** An access key id written where its variable's name goes: AWS's key ids, or a long run of capitals and digits. */
+const LOOKS_LIKE_A_KEY = [
+  /^A(KI|SI|GP|ID|RO|NP|NV|IP)A[A-Z0-9]{12,}$/,
+  /^(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{16,}$/,
+];
+
+/**
+ * The NAME of the variable holding a store credential (`what`: `the secret
+ * access key`). Anything else is refused without being shown: a value that
+ * is not a name, or one that looks like a key id, may be the credential itself.
+ */
+export const credentialEnvName = (what: string) =>
+  z.unknown().transform((v, ctx) => {
+    const expected = `expected the NAME of an environment variable (A-Z, 0-9, _) holding ${what}`;
+    const hidden = (why: string) =>
+      `${expected}, found "***" (not shown: ${why} ${what} itself; put it in the worker's environment and name that variable here)`;
+    const problem =
+      v === undefined
+        ? `${expected}, found nothing`
+        : typeof v !== 'string' || !ENV_NAME.test(v)
+          ? hidden('it may be')
+          : LOOKS_LIKE_A_KEY.some((r) => r.test(v))
+            ? hidden('it looks like')
+            : undefined;
+    if (problem === undefined) return v as string;
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  });
+
+/** A bucket of the S3-compatible store: S3's naming rules (as MinIO enforces them). */
+export const bucketName = checkedString((v) =>
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(v)
+    ? undefined
+    : `expected a bucket name of 3 to 63 lowercase letters, digits, . and - (starting and ending with a letter or digit), found ${JSON.stringify(v)}`,
+);
+/** The key prefix inside the bucket (lib/catalog/mirrorKey.ts's check); may be empty. */
+export const keyPrefix = checkedString(keyPrefixProblem);
+/** A signing region: `us-east-1`, `nbg1`, OpenStack's `RegionOne`. */
+export const storeRegion = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  message: 'expected a region name such as us-east-1 or RegionOne (letters, digits, . _ -)',
+});
+/** A multipart upload's part size: 5MiB to 5GiB (S3's limits). */
+export const partSize = z
+  .string({ message: `expected a part size of ${BYTE_SIZE_FORMS}, from 5MiB to 5GiB` })
+  .superRefine((v, ctx) => {
+    const bytes = parseByteSize(v);
+    const problem = bytes === undefined ? undefined : partSizeProblem(bytes);
+    if (bytes === undefined || problem !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a part size of ${BYTE_SIZE_FORMS}, from 5MiB to 5GiB, found ${JSON.stringify(v)}${bytes === undefined ? '' : ` (${bytes} bytes)`}`,
+      });
+  });

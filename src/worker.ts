@@ -21,6 +21,7 @@ import { createForge, forgeOptionsFromEnvironment } from './clients/forge/index.
 import { authorIdentity, gitEnvironment, temporalSettings, workDir } from './config.js';
 import { trustPolicyOf } from './trustPolicy.js';
 import { noticeSecrets, noticeSettings } from './clients/notify/index.js';
+import { catalogMirrorSecrets, catalogMirrorSettings } from './clients/s3MirrorSettings.js';
 import { workflowSource } from './workflowBundle.js';
 
 /** The workflows' entry for bundling: the sources under tsx, the compiled files when running from dist/. */
@@ -50,6 +51,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     notices: config && noticeSettings(config, env, { uiUrl, namespace, ledgerDir }),
     promotion: config && { stamp: config.promotion.stamp, aliases: config.promotion.aliases },
     tagApproval: config && { rules: config.promotion.approval, approveAbove: config.cleanup.approveAbove },
+    catalogMirror: catalogMirrorSettings(config, env),
   };
 }
 
@@ -107,7 +109,11 @@ async function main(): Promise<void> {
   const settings = temporalSettings();
   const telemetry = observabilitySettings();
   const deps = dependenciesFromEnvironment(workerEnvironmentFrom(process.env));
-  const secrets = [...secretValues(), ...noticeSecrets(deps.notices)].sort((a, b) => b.length - a.length);
+  const secrets = [
+    ...secretValues(),
+    ...noticeSecrets(deps.notices),
+    ...catalogMirrorSecrets(deps.catalogMirror),
+  ].sort((a, b) => b.length - a.length);
   installRuntime(telemetry, { secrets });
   await ensureSearchAttributes(settings.address, settings.namespace);
   const connection = await NativeConnection.connect({ address: settings.address });

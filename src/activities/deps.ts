@@ -6,6 +6,7 @@ import type { TrustPolicyEntry } from './signatureActivities.js';
 import type { NoticeSettings } from '../clients/notify/index.js';
 import type { PromotionPolicy } from '../lib/promotionPolicy.js';
 import type { TagApprovalSettings } from './tagApprovalActivities.js';
+import type { CatalogMirror } from '../clients/s3MirrorSettings.js';
 
 export interface ActivityDeps {
   registry: RegistryClient;
@@ -21,4 +22,6 @@ export interface ActivityDeps {
   promotion?: PromotionPolicy | undefined;
   /** the config file's `promotion.approval` rules and `cleanup.approveAbove`: the worker's say on a tag plan's approval; undefined (no config file): every plan waits for a human */
   tagApproval?: TagApprovalSettings | undefined;
+  /** the config file's `catalog.mirror`, its credentials read from the variables it names; undefined: catalog images are not mirrored */
+  catalogMirror?: CatalogMirror | undefined;
 }

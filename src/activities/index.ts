@@ -17,6 +17,7 @@ import { retagActivities } from './retagActivities.js';
 import { retagApprovalActivities } from './retagApprovalActivities.js';
 import { sweepActivities } from './sweepActivities.js';
 import { catalogActivities } from './catalogActivities.js';
+import { catalogMirrorActivities } from './catalogMirror.js';
 import { noticeActivities } from './noticeActivities.js';
 import { tagApprovalActivities } from './tagApprovalActivities.js';
 import { confirmActivities } from './confirmActivities.js';
@@ -27,6 +28,7 @@ export * from './types.js';
 export type { TrustPolicyEntry } from './signatureActivities.js';
 export type { ListedTag } from './tagActivities.js';
 export type { WorkflowLook, WorkflowLookInput } from './confirmActivities.js';
+export type { MirrorCatalogImageInput, MirrorCatalogImageResult } from './catalogMirror.js';
 
 export function createActivities(deps: ActivityDeps) {
   const activities = {
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...retagApprovalActivities(deps),
     ...sweepActivities(deps),
     ...catalogActivities(deps),
+    ...catalogMirrorActivities(deps),
     ...noticeActivities(deps),
     ...tagApprovalActivities(deps),
     ...confirmActivities(deps),
@@ -68,6 +71,7 @@ export function createActivities(deps: ActivityDeps) {
     'checkImage',
     'planCatalog',
     'pushFiles',
+    'mirrorCatalogImage',
   ]);
   return wrapActivities(activities, { heartbeat });
 }

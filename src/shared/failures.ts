@@ -63,6 +63,8 @@ export const StoreFailure = {
   StoreMisconfigured: 'StoreMisconfigured',
   /** an object at the mirror key holds other bytes than the catalog's checksum: never overwritten */
   MirrorObjectDiffers: 'MirrorObjectDiffers',
+  /** a catalog's mirror_url is not under the worker's mirror (catalog.mirror.baseUrl): no key to upload it to */
+  MirrorMisconfigured: 'MirrorMisconfigured',
 } as const;
 /** A registry, git server, forge or the image mirror's store refused the worker's credentials (fix the worker's environment). */
 export const AccessFailure = {

@@ -8,13 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListPartsCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { ListPartsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   createS3Mirror,
   type MirrorImageInput,
@@ -32,6 +26,7 @@ import {
   flipByte,
   sha256Of,
   startImageServer,
+  storeOf,
   type ImageServer,
 } from './s3MirrorHelpers.js';
 
@@ -69,28 +64,10 @@ void describe('the image mirror on MinIO', () => {
     };
   }
 
-  async function objectBytes(key: string): Promise<Buffer> {
-    const got = await minio.client.send(new GetObjectCommand({ Bucket: minio.bucket, Key: key }));
-    return Buffer.from(await got.Body!.transformToByteArray());
-  }
-
-  async function head(key: string) {
-    return minio.client.send(new HeadObjectCommand({ Bucket: minio.bucket, Key: key }));
-  }
-
-  async function uploadsUnder(key: string): Promise<string[]> {
-    const page = await minio.client.send(
-      new ListMultipartUploadsCommand({ Bucket: minio.bucket, Prefix: key }),
-    );
-    return (page.Uploads ?? []).map((u) => u.UploadId ?? '');
-  }
-
-  async function assertNoObject(key: string): Promise<void> {
-    await assert.rejects(head(key), (err: { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(err.$metadata?.httpStatusCode, 404);
-      return true;
-    });
-  }
+  const objectBytes = (key: string) => storeOf(minio).objectBytes(key);
+  const head = (key: string) => storeOf(minio).head(key);
+  const uploadsUnder = (key: string) => storeOf(minio).uploadsUnder(key);
+  const assertNoObject = async (key: string) => assert.ok(await storeOf(minio).noObject(key), key);
 
   void test('streams the image in 3 parts, hashed on the way: the object read back is the served bytes', async () => {
     const progress: MirrorProgress[] = [];

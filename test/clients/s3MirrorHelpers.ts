@@ -1,12 +1,19 @@
 /**
  * Shared by the image-mirror tests: a loopback HTTP server serving image
  * files (every request counted; a file can hold back its bytes after an
- * offset until the test lets them go), and the S3 commands an SDK client
- * sends, counted by a middleware on the client the mirror makes.
+ * offset until the test lets them go), the S3 commands an SDK client
+ * sends, counted by a middleware on the client the mirror makes, and what
+ * the store holds, read through MinIO's own client.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { RunningMinio } from '../../src/sandbox/minio.js';
 import { listenOnLoopback, type Listening } from '../../src/sandbox/loopback.js';
 import type { MirrorChecksum } from '../../src/clients/s3Mirror.js';
 
@@ -77,4 +84,32 @@ export function countCommands(client: S3Client, into: string[]): void {
 
 export function countOf(commands: string[], name: string): number {
   return commands.filter((c) => c === name).length;
+}
+
+/** What MinIO's bucket holds, read with its root client: an object's bytes and head, the uploads under way at a key. */
+export function storeOf(minio: RunningMinio) {
+  const head = (key: string) => minio.client.send(new HeadObjectCommand({ Bucket: minio.bucket, Key: key }));
+  return {
+    head,
+    async objectBytes(key: string): Promise<Buffer> {
+      const got = await minio.client.send(new GetObjectCommand({ Bucket: minio.bucket, Key: key }));
+      return Buffer.from(await got.Body!.transformToByteArray());
+    },
+    /** the ids of the multipart uploads under way at `key` (and keys it prefixes) */
+    async uploadsUnder(key: string): Promise<string[]> {
+      const page = await minio.client.send(
+        new ListMultipartUploadsCommand({ Bucket: minio.bucket, Prefix: key }),
+      );
+      return (page.Uploads ?? []).map((u) => u.UploadId ?? '');
+    },
+    /** true when HeadObject answers 404 */
+    async noObject(key: string): Promise<boolean> {
+      try {
+        await head(key);
+        return false;
+      } catch (err) {
+        return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+      }
+    },
+  };
 }

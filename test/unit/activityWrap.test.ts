@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { wrapActivities, HEARTBEAT_EVERY_MS } from '../../src/activities/wrap.js';
+import { beatWith, wrapActivities, HEARTBEAT_EVERY_MS } from '../../src/activities/wrap.js';
 import { fatal, FatalFailure, transient, TransientFailure } from '../../src/shared/failures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,6 +50,84 @@ describe('activity wrapper', () => {
       assert.equal(await env.run(acts.forgeCall, undefined as never), 'done');
       assert.ok(beats >= least && beats <= most, `${JSON.stringify(info)}: ${beats} heartbeats`);
     }
+  });
+
+  it('beatWith: beats its details at once, and every later timer beat carries the latest ones', async () => {
+    const acts = wrapActivities(
+      {
+        upload: async (_: never) => {
+          await sleep(350);
+          beatWith({ partsDone: 1 });
+          await sleep(350);
+          beatWith({ partsDone: 2 });
+          await sleep(700);
+          return 'done';
+        },
+      },
+      { heartbeat: new Set() },
+    );
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 600 }); // a timer beat every 200 ms
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    assert.equal(await env.run(acts.upload, undefined as never), 'done');
+    const first = beats.findIndex((d) => d !== undefined);
+    assert.ok(first > 0, 'bare beats before any details');
+    assert.ok(beats.slice(0, first).every((d) => d === undefined));
+    const after = beats.slice(first);
+    assert.deepEqual(after[0], { partsDone: 1 });
+    assert.ok(
+      after.every((d) => d !== undefined),
+      'no beat without details once some were given',
+    );
+    assert.deepEqual(after.at(-1), { partsDone: 2 });
+    assert.ok(after.filter((d) => (d as { partsDone: number }).partsDone === 2).length >= 3);
+  });
+
+  it("a retried attempt's beats carry the previous attempt's details until it gives its own", async () => {
+    const acts = wrapActivities(
+      {
+        upload: async (_: never) => {
+          await sleep(500);
+          beatWith({ partsDone: 4 });
+          await sleep(300);
+          return 'done';
+        },
+      },
+      { heartbeat: new Set(['upload'] as const) },
+    );
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 600, heartbeatDetails: { partsDone: 3 } });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    await env.run(acts.upload, undefined as never);
+    const firstOwn = beats.findIndex((d) => (d as { partsDone: number }).partsDone === 4);
+    assert.ok(firstOwn >= 2, `${JSON.stringify(beats)}`);
+    assert.ok(beats.slice(0, firstOwn).every((d) => (d as { partsDone: number }).partsDone === 3));
+    assert.ok(beats.slice(firstOwn).every((d) => (d as { partsDone: number }).partsDone === 4));
+  });
+
+  it('beatWith outside an activity or in a local one does nothing; details do not outlive their run', async () => {
+    beatWith({ partsDone: 1 }); // no context: no throw
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 300, isLocal: true });
+    let beats = 0;
+    env.on('heartbeat', () => (beats += 1));
+    const acts = wrapActivities({ local: async (_: never) => beatWith({ x: 1 }) }, { heartbeat: new Set() });
+    await env.run(acts.local, undefined as never);
+    assert.equal(beats, 0);
+    // the mock reuses one context for every run: a later run must not carry an earlier run's details
+    const shared = new MockActivityEnvironment({ heartbeatTimeoutMs: 300 });
+    const seen: unknown[] = [];
+    shared.on('heartbeat', (details: unknown) => seen.push(details));
+    const two = wrapActivities(
+      {
+        giving: async (_: never) => beatWith({ partsDone: 9 }),
+        plain: async (_: never) => sleep(250),
+      },
+      { heartbeat: new Set() },
+    );
+    await shared.run(two.giving, undefined as never);
+    seen.length = 0;
+    await shared.run(two.plain, undefined as never);
+    assert.ok(seen.length >= 1 && seen.every((d) => d === undefined), JSON.stringify(seen));
   });
 
   it('stops heartbeating when the activity ends, even when it fails', async () => {

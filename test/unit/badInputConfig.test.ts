@@ -42,7 +42,8 @@ void describe('bad input in the config file: a ConfigError naming the file, key,
     const sections = new Set(configCases.map((c) => c.key.split('.')[0]));
     for (const section of ['targets', 'registry', 'credentials', 'approval', 'signatures', 'promotion'])
       assert.ok(sections.has(section), section);
-    for (const section of ['cleanup', 'notifications', '']) assert.ok(sections.has(section), section);
+    for (const section of ['cleanup', 'notifications', 'catalog', ''])
+      assert.ok(sections.has(section), section);
   });
 
   for (const [i, c] of configCases.entries()) {

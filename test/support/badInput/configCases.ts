@@ -11,6 +11,7 @@ import { approvalCases, credentialCases } from './configCasesCredentials.js';
 import { fileCases, registryCases, targetCases } from './configCasesTargets.js';
 import { signatureCases } from './configCasesSignatures.js';
 import { notificationCases, promotionCases } from './configCasesPromotion.js';
+import { catalogCases } from './configCasesCatalog.js';
 
 export type { ConfigCase } from './configCaseKit.js';
 export { PEM, SECRET } from './configCaseKit.js';
@@ -24,4 +25,5 @@ export const configCases: readonly ConfigCase[] = [
   ...promotionCases,
   ...signatureCases,
   ...notificationCases,
+  ...catalogCases,
 ];
