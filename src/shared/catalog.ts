@@ -26,6 +26,8 @@ export const catalogInputSchema = z.lazy(() =>
     keep: z.number().int().min(1).max(100).optional(),
     /** show the table, write nothing */
     dryRun: z.boolean().default(false),
+    /** after approval, stream each new image to the worker's S3 mirror (catalog.mirror); false: `--no-mirror` */
+    mirror: z.boolean().default(true),
     ...procedureInputFields(DEFAULT_CATALOG_APPROVAL_TIMEOUT),
   }),
 );
@@ -37,6 +39,7 @@ export const catalogStates = [
   'checking',
   'planning',
   'awaiting-approval',
+  'mirroring',
   'pushing',
   'opening-pr',
   ...WAITING_STATES,
@@ -80,6 +83,18 @@ export interface CatalogImageRow {
   change: 'checking' | 'update' | 'unchanged';
 }
 
+/** An image file streamed to the S3 mirror (mirrorCatalogImage), as the PR lists it. */
+export interface MirroredImage {
+  image: string;
+  /** the object's key in the bucket */
+  key: string;
+  size: number;
+  /** `sha256:<hex>` / `sha512:<hex>`, verified while streaming */
+  checksum: string;
+  /** false: the object was already there with this checksum */
+  uploaded: boolean;
+}
+
 /** An image the update leaves alone, and why (disabled; no latest_url / latest_checksum_url). */
 export interface SkippedImage {
   image: string;
@@ -100,6 +115,8 @@ export interface CatalogStatus extends ProcedureStatusFields {
   images: CatalogImageRow[];
   skipped: SkippedImage[];
   workBranch?: string | undefined;
+  /** the images streamed to the mirror (Patches.catalogMirror), in the table's order */
+  mirrored?: MirroredImage[] | undefined;
   commitSha?: string | undefined;
   prUrl?: string | undefined;
   prNumber?: number | undefined;

@@ -146,7 +146,9 @@ const RETRY_SHOWN_FILES = ['parent', ...BUMP_CASES['blocked-retried']!.map((t) =
   (p) => `blocked-retried.retryshown-${p}.json`,
 );
 const PATHS = ['', '.notices'];
-const CATALOG_PATHS = [...PATHS, '.settled'];
+/** catalog-mirror-1 (updateCatalog): every catalog case and failure path once more (`.mirror`). */
+const CATALOG_PATHS = [...PATHS, '.settled', '.mirror'];
+const CATALOG_MIRROR_FAULT_FILES = CATALOG_FAULT_CASES.map((c) => `${c.name}.mirror-update.json`);
 const CASE_PATHS = new Map([
   [TAG_CASES, POLICY_PATHS],
   [RETAG_CASES, RETAG_PATHS],
@@ -158,9 +160,9 @@ const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
   {
     patch: NOTICES_PATCH,
     types: TELLING,
-    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched)-/,
+    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched|mirror)-/,
   },
-  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown|faults|confirmed|batched)-/ },
+  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown|faults|confirmed|batched|mirror)-/ },
   { patch: 'retag-approval-1', types: ['retagImage'], path: /\.(policy|faults|confirmed)-/ },
   {
     patch: 'worker-approval-1',
@@ -172,6 +174,7 @@ const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
   { patch: 'settled-lanes-1', types: ['bumpImage', 'bumpBranch'], path: /\.(confirmed|batched)-/ },
   { patch: 'bump-report-confirmed-1', types: ['bumpImage'], path: /\.(confirmed|batched)-/ },
   { patch: 'bump-reports-batched-1', types: ['bumpImage'], path: /\.batched-/ },
+  { patch: 'catalog-mirror-1', types: ['updateCatalog'], path: /\.mirror-/ },
   { patch: 'retag-entry-confirmed-1', types: ['retagManifest'], path: /\.confirmed-/ },
 ];
 
@@ -192,6 +195,7 @@ const EXPECTED_FILES = [
   INSPECT_SETTLED,
   ...PROCEDURE_FAULT_FILES,
   ...RETAG_CONFIRMED_FAULT_FILES,
+  ...CATALOG_MIRROR_FAULT_FILES,
 ];
 
 const files = historyFiles();

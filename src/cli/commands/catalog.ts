@@ -30,6 +30,8 @@ interface CatalogOptions {
   branch: string;
   keep?: number;
   dryRun?: boolean;
+  /** false with --no-mirror */
+  mirror: boolean;
   approvalTimeout?: string;
   waitSeconds: number;
   json?: boolean;
@@ -82,6 +84,10 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     )
     .option('--dry-run', 'show the table, write nothing')
     .option(
+      '--no-mirror',
+      "after approval, do not stream the new images to the worker's S3 mirror (catalog.mirror in its config)",
+    )
+    .option(
       '--approval-timeout <duration>',
       'how long the update waits for approval (e.g. 72h)',
       durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
@@ -101,6 +107,7 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
         path: o.path,
         branch: o.branch,
         dryRun: !!o.dryRun,
+        ...(o.mirror ? {} : { mirror: false }),
         ...(keep === undefined ? {} : { keep }),
         ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
         ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),

@@ -26,6 +26,8 @@ export interface CatalogContext {
   acts: CatalogActivities;
   /** side-by-side steps settle before a failure is acted on (Patches.settledSiblings) */
   settle: boolean;
+  /** new images are streamed to the worker's S3 mirror after approval (Patches.catalogMirror) */
+  mirror: boolean;
   gate: Gate;
   step: Blocker['step'];
   enter(state: CatalogState): void;
@@ -37,7 +39,7 @@ export interface CatalogContext {
 }
 
 /** From `pushing` on, the update is being carried out: too late to reject it. */
-const DECIDED: readonly CatalogState[] = ['pushing', 'opening-pr'];
+const DECIDED: readonly CatalogState[] = ['mirroring', 'pushing', 'opening-pr'];
 
 function searchAttributes(target: string, s: CatalogStatus): SearchAttributeUpdatePair[] {
   return [
@@ -83,6 +85,7 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
   });
 
   const settle = onPatch(Patches.settledSiblings);
+  const mirror = onPatch(Patches.catalogMirror);
   proc.refuseOtherSignals();
-  return { input, status, acts: catalogActivitiesFor(input.retry), settle, ...proc };
+  return { input, status, acts: catalogActivitiesFor(input.retry), settle, mirror, ...proc };
 }

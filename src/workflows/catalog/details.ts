@@ -72,6 +72,22 @@ export function commitMessage(s: CatalogStatus): string {
   ].join('\n');
 }
 
+/** The objects streamed to the mirror, for the PR: key, size and checksum of each. */
+function mirroredLines(s: CatalogStatus): string[] {
+  if (s.mirrored === undefined || s.mirrored.length === 0) return [];
+  return [
+    'Mirrored (streamed from each url, the checksum verified while streaming):',
+    '',
+    '| image | object | size (bytes) | checksum | |',
+    '| --- | --- | ---: | --- | --- |',
+    ...s.mirrored.map(
+      (m) =>
+        `| ${m.image} | \`${m.key}\` | ${m.size} | \`${m.checksum}\` | ${m.uploaded ? 'uploaded' : 'already there'} |`,
+    ),
+    '',
+  ];
+}
+
 export function pullRequestBody(s: CatalogStatus, workflowId: string): string {
   const rows = updatedRows(s);
   return [
@@ -87,6 +103,7 @@ export function pullRequestBody(s: CatalogStatus, workflowId: string): string {
         `| ${r.image} | ${r.old.version} | ${r.new!.version} | ${r.new!.buildDate} | \`${r.new!.checksum}\` |`,
     ),
     '',
+    ...mirroredLines(s),
     ...(s.skipped.length > 0
       ? [`Left alone: ${s.skipped.map((k) => `${k.image} (${k.why})`).join(', ')}.`, '']
       : []),

@@ -10,6 +10,7 @@ export function catalogActivitiesFor(retry: RetryPolicyInput) {
     checkImage: bind('checkImage', 'registry', (i) => `find the newest build of ${i.image.name}`),
     planCatalog: bind('planCatalog', 'git', (i) => `write ${i.updates.length} new version(s) into ${i.path}`),
     checkForge: bind('checkForge', 'forge', (i) => `check that pull requests can be opened on ${i.repoUrl}`),
+    mirrorCatalogImage: bind('mirrorCatalogImage', 'upload', (i) => `mirror ${i.image} to ${i.mirrorUrl}`),
     pushFiles: bind('pushFiles', 'git', (i) => `push ${i.workBranch} onto ${i.baseBranch}`),
     openPullRequest: bind('openPullRequest', 'forge', (i) => `open or find the PR ${i.head} → ${i.base}`),
   };

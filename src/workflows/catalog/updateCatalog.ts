@@ -7,6 +7,7 @@
  *               one image failing (ChecksumNotFound, …) fails the update before anything is written
  *   3 plan      the new text, byte-exact (keep: N entries), and the work branch; `dryRun` ends here
  *   4 approve   a human, at the gate (approve/reject signals for the UI, updates for the CLI)
+ *   4½ mirror   each new image streamed to the worker's S3 mirror, checksum-verified (mirrorImages.ts)
  *   5 push      one signed-off commit on a work branch (re-read and re-approved if the base changed it)
  *   6 PR        found or created, one per set of new versions
  * Outages wait in `blocked` for `retry`; malformed messages are refused, never fatal.
@@ -18,6 +19,7 @@ import { readCatalog } from './readCatalog.js';
 import { checkImages } from './checkImages.js';
 import { planEdit } from './planEdit.js';
 import { openPullRequest, pushCatalog } from './pushUpdate.js';
+import { mirrorImages } from './mirrorImages.js';
 
 export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult> {
   const input = parseInput(
@@ -48,6 +50,7 @@ export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult>
         ctx.status.rejectedBecause = unapprovedReason(ctx.gate, input.approvalTimeout);
         return ctx.finish(decided);
       }
+      if (ctx.mirror) await mirrorImages(ctx);
       if (await pushCatalog(ctx, plan, date)) break;
     }
     await openPullRequest(ctx);

@@ -77,6 +77,13 @@ export const Patches = {
    * 8-branch bump became a handful).
    */
   reportsBatched: 'bump-reports-batched-1',
+  /**
+   * updateCatalog: after approval, before the push, each new image is
+   * streamed to the worker's S3 mirror under the key its mirror_url names
+   * (mirrorCatalogImage; catalog/mirrorImages.ts); the PR lists the objects
+   * (issue 22).
+   */
+  catalogMirror: 'catalog-mirror-1',
 
   /**
    * retagManifest: a `retagEntryDone` is a hint, never the word: the run asks

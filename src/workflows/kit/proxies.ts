@@ -27,6 +27,8 @@ export const activityClasses = {
   registry: { startToCloseTimeout: '2m', heartbeatTimeout: '10s' },
   git: { startToCloseTimeout: '5m', heartbeatTimeout: '10s' },
   forge: { startToCloseTimeout: '30s', heartbeatTimeout: '10s' },
+  /** an image file of GBs streamed to an S3 mirror: long, heartbeating its progress (a retry resumes it) */
+  upload: { startToCloseTimeout: '6h', heartbeatTimeout: '30s' },
 } satisfies Record<string, ActivityOptions>;
 export type ActivityClass = keyof typeof activityClasses;
 
@@ -40,6 +42,7 @@ export const localReadClasses = {
   registry: { startToCloseTimeout: '2m' },
   git: { startToCloseTimeout: '5m' },
   forge: { startToCloseTimeout: '30s' },
+  upload: { startToCloseTimeout: '6h' },
 } satisfies Record<ActivityClass, LocalActivityOptions>;
 
 /** Binds activities by name to their class's options and a one-line summary for the UI. */
