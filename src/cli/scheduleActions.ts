@@ -1,10 +1,12 @@
 /**
- * Sweeps on Temporal Schedules. A schedule is named `bumpflow/<name>`: the
+ * Sweeps and catalog updates on Temporal Schedules. A schedule is named `bumpflow/<name>`: the
  * namespace is shared with other tools and their schedules, so the prefix
  * keeps names from colliding and lets `schedule list` show only bumpflow's.
- * Its action starts the sweep workflow on the worker's task queue with the
- * input the sweep command parser made (nothing secret); overlap policy SKIP:
- * a sweep still running when the next is due makes that one skipped.
+ * Its action starts the sweep's (or the catalog update's) workflow on the
+ * worker's task queue with the input the command's own parser made (nothing
+ * secret); overlap policy SKIP: a run still going when the next is due makes
+ * that one skipped. A catalog update with nothing new ends as a no-op without
+ * approval, as update.py's cron run does.
  */
 import {
   ScheduleAlreadyRunning,
@@ -16,6 +18,8 @@ import {
 import type { TemporalSettings } from '../config.js';
 import { DURATIONS, parseDuration } from '../lib/duration.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepRequest } from '../workflows/sweep/sweepInput.js';
+import { catalogWorkflowId, CatalogWorkflowType, type CatalogRequest } from '../shared/catalog.js';
+import { parseRepoUrl, repoSlug } from '../lib/repoUrl.js';
 import { usage } from './exitCodes.js';
 import { sweepWorkflowId } from './sweepStart.js';
 
@@ -41,14 +45,35 @@ export interface ScheduleRow {
   recentRuns: { workflowId: string; at: string }[];
 }
 
-export async function createSweepSchedule(
+/** What a schedule runs: the sweep or a catalog update, with the input its command's parser made. */
+export type ScheduledRequest =
+  { command: 'sweep'; request: SweepRequest } | { command: 'catalog'; request: CatalogRequest };
+
+function scheduledAction(name: string, every: string, r: ScheduledRequest) {
+  if (r.command === 'sweep')
+    return {
+      workflowType: SWEEP_WORKFLOW_TYPE,
+      workflowId: `${sweepWorkflowId(r.request.targetRepo)}/${name}`,
+      note: `bumpflow sweep of ${r.request.targetRepo} every ${every}`,
+    };
+  const repo = parseRepoUrl(r.request.repoUrl);
+  return {
+    workflowType: CatalogWorkflowType.update,
+    // a schedule adds the time to this id: the schedule's runs never overlap (SKIP)
+    workflowId: `${catalogWorkflowId(repoSlug(repo.key), r.request.path, r.request.branch)}/${name}`,
+    note: `bumpflow catalog update of ${r.request.path} in ${repo.url} every ${every}`,
+  };
+}
+
+export async function createSchedule(
   client: Client,
   settings: TemporalSettings,
   name: string,
   every: string,
-  request: SweepRequest,
+  scheduled: ScheduledRequest,
 ): Promise<string> {
   const id = scheduleId(name);
+  const { workflowType, workflowId, note } = scheduledAction(name, every, scheduled);
   let everyMs: number;
   try {
     everyMs = parseDuration(every, DURATIONS.every);
@@ -61,13 +86,13 @@ export async function createSweepSchedule(
       spec: { intervals: [{ every: everyMs }] },
       action: {
         type: 'startWorkflow',
-        workflowType: SWEEP_WORKFLOW_TYPE,
-        args: [request],
+        workflowType,
+        args: [scheduled.request],
         taskQueue: settings.taskQueue,
-        workflowId: `${sweepWorkflowId(request.targetRepo)}/${name}`,
+        workflowId,
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      state: { note: `bumpflow sweep of ${request.targetRepo} every ${every}` },
+      state: { note },
     });
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning)

@@ -6,7 +6,7 @@
  * config file (repo, vars file) and so does the approval policy; the input
  * holds nothing secret.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { approvalPolicy } from '../configFile.js';
 import { parseRepoUrl } from '../lib/repoUrl.js';
 import { sweepInputSchema, type SweepRequest } from '../workflows/sweep/sweepInput.js';
@@ -16,12 +16,12 @@ import { assertBumpBranch } from '../lib/branches.js';
 import { assertImagePrefix } from '../lib/imageRef.js';
 import { assertRepoPath } from '../lib/repoPath.js';
 import { usage } from './exitCodes.js';
+import { optionsOfWords } from './scheduledWords.js';
 import {
   checked,
   checkedList,
   durationFlag,
   parsedAs,
-  refusal,
   schemaRefusal,
   targetOf,
   wholeNumber,
@@ -99,23 +99,5 @@ export function sweepRequestFrom(ctx: CliContext, o: SweepOptions): SweepRequest
 
 /** `['sweep', '--target', 'atmosphere']` (the words after `--`) → the sweep's input, by the same parser. */
 export function parseSweepWords(ctx: CliContext, words: readonly string[]): SweepRequest {
-  if (words[0] !== 'sweep')
-    throw usage(
-      `<command>: expected the command to schedule after --, such as "-- sweep --target atmosphere", found ${JSON.stringify(words.join(' ') || 'nothing')}`,
-    );
-  const cmd = addSweepOptions(new Command('sweep'))
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
-    .allowExcessArguments(false);
-  try {
-    cmd.parse([...words.slice(1)], { from: 'user' });
-  } catch (err) {
-    throw refusal(
-      '<command>',
-      new Error(
-        `expected sweep options after --, found ${err instanceof Error ? err.message.replace(/^error: /, '') : String(err)}`,
-      ),
-    );
-  }
-  return sweepRequestFrom(ctx, cmd.opts<SweepOptions>());
+  return sweepRequestFrom(ctx, optionsOfWords<SweepOptions>('sweep', addSweepOptions, words));
 }

@@ -1,5 +1,5 @@
 /**
- * Sweeps on Temporal Schedules, through the CLI, on the dev server: create
+ * Sweeps and catalog updates on Temporal Schedules, through the CLI, on the dev server: create
  * (the words after -- parsed by the sweep command's parser), list, trigger (a
  * sweep runs to its end on the worker), pause, unpause, delete; an unknown
  * name is exit 2 as other "not found"s.
@@ -15,6 +15,7 @@ import type { SweepResult } from '../../src/workflows/sweep/sweepInput.js';
 import { runCli, type Ran } from '../support/cli.js';
 import { startTemporal } from '../support/temporal.js';
 import { withSweepWorker } from '../support/sweep.js';
+import { createCatalogWorld, withCatalogWorker } from '../support/catalog.js';
 
 let env: TestWorkflowEnvironment;
 let world: SweepWorld;
@@ -122,4 +123,68 @@ void test('a schedule runs the sweep command it was given; list, trigger, pause,
     assert.equal(gone.code, 2);
     assert.match(gone.stderr, /no bumpflow schedule named sweep-atmosphere/);
   });
+});
+
+/** A run of the schedule (workflow id and run id) other than `after`, once it has one. */
+async function runOf(scheduleName: string, after?: string): Promise<{ workflowId: string; runId: string }> {
+  const handle = env.client.schedule.getHandle(`bumpflow/${scheduleName}`);
+  for (let i = 0; i < 100; i += 1) {
+    const runs = (await handle.describe()).info.recentActions.map((x) => x.action.workflow);
+    const run = runs.find((x) => x.firstExecutionRunId !== after);
+    if (run !== undefined) return { workflowId: run.workflowId, runId: run.firstExecutionRunId };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`expected a run of the schedule ${scheduleName} within 20 s, found none`);
+}
+
+void test('a schedule runs the catalog command it was given: nothing new is a no-op without approval, a new build waits for one', async () => {
+  const catalogWorld = await createCatalogWorld('scheduletest/openstack-image-manager');
+  try {
+    await withCatalogWorker(env, catalogWorld, async (run) => {
+      const q = run.taskQueue;
+      const words = ['catalog', '--repo', catalogWorld.repoUrl, '--path', catalogWorld.path, '--no-mirror'];
+      const created = await bumpflow(
+        ['schedule', 'create', 'images', '--every', '1d', '--json', '--', ...words],
+        q,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const made = JSON.parse(created.stdout) as { scheduleId: string; input: Record<string, unknown> };
+      assert.equal(made.scheduleId, 'bumpflow/images');
+      assert.deepEqual(
+        [made.input.repoUrl, made.input.path, made.input.mirror],
+        [catalogWorld.repoUrl, catalogWorld.path, false],
+      );
+
+      assert.equal((await bumpflow(['schedule', 'trigger', 'images'], q)).code, 0);
+      const first = await runOf('images');
+      assert.ok(
+        first.workflowId.startsWith(
+          `catalog/scheduletest/openstack-image-manager/${catalogWorld.path}/images`,
+        ),
+        first.workflowId,
+      );
+      const quiet = await run.result(env.client.workflow.getHandle(first.workflowId, first.runId));
+      assert.equal(quiet.state, 'no-op', 'nothing new: ended without waiting for anyone');
+      assert.equal(quiet.approvedBy, undefined);
+      assert.deepEqual(catalogWorld.commitsOn('main'), []);
+
+      // SKIP: the schedule must have seen its run end before a trigger starts another
+      const schedule = env.client.schedule.getHandle('bumpflow/images');
+      for (let i = 0; i < 100 && (await schedule.describe()).info.runningActions.length > 0; i += 1)
+        await new Promise((r) => setTimeout(r, 200));
+      catalogWorld.mirror.publish('Ubuntu 24.04', '20260301');
+      assert.equal((await bumpflow(['schedule', 'trigger', 'images'], q)).code, 0);
+      const second = await runOf('images', first.runId);
+      const h = env.client.workflow.getHandle(second.workflowId, second.runId);
+      const waiting = await run.statusWhen(h, (s) => s.state === 'awaiting-approval', 'awaiting approval');
+      assert.deepEqual(
+        waiting.images.filter((r) => r.change === 'update').map((r) => [r.image, r.new?.version]),
+        [['Ubuntu 24.04', '20260301']],
+      );
+      await h.terminate('end of test');
+      assert.equal((await bumpflow(['schedule', 'delete', 'images'], q)).code, 0);
+    });
+  } finally {
+    await catalogWorld.close();
+  }
 });

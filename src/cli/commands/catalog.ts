@@ -7,32 +7,16 @@
  */
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import {
-  CATALOG_ENDED,
-  catalogStatusQuery,
-  type CatalogRequest,
-  type CatalogStatus,
-} from '../../shared/catalog.js';
-import { DURATIONS } from '../../lib/duration.js';
+import { CATALOG_ENDED, catalogStatusQuery, type CatalogStatus } from '../../shared/catalog.js';
 import { workflowUiUrl } from '../../config.js';
 import { isNoWorker } from '../connect.js';
 import { print, type CliContext } from '../context.js';
-import { checkCatalogRequest, startCatalog } from '../catalogStart.js';
-import { checked, durationFlag, wholeNumber } from '../flags.js';
-import { parseRepoUrl } from '../../lib/repoUrl.js';
-import { assertRepoPath } from '../../lib/repoPath.js';
-import { assertValidRefName } from '../../lib/branches.js';
+import { startCatalog } from '../catalogStart.js';
+import { addCatalogOptions, catalogRequestFrom, type CatalogOptions } from '../catalogRequest.js';
+import { wholeNumber } from '../flags.js';
 import { printCatalogStatus } from '../catalogActions.js';
 
-interface CatalogOptions {
-  repo: string;
-  path: string;
-  branch: string;
-  keep?: number;
-  dryRun?: boolean;
-  /** false with --no-mirror */
-  mirror: boolean;
-  approvalTimeout?: string;
+interface CatalogCommandOptions extends CatalogOptions {
   waitSeconds: number;
   json?: boolean;
 }
@@ -56,41 +40,9 @@ async function tableWhenReady(client: Client, id: string, ms: number): Promise<C
 }
 
 export function registerCatalog(program: Command, ctx: CliContext): void {
-  program
-    .command('catalog')
+  addCatalogOptions(program.command('catalog'))
     .description(
       "update a VM image catalog (openstack-image-manager's etc/images/*.yml) from the distros' mirrors: table, approval, one PR",
-    )
-    .requiredOption(
-      '--repo <url>',
-      'the repository holding the catalog, e.g. https://github.com/osism/openstack-image-manager',
-      checked('--repo', parseRepoUrl),
-    )
-    .requiredOption(
-      '--path <file>',
-      'the catalog in it, e.g. etc/images/ubuntu.yml',
-      checked('--path', assertRepoPath),
-    )
-    .option(
-      '-b, --branch <branch>',
-      'the branch to read and open the PR against',
-      checked('--branch', (b) => assertValidRefName(b, 'branch')),
-      'main',
-    )
-    .option(
-      '--keep <n>',
-      'keep the N newest version entries (the new one first) instead of replacing versions[0]',
-      wholeNumber('--keep', 1, 100),
-    )
-    .option('--dry-run', 'show the table, write nothing')
-    .option(
-      '--no-mirror',
-      "after approval, do not stream the new images to the worker's S3 mirror (catalog.mirror in its config)",
-    )
-    .option(
-      '--approval-timeout <duration>',
-      'how long the update waits for approval (e.g. 72h)',
-      durationFlag('--approval-timeout', DURATIONS.approvalTimeout),
     )
     .option(
       '--wait-seconds <s>',
@@ -99,20 +51,9 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
       120,
     )
     .option('--json', 'print JSON')
-    .action(async (o: CatalogOptions) => {
-      const { keep } = o;
+    .action(async (o: CatalogCommandOptions) => {
       const waitMs = o.waitSeconds * 1000;
-      const request: CatalogRequest = {
-        repoUrl: o.repo,
-        path: o.path,
-        branch: o.branch,
-        dryRun: !!o.dryRun,
-        ...(o.mirror ? {} : { mirror: false }),
-        ...(keep === undefined ? {} : { keep }),
-        ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
-        ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
-      };
-      checkCatalogRequest(request); // before anything connects
+      const request = catalogRequestFrom(ctx, o); // checked before anything connects
       const client = await ctx.client();
       const handle = await startCatalog(client, ctx.settings, request);
       const id = handle.workflowId;

@@ -1,17 +1,26 @@
-/** `bumpflow schedule create|list|pause|unpause|delete|trigger`: sweeps on Temporal Schedules (see scheduleActions.ts). */
+/** `bumpflow schedule create|list|pause|unpause|delete|trigger`: sweeps and catalog updates on Temporal Schedules (see scheduleActions.ts). */
 import type { Command } from 'commander';
 import { print, type CliContext } from '../context.js';
 import { checked, durationFlag } from '../flags.js';
 import { DURATIONS } from '../../lib/duration.js';
 import { usage } from '../exitCodes.js';
 import {
-  createSweepSchedule,
+  createSchedule,
+  type ScheduledRequest,
   existingSchedule,
   listSchedules,
   scheduleId,
   type ScheduleRow,
 } from '../scheduleActions.js';
 import { parseSweepWords } from '../sweepRequest.js';
+import { parseCatalogWords } from '../catalogRequest.js';
+
+/** The words after `--`, parsed by their command's own parser: `sweep …` or `catalog …`. */
+function scheduledRequest(ctx: CliContext, words: string[]): ScheduledRequest {
+  return words[0] === 'catalog'
+    ? { command: 'catalog', request: parseCatalogWords(ctx, words) }
+    : { command: 'sweep', request: parseSweepWords(ctx, words) };
+}
 
 function formatRows(rows: readonly ScheduleRow[]): string {
   if (rows.length === 0) return 'no bumpflow schedules';
@@ -35,14 +44,17 @@ const scheduleName = checked('<name>', scheduleId);
 export function registerSchedule(program: Command, ctx: CliContext): void {
   const schedule = program
     .command('schedule')
-    .description('run sweeps on Temporal Schedules (named bumpflow/<name>)');
+    .description('run sweeps and catalog updates on Temporal Schedules (named bumpflow/<name>)');
   schedule
     .command('create')
     .description(
-      'create a schedule: bumpflow schedule create sweep-atmosphere --every 6h -- sweep --target atmosphere',
+      'create a schedule: bumpflow schedule create sweep-atmosphere --every 6h -- sweep --target atmosphere, or … images --every 1d -- catalog --repo <url> --path etc/images/ubuntu.yml',
     )
     .argument('<name>', 'schedule name (lowercase letters, digits, . _ -)', scheduleName)
-    .argument('<command...>', 'after --: the sweep command to run, e.g. sweep --target atmosphere --report')
+    .argument(
+      '<command...>',
+      'after --: the command to run, e.g. sweep --target atmosphere --report, or catalog --repo <url> --path <file>',
+    )
     .requiredOption(
       '--every <duration>',
       'interval, e.g. 30m, 6h, 1d',
@@ -50,12 +62,12 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print JSON')
     .action(async (name: string, words: string[], o: { every: string; json?: boolean }) => {
-      const request = parseSweepWords(ctx, words);
+      const scheduled = scheduledRequest(ctx, words);
       const client = await ctx.client();
-      const id = await createSweepSchedule(client, ctx.settings, name, o.every, request);
+      const id = await createSchedule(client, ctx.settings, name, o.every, scheduled);
       print(
         !!o.json,
-        { scheduleId: id, every: o.every, input: request },
+        { scheduleId: id, every: o.every, input: scheduled.request },
         `created schedule ${id}: ${words.join(' ')} every ${o.every}`,
       );
     });

@@ -11,7 +11,39 @@ const catalog = (...args: string[]) => [
   ...args,
 ];
 
+const scheduled = (...words: string[]) => [
+  'schedule',
+  'create',
+  'images',
+  '--every',
+  '1d',
+  '--',
+  'catalog',
+  ...words,
+];
+
 export const catalogCases: CliCase[] = [
+  // a schedule's catalog words go through the catalog command's own parser
+  {
+    args: scheduled('--repo', REPO),
+    code: 2,
+    says: /bumpflow: <command>: expected catalog options after --, found required option '--path <file>' not specified/,
+  },
+  {
+    args: scheduled('--repo', `https://me:${SECRET}@github.com/o/r`, '--path', 'x.yml'),
+    code: 2,
+    says: new RegExp(`bumpflow: <command>: expected catalog options after --, found --repo: ${CREDENTIALS}`),
+  },
+  {
+    args: scheduled('--repo', REPO, '--path', 'etc/images/ubuntu.yml', '--keep', '0'),
+    code: 2,
+    says: /bumpflow: <command>: expected catalog options after --, found --keep: expected a whole number from 1 to 100, found "0"/,
+  },
+  {
+    args: scheduled('--repo', REPO, '--path', 'etc/images/ubuntu.yml', 'extra'),
+    code: 2,
+    says: /bumpflow: <command>: expected catalog options after --, found too many arguments/,
+  },
   {
     args: ['catalog', '--path', 'etc/images/ubuntu.yml'],
     code: 2,
