@@ -10,9 +10,11 @@
  *        other bytes → MirrorObjectDiffers (never overwritten).
  *     2. GET the image and stream it part by part (one part in memory), hashing
  *        every byte; each part is uploaded with its Content-MD5, or, resuming
- *        `resume.uploadId`, reused when the store keeps a part of that size
- *        whose ETag is the MD5 of the bytes read again (else uploaded again).
- *        An upload the store no longer has (NoSuchUpload) is begun anew.
+ *        `resume.uploadId` — or, without it, the store's own newest upload of
+ *        the key (a worker lost before its throttled heartbeat told the id) —
+ *        reused when the store keeps a part of that size whose ETag is the MD5
+ *        of the bytes read again (else uploaded again). An upload the store no
+ *        longer has (NoSuchUpload) is begun anew.
  *     3. The digest ≠ the catalog's → AbortMultipartUpload, ChecksumMismatch:
  *        no object at the key. Else CompleteMultipartUpload, HeadObject checks
  *        size and metadata, and uploads of the key left by earlier attempts
@@ -38,6 +40,7 @@ import {
   DEFAULT_PART_SIZE,
   etagHex,
   MAX_PARTS,
+  MIN_PART_SIZE,
   type MirrorChecksum,
   partSizeProblem,
   storedPartMatches,
@@ -50,6 +53,7 @@ import {
   abortUpload,
   beginUpload,
   completeUpload,
+  latestUploadOf,
   listStoredParts,
   uploadPart,
 } from './s3MirrorMultipart.js';
@@ -123,6 +127,12 @@ export interface S3Mirror {
   }): Promise<void>;
 }
 
+/** The part size an upload was begun with, from its first part (all but the last are that size); undefined below S3's minimum. */
+function keptPartSize(stored: Map<number, { size: number }>): number | undefined {
+  const first = stored.get(1)?.size;
+  return first !== undefined && first >= MIN_PART_SIZE ? first : undefined;
+}
+
 function checkInput(input: MirrorImageInput): void {
   const where = `mirroring ${input.sourceUrl} to ${input.target.key}`;
   const problems = [
@@ -175,13 +185,17 @@ export function createS3Mirror(options: S3MirrorOptions = {}): S3Mirror {
       const { resume } = input;
       const same =
         resume !== undefined && resume.key === target.key && (resume.checksum ?? expected) === expected;
+      // the last attempt's word, else the store's own newest upload of this key (latestUploadOf)
+      const candidate = same ? resume.uploadId : await latestUploadOf(call);
       // undefined: nothing to resume, or the store no longer has that upload (NoSuchUpload)
-      const stored = same ? await listStoredParts(call, resume.uploadId) : undefined;
+      const stored = candidate === undefined ? undefined : await listStoredParts(call, candidate);
       const partSize = choosePartSize(
-        (stored && resume?.partSize) || input.partSize || DEFAULT_PART_SIZE,
+        (stored && ((same ? resume?.partSize : undefined) ?? keptPartSize(stored))) ||
+          input.partSize ||
+          DEFAULT_PART_SIZE,
         source.contentLength,
       );
-      const uploadId = (stored && resume?.uploadId) || (await beginUpload(call, checksumMetadata(checksum)));
+      const uploadId = (stored && candidate) || (await beginUpload(call, checksumMetadata(checksum)));
       const progress: MirrorProgress = {
         key: target.key,
         checksum: expected,

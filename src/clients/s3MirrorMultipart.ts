@@ -132,17 +132,33 @@ export async function listStoredParts(
   }
 }
 
-/** Aborts the multipart uploads of exactly this key other than `keep`; their ids. */
-export async function abortOtherUploads(call: StoreCall, keep: string | undefined): Promise<string[]> {
+/** The multipart uploads under way of exactly this key, newest first. */
+async function uploadsOf(call: StoreCall): Promise<string[]> {
   const { target } = call;
   const page = await send(call, `listing the uploads under way at ${target.key}`, (abortSignal) =>
     call.client.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.key }), {
       abortSignal,
     }),
   );
-  const others = (page.Uploads ?? [])
-    .filter((u) => u.Key === target.key && u.UploadId !== undefined && u.UploadId !== keep)
+  return (page.Uploads ?? [])
+    .filter((u) => u.Key === target.key && u.UploadId !== undefined)
+    .sort((a, b) => (b.Initiated?.getTime() ?? 0) - (a.Initiated?.getTime() ?? 0))
     .map((u) => u.UploadId as string);
+}
+
+/**
+ * The newest upload under way of this key, for an attempt that never heard of its predecessor's
+ * (a heartbeat is throttled: a worker lost in its first seconds never told the server the id).
+ * Safe to continue whoever began it: a kept part is reused only where its size and MD5 are those
+ * of the bytes read again, and the object is completed only on the catalog's checksum.
+ */
+export async function latestUploadOf(call: StoreCall): Promise<string | undefined> {
+  return (await uploadsOf(call))[0];
+}
+
+/** Aborts the multipart uploads of exactly this key other than `keep`; their ids. */
+export async function abortOtherUploads(call: StoreCall, keep: string | undefined): Promise<string[]> {
+  const others = (await uploadsOf(call)).filter((id) => id !== keep);
   for (const uploadId of others) await abortUpload(call, uploadId);
   return others;
 }

@@ -5,7 +5,10 @@
  * etc/images/<distro>.yml, its distro URLs moved to the loopback mirror
  * (imageMirror.ts), in a git bare repo standing in for
  * https://github.com/<slug>; the GitHub stand-in (the one test double) for
- * the PR. `catalogRunner` starts updates as the CLI does and follows them.
+ * the PR; with `mirror: true`, the S3 mirror the new images are uploaded to
+ * (catalogStore.ts: MinIO and the worker config naming it). `env` is what a
+ * worker process of the world gets; `deps` are built from it as the worker
+ * builds them. `catalogRunner` starts updates as the CLI does and follows them.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +27,7 @@ import {
   type CatalogStatus,
 } from '../shared/catalog.js';
 import { startImageMirror, type RunningImageMirror } from './imageMirror.js';
+import { startCatalogStore, type CatalogStore } from './catalogStore.js';
 import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
 import { addCommit, createGitSandbox, type GitSandbox } from './gitFixtures.js';
 import { headsOf, seedBare, workerEnv } from './worldParts.js';
@@ -44,6 +48,8 @@ export interface CatalogWorldOptions {
   catalog?: DistroCatalog;
   /** changes the committed text after its URLs are moved to the mirror */
   transform?: (text: string) => string;
+  /** an S3 mirror on MinIO in the worker's config (catalog.mirror); default none */
+  mirror?: boolean;
 }
 
 export interface CatalogWorld {
@@ -56,7 +62,12 @@ export interface CatalogWorld {
   path: string;
   /** the catalog as committed on main: the fixture with its URLs at the mirror */
   text: string;
+  /** a worker process's environment: git, the stand-in, its work dir; with a store, BUMPFLOW_CONFIG and the store's keys */
+  env: Record<string, string>;
+  /** built from `env` as the worker builds them (deps.catalogMirror set when there is a store) */
   deps: ActivityDeps;
+  /** the S3 mirror (`mirror: true`): MinIO to read objects back from, the config file naming it */
+  store?: CatalogStore;
   secrets: string[];
   /** the exact bytes of `file` at the tip of `branch` on the remote; undefined when absent */
   fileOn(branch: string, file?: string): string | undefined;
@@ -91,7 +102,8 @@ export async function createCatalogWorld(
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const github = await startGitHubStandIn({ token });
   github.resolveHeadSha = headsOf(git);
-  const env = workerEnv(git, { url: github.url, token }, workDir);
+  const store = options.mirror ? await startCatalogStore(text) : undefined;
+  const env = workerEnv(git, { url: github.url, token }, workDir, store?.env);
   const git_ = (args: string[]) => execFileSync('git', ['--git-dir', bare, ...args], { encoding: 'utf8' });
   return {
     git,
@@ -101,8 +113,10 @@ export async function createCatalogWorld(
     repoUrl: git.remoteUrl(slug),
     path: catalogPath,
     text,
+    env,
     deps: dependenciesFromEnvironment(env),
-    secrets: [token],
+    ...(store === undefined ? {} : { store }),
+    secrets: [token, ...(store === undefined ? [] : [store.minio.secretAccessKey])],
     fileOn(branch, file = catalogPath) {
       try {
         return git_(['cat-file', 'blob', `refs/heads/${branch}:${file}`]);
@@ -127,6 +141,7 @@ export async function createCatalogWorld(
     },
     commitCatalog,
     async close() {
+      await store?.close();
       await github.close();
       await mirror.close();
       await git.close();
@@ -138,7 +153,13 @@ export async function createCatalogWorld(
 export interface CatalogRun {
   taskQueue: string;
   start(r: Omit<CatalogRequest, 'repoUrl'>): Promise<WorkflowHandle>;
-  statusWhen(h: WorkflowHandle, ok: (s: CatalogStatus) => boolean, what: string): Promise<CatalogStatus>;
+  /** the first status `ok` accepts, within `timeoutMs` (default 30 s) */
+  statusWhen(
+    h: WorkflowHandle,
+    ok: (s: CatalogStatus) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<CatalogStatus>;
   result(h: WorkflowHandle): Promise<CatalogResult>;
   /** the typed failure the update ended with (its result must reject) */
   failure(h: WorkflowHandle): Promise<{ type: string | undefined; message: string }>;
@@ -149,8 +170,8 @@ export function catalogRunner(client: Client, settings: TemporalSettings, world:
   return {
     taskQueue: settings.taskQueue,
     start: (r) => startCatalog(client, settings, { repoUrl: world.repoUrl, ...r }),
-    async statusWhen(h, ok, what) {
-      const deadline = Date.now() + 30_000;
+    async statusWhen(h, ok, what, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
       let last: CatalogStatus | undefined;
       while (Date.now() < deadline) {
         try {
@@ -161,7 +182,7 @@ export function catalogRunner(client: Client, settings: TemporalSettings, world:
         }
         await new Promise((r) => setTimeout(r, 150));
       }
-      throw new Error(`expected ${what} within 30 s; last status: ${JSON.stringify(last)}`);
+      throw new Error(`expected ${what} within ${timeoutMs / 1000} s; last status: ${JSON.stringify(last)}`);
     },
     result: (h) => h.result() as Promise<CatalogResult>,
     async failure(h) {

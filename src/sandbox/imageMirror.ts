@@ -20,11 +20,16 @@
  *     the catalog's distro URLs moved to the mirror (rewriteCatalogUrls) and
  *     each served image's versions[0] checksum replaced by the served one, so
  *     the catalog starts up to date.
- *   mirror.publish(image, version, { listed? }): MirrorBuild
- *     a newer build (listed: false → the checksum files omit its image).
+ *   mirror.publish(image, version, { listed?, size? }): MirrorBuild
+ *     a newer build (listed: false → the checksum files omit its image; size:
+ *     an image of that many bytes, e.g. several upload parts).
  *   mirror.setStyle(style, image?) · mirror.latest(image) · mirror.requests · mirror.close()
  *   mirror.faults.missing / .undated: paths answered 404 (a file a checksum file names
  *     but not yet synced), or without Last-Modified (a front that strips it)
+ *   mirror.faults.tampered: paths served with one byte changed (other bytes than
+ *     the checksum files say: a corrupt sync)
+ *   mirror.faults.held: path → { at, release }: the next GET of the path sends
+ *     `at` bytes, then holds the rest until `release` settles (once)
  *   rewriteCatalogUrls(catalogText, origin): string
  *     every origin of the catalog's latest_url, latest_checksum_url and
  *     versions' url (not mirror_url) replaced by `origin`.
@@ -44,12 +49,23 @@ export interface RunningImageMirror {
   origin: string;
   requests: Array<{ method: string; path: string; status: number }>;
   rewrite(catalogText: string): string;
-  publish(image: string, version: string, options?: { listed?: boolean }): MirrorBuild;
+  publish(image: string, version: string, options?: { listed?: boolean; size?: number }): MirrorBuild;
   latest(image: string): MirrorBuild;
   setStyle(style: ChecksumStyle, image?: string): void;
-  /** request paths (`/almalinux/9/…/CHECKSUM`) answered 404, or without Last-Modified; change at any time */
-  faults: { missing: Set<string>; undated: Set<string> };
+  /** by request path (`/almalinux/9/…/CHECKSUM`); change at any time */
+  faults: MirrorFaults;
   close(): Promise<void>;
+}
+
+export interface MirrorFaults {
+  /** answered 404 */
+  missing: Set<string>;
+  /** answered without Last-Modified */
+  undated: Set<string>;
+  /** served with one byte changed: the same size, another digest than the checksum files say */
+  tampered: Set<string>;
+  /** the next GET sends `at` bytes, then the rest once `release` settles (the entry is then gone) */
+  held: Map<string, { at: number; release: Promise<void> }>;
 }
 
 const FLAT_HOSTS: Record<string, FlatFlavour> = {
@@ -102,7 +118,12 @@ export async function startImageMirror(options: {
   const layouts = new Map<string, Layout>();
   const requests: RunningImageMirror['requests'] = [];
   const sockets = new Set<Socket>();
-  const faults = { missing: new Set<string>(), undated: new Set<string>() };
+  const faults: MirrorFaults = {
+    missing: new Set(),
+    undated: new Set(),
+    tampered: new Set(),
+    held: new Map(),
+  };
 
   function route(pathname: string): Answer {
     if (faults.missing.has(pathname)) return { status: 404 };
@@ -115,11 +136,19 @@ export async function startImageMirror(options: {
     return { status: 404 };
   }
 
+  /** The bytes sent for `pathname`: `bytes`, with one changed when the path is tampered with. */
+  function served(pathname: string, bytes: Buffer): Buffer {
+    if (!faults.tampered.has(pathname) || bytes.length === 0) return bytes;
+    const copy = Buffer.from(bytes);
+    copy.writeUInt8(copy.readUInt8(0) ^ 0xff, 0);
+    return copy;
+  }
+
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://mirror').pathname;
     const answer: Answer = req.method === 'GET' || req.method === 'HEAD' ? route(pathname) : { status: 405 };
     requests.push({ method: req.method ?? '', path: pathname, status: answer.status });
-    const body = answer.body ?? Buffer.from(answer.status === 404 ? 'Not Found\n' : '');
+    const body = served(pathname, answer.body ?? Buffer.from(answer.status === 404 ? 'Not Found\n' : ''));
     res.writeHead(answer.status, {
       'content-type': answer.type ?? 'text/plain',
       'content-length': body.length,
@@ -128,7 +157,17 @@ export async function startImageMirror(options: {
         ? { 'last-modified': answer.modified.toUTCString() }
         : {}),
     });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const held = req.method === 'GET' && answer.status === 200 ? faults.held.get(pathname) : undefined;
+    if (held === undefined) {
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    faults.held.delete(pathname);
+    res.write(body.subarray(0, held.at));
+    const rest = () => {
+      if (!res.destroyed) res.end(body.subarray(held.at));
+    };
+    void held.release.then(rest, rest);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -178,7 +217,7 @@ export async function startImageMirror(options: {
       return text;
     },
     publish: (image, version, publishOptions = {}) =>
-      get(image).publish(version, publishOptions.listed ?? true),
+      get(image).publish(version, publishOptions.listed ?? true, publishOptions.size),
     latest: (image) => get(image).builds.at(-1)!,
     setStyle(style, image) {
       for (const layout of image === undefined ? layouts.values() : [get(image)]) layout.style = style;

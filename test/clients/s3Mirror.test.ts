@@ -231,7 +231,25 @@ void describe('the image mirror on MinIO', () => {
     assert.ok((await objectBytes('images/gone.img')).equals(image));
   });
 
-  void test('an upload left by an attempt that never reported its id is aborted once the object is there', async () => {
+  void test("a retry that never heard the upload id (a worker lost before its throttled heartbeat) continues the store's own upload", async () => {
+    const progress: MirrorProgress[] = [];
+    const first = input('unheard.img', image, {
+      onProgress: (p) => {
+        progress.push(p);
+        if (p.partsDone === 2) throw new Error('worker lost');
+      },
+    });
+    await assert.rejects(mirror.mirrorImage(first), /worker lost/);
+    commands.length = 0;
+    const result = await mirror.mirrorImage(input('unheard.img', image)); // no resume: nothing reached the server
+    assert.equal(result.resumedParts, 2);
+    assert.equal(countOf(commands, 'CreateMultipartUploadCommand'), 0);
+    assert.equal(countOf(commands, 'UploadPartCommand'), 1);
+    assert.ok((await objectBytes('images/unheard.img')).equals(image));
+    assert.deepEqual(await uploadsUnder('images/unheard.img'), []);
+  });
+
+  void test('an upload left by an attempt that never reported its id is continued, none left once the object is there', async () => {
     const progress: MirrorProgress[] = [];
     const first = input('orphan.img', image, {
       onProgress: (p) => {
@@ -241,7 +259,9 @@ void describe('the image mirror on MinIO', () => {
     });
     await assert.rejects(mirror.mirrorImage(first), /worker lost/);
     assert.deepEqual(await uploadsUnder('images/orphan.img'), [progress[0]!.uploadId]);
+    commands.length = 0;
     await mirror.mirrorImage(input('orphan.img', image));
+    assert.equal(countOf(commands, 'CreateMultipartUploadCommand'), 0, 'the orphan upload was continued');
     assert.deepEqual(await uploadsUnder('images/orphan.img'), []);
     assert.ok((await objectBytes('images/orphan.img')).equals(image));
   });

@@ -11,6 +11,8 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { RunningMinio } from '../../src/sandbox/minio.js';
@@ -89,6 +91,9 @@ export function countOf(commands: string[], name: string): number {
 /** What MinIO's bucket holds, read with its root client: an object's bytes and head, the uploads under way at a key. */
 export function storeOf(minio: RunningMinio) {
   const head = (key: string) => minio.client.send(new HeadObjectCommand({ Bucket: minio.bucket, Key: key }));
+  const uploadsAt = async (prefix: string) =>
+    (await minio.client.send(new ListMultipartUploadsCommand({ Bucket: minio.bucket, Prefix: prefix })))
+      .Uploads ?? [];
   return {
     head,
     async objectBytes(key: string): Promise<Buffer> {
@@ -97,10 +102,26 @@ export function storeOf(minio: RunningMinio) {
     },
     /** the ids of the multipart uploads under way at `key` (and keys it prefixes) */
     async uploadsUnder(key: string): Promise<string[]> {
+      return (await uploadsAt(key)).map((u) => u.UploadId ?? '');
+    },
+    /** the keys of the objects under `prefix` (all of them: ''), in key order */
+    async keys(prefix = ''): Promise<string[]> {
       const page = await minio.client.send(
-        new ListMultipartUploadsCommand({ Bucket: minio.bucket, Prefix: key }),
+        new ListObjectsV2Command({ Bucket: minio.bucket, Prefix: prefix }),
       );
-      return (page.Uploads ?? []).map((u) => u.UploadId ?? '');
+      return (page.Contents ?? []).map((o) => o.Key ?? '');
+    },
+    /** how many parts the uploads under way at exactly `key` have stored */
+    async partsStored(key: string): Promise<number> {
+      let parts = 0;
+      for (const u of await uploadsAt(key)) {
+        if (u.Key !== key) continue;
+        const page = await minio.client.send(
+          new ListPartsCommand({ Bucket: minio.bucket, Key: key, UploadId: u.UploadId }),
+        );
+        parts += page.Parts?.length ?? 0;
+      }
+      return parts;
     },
     /** true when HeadObject answers 404 */
     async noObject(key: string): Promise<boolean> {

@@ -6,7 +6,7 @@
  * cloud-images.ubuntu.com, cloud.centos.org, repo.almalinux.org and
  * download.rockylinux.org; a `<table>` as cdimage.debian.org).
  */
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { formatChecksumFile, type ChecksumStyle } from '../../lib/catalog/checksums.js';
 
 export interface MirrorBuild {
@@ -48,7 +48,8 @@ export interface Layout {
   builds: MirrorBuild[];
   /** the entries of the directory `path` below root (`''` = root itself), or undefined */
   directory(path: string): Listing | undefined;
-  publish(version: string, listed: boolean): MirrorBuild;
+  /** `size`: the image of that many bytes (a file of several upload parts) instead of a few KiB */
+  publish(version: string, listed: boolean, size?: number): MirrorBuild;
 }
 
 export const TEXT = 'text/plain';
@@ -59,6 +60,14 @@ export function generatedBytes(seed: string): Buffer {
   const blocks: Buffer[] = [Buffer.from(`bumpflow loopback mirror: ${seed}\n`)];
   for (let i = 0; i < 64; i++) blocks.push(createHash('sha512').update(`${seed}#${i}`).digest());
   return Buffer.concat(blocks);
+}
+
+/** `size` bytes: `bytes`, then a keystream seeded by them (no two parts of a large file alike). */
+export function stretchedBytes(bytes: Buffer, size: number): Buffer {
+  const key = createHash('sha256').update(bytes).digest();
+  const stream = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  const tail = stream.update(Buffer.alloc(Math.max(0, size - bytes.length)));
+  return Buffer.concat([bytes.subarray(0, size), tail, stream.final()]);
 }
 
 export function digest(algorithm: ChecksumStyle['algorithm'], bytes: Buffer): string {
@@ -109,8 +118,9 @@ export function layoutOf(parts: LayoutParts): Layout {
     ...fixed,
     builds: [parts.initial],
     directory: (path) => directory(path, layout.builds, layout.style),
-    publish(version, listed) {
-      const b = build(version, listed);
+    publish(version, listed, size) {
+      const built = build(version, listed);
+      const b = size === undefined ? built : { ...built, bytes: stretchedBytes(built.bytes, size) };
       const others = layout.builds.filter((x) => x.version !== version);
       layout.builds = [...others, b].sort((x, y) => (x.version < y.version ? -1 : 1));
       return b;
