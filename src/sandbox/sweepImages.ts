@@ -24,6 +24,20 @@ export interface SweepImage {
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
+/**
+ * The layer every build shares, pushed to one repository. The world pushes it to each repository
+ * one after another before the builds go side by side: in the distribution registry a second
+ * upload of a blob to a repository rewrites the repository's link file for it (truncate, then
+ * write), and a manifest PUT verifying its layers at that moment reads an empty link: refused with
+ * DIGEST_INVALID and MANIFEST_BLOB_UNKNOWN (seen in CI, sweep.test.ts's world, under load).
+ */
+export async function pushSharedLayer(
+  client: RegistryClient,
+  repo: { registry: string; repository: string },
+): Promise<void> {
+  await client.pushBlob(repo, LAYER);
+}
+
 export async function pushSweepImage(
   client: RegistryClient,
   target: { registry: string; repository: string; tag: string },

@@ -24,7 +24,7 @@ import { startTokenIssuer, type RunningTokenIssuer } from './tokenIssuer.js';
 import { startFaultFront, type RunningFaultFront } from './faultFront.js';
 import { startGitHubStandIn, type GitHubStandIn } from './githubStandIn.js';
 import { atmosphereDir } from './paths.js';
-import { pushSweepImage, type SweepImage } from './sweepImages.js';
+import { pushSharedLayer, pushSweepImage, type SweepImage } from './sweepImages.js';
 
 export const SWEEP_PREFIX = 'ghcr.io/vexxhost/';
 export const FIXTURE_BRANCHES = [
@@ -85,19 +85,37 @@ const source = (repository: string) =>
   `https://github.com/vexxhost/docker-${repository.split('/').pop() ?? repository}`;
 
 export async function createSweepWorld(options: SweepWorldOptions): Promise<SweepWorld> {
+  // what is started so far, closed newest first when the world cannot be built (a test's
+  // `before` failing must not leave servers holding its process open)
+  const started: Array<{ close(): Promise<unknown> }> = [];
+  const begun = <T extends { close(): Promise<unknown> }>(part: T): T => (started.push(part), part);
+  try {
+    return await buildSweepWorld(options, begun);
+  } catch (err) {
+    for (const part of started.reverse()) await part.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function buildSweepWorld(
+  options: SweepWorldOptions,
+  begun: <T extends { close(): Promise<unknown> }>(part: T) => T,
+): Promise<SweepWorld> {
   const branches = [...(options.branches ?? FIXTURE_BRANCHES)];
   const behind = options.behind ?? [];
   const parentDir = options.stateDir ?? os.tmpdir();
   const password = `reg-${randomBytes(12).toString('hex')}`;
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const user = { username: 'bumpflow', password };
-  const issuer = await startTokenIssuer({
-    service: 'sweep-registry',
-    users: [{ ...user, grants: { '*': ['pull', 'push', 'delete'] } }],
-  });
-  const registry = await startRegistry({ tokenAuth: issuer.tokenAuth });
-  const front = await startFaultFront({ upstream: registry.url });
-  const git = await createGitSandbox(parentDir);
+  const issuer = begun(
+    await startTokenIssuer({
+      service: 'sweep-registry',
+      users: [{ ...user, grants: { '*': ['pull', 'push', 'delete'] } }],
+    }),
+  );
+  const registry = begun(await startRegistry({ tokenAuth: issuer.tokenAuth }));
+  const front = begun(await startFaultFront({ upstream: registry.url }));
+  const git = begun(await createGitSandbox(parentDir));
   const pusher = createRegistryClient({
     mirrors: { 'ghcr.io': registry.url },
     // credentials by the host contacted: the mirror's, never ghcr.io's
@@ -132,6 +150,9 @@ export async function createSweepWorld(options: SweepWorldOptions): Promise<Swee
   const older: Record<string, SweepImage> = {};
   const newest: Record<string, SweepImage> = {};
   const behindPairs = new Set(behind.map((b) => `${b.image}:${branchPairTag(fixturePins, b)}`));
+  const repositories = new Map([...pairs.values()].map((p) => [`${p.registry}/${p.repository}`, p]));
+  for (const p of repositories.values())
+    await pushSharedLayer(pusher, { registry: p.registry, repository: p.repository });
   // older builds first (their tag then moves to the newest), a few at a time
   const ids = [...pairs.keys()];
   for (let i = 0; i < ids.length; i += 8)
@@ -160,7 +181,7 @@ export async function createSweepWorld(options: SweepWorldOptions): Promise<Swee
       ),
   });
 
-  const github = await startGitHubStandIn({ token });
+  const github = begun(await startGitHubStandIn({ token }));
   const env: Record<string, string> = {
     ...git.env,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
