@@ -6,6 +6,7 @@
  */
 import { fmt, round, summarize, type Summary } from './measure.js';
 import { sweepReport } from './sweepReport.js';
+import { mirrorReport } from './mirror.js';
 import type { BenchResult, BlockResult, CpuBreakdown, Phase, RunRecord, Variant } from './types.js';
 
 const NAMES: Record<Variant, string> = {
@@ -204,6 +205,8 @@ export function markdownReport(result: BenchResult): string {
     ? ['bumpflow', 'baseline', 'parallel', 'sequential']
     : ['bumpflow', 'parallel', 'sequential'];
   if (result.demo !== undefined) return `${[...demoTable(result), '', ...header(result)].join('\n')}\n`;
+  if (result.mirror !== undefined)
+    return `${[...mirrorReport(result.mirror), '', ...header(result)].join('\n')}\n`;
   if (result.sweep !== undefined)
     return `${[...sweepReport(result.sweep, result.options.rttMs[0] ?? 0).slice(1), '', ...header(result)].join('\n')}\n`;
   const o = result.options;

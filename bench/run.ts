@@ -30,6 +30,8 @@ import {
 import { markdownReport } from './report.js';
 import { buildSnapshot } from './snapshot.js';
 import { benchSweep } from './sweep.js';
+import { benchMirror } from './mirror.js';
+import { parseByteSize } from '../src/lib/byteSize.js';
 import type { BenchResult, BlockResult } from './types.js';
 import { benchBlock } from './block.js';
 import { createBenchWorld } from './world.js';
@@ -45,6 +47,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join('bench', 'results') },
     quick: { type: 'boolean', default: false },
     sweep: { type: 'boolean', default: false },
+    mirror: { type: 'boolean', default: false },
+    size: { type: 'string', default: '1GiB' },
     demo: { type: 'boolean', default: false },
     compare: { type: 'string' },
     node: { type: 'string' },
@@ -71,6 +75,14 @@ function nodeFor(option: string | undefined): string {
   return execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-node24.sh')], {
     encoding: 'utf8',
   }).trim();
+}
+
+/** `--size 1GiB` → bytes. */
+function sizeOption(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined)
+    throw new Error(`bench: expected --size like 256MiB or 1GiB, found ${JSON.stringify(text)}`);
+  return bytes;
 }
 
 async function benchBumps(parent: string, result: BenchResult): Promise<void> {
@@ -151,7 +163,23 @@ async function main(): Promise<void> {
     blocks: [],
   };
   if (values.demo) result.demo = await runDemo({ parent, rounds, log: (l) => console.error(l) });
-  else if (values.sweep) {
+  else if (values.mirror) {
+    const temporal = await startBenchTemporal();
+    const node = nodeFor(values.node);
+    const root = values.build ? (await buildSnapshot(parent, (l) => console.error(l))).root : repoRoot;
+    const runner = runnerFor(root, node);
+    result.runner = {
+      ...describeRunner(runner),
+      root: values.build ? 'a built snapshot of the worktree' : '.',
+    };
+    result.mirror = await benchMirror({
+      client: temporal.client,
+      address: temporal.address,
+      runner,
+      sizeBytes: sizeOption(values.size!),
+      log: (line) => console.error(line),
+    });
+  } else if (values.sweep) {
     const temporal = await startBenchTemporal();
     result.sweep = await benchSweep({
       env: temporal,
@@ -175,6 +203,7 @@ async function main(): Promise<void> {
     result.blocks.some((b) => b.runs.some((r) => r.problems.length > 0)) ||
     result.taskFailures !== undefined ||
     (result.sweep?.runs.some((r) => r.problems.length > 0) ?? false) ||
+    (result.mirror?.problems.length ?? 0) > 0 ||
     (result.demo?.runs.some((r) => r.problems.length > 0) ?? false);
   await stopAll(failed ? 1 : 0);
 }

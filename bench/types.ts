@@ -4,6 +4,7 @@ import type { MachineInfo } from './cpu.js';
 import type { HistoryStats } from './measure.js';
 import type { SweepBenchResult } from './sweep.js';
 import type { DemoResult } from './demo.js';
+import type { MirrorBenchResult } from './mirror.js';
 
 /** `baseline`: bumpflow as built from another commit (`--compare <ref>`), in the same run */
 export type Variant = 'bumpflow' | 'baseline' | 'sequential' | 'parallel';
@@ -91,4 +92,5 @@ export interface BenchResult {
   taskFailures?: string;
   demo?: DemoResult;
   sweep?: SweepBenchResult;
+  mirror?: MirrorBenchResult;
 }

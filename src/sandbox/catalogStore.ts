@@ -47,7 +47,11 @@ function checkMirrorUrls(catalogText: string): void {
         );
 }
 
-export async function startCatalogStore(catalogText: string): Promise<CatalogStore> {
+/** `partSize`: the config's part size in bytes (default CATALOG_PART_SIZE: small, several parts per test image). */
+export async function startCatalogStore(
+  catalogText: string,
+  partSize: number = CATALOG_PART_SIZE,
+): Promise<CatalogStore> {
   checkMirrorUrls(catalogText);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-catalog-store-'));
   let minio: RunningMinio | undefined;
@@ -67,7 +71,7 @@ export async function startCatalogStore(catalogText: string): Promise<CatalogSto
         `    region: ${minio.region}`,
         `    accessKeyIdEnv: ${ACCESS_KEY_ENV}`,
         `    secretAccessKeyEnv: ${SECRET_KEY_ENV}`,
-        `    partSize: ${CATALOG_PART_SIZE / (1024 * 1024)}MiB`,
+        `    partSize: ${partSize / (1024 * 1024)}MiB`,
         '',
       ].join('\n'),
     );

@@ -50,6 +50,8 @@ export interface CatalogWorldOptions {
   transform?: (text: string) => string;
   /** an S3 mirror on MinIO in the worker's config (catalog.mirror); default none */
   mirror?: boolean;
+  /** the mirror's part size in bytes (default catalogStore's CATALOG_PART_SIZE) */
+  mirrorPartSize?: number;
 }
 
 export interface CatalogWorld {
@@ -102,7 +104,7 @@ export async function createCatalogWorld(
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const github = await startGitHubStandIn({ token });
   github.resolveHeadSha = headsOf(git);
-  const store = options.mirror ? await startCatalogStore(text) : undefined;
+  const store = options.mirror ? await startCatalogStore(text, options.mirrorPartSize) : undefined;
   const env = workerEnv(git, { url: github.url, token }, workDir, store?.env);
   const git_ = (args: string[]) => execFileSync('git', ['--git-dir', bare, ...args], { encoding: 'utf8' });
   return {
