@@ -114,6 +114,8 @@ export function startWorker(runner: Runner, env: Record<string, string>): ChildP
       BUMPFLOW_LOG_LEVEL: 'ERROR',
       // `BUMPFLOW_LAUNCHER=off npm run bench` compares git spawned from the worker itself
       BUMPFLOW_LAUNCHER: process.env.BUMPFLOW_LAUNCHER ?? 'on',
+      // `MALLOC_ARENA_MAX=2 npm run bench` measures the worker with glibc's malloc arenas capped
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
