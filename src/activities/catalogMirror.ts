@@ -8,9 +8,8 @@
  *   mirrorCatalogImage({ image, url, checksum, mirrorUrl })
  *     no `catalog.mirror` on the worker → { skipped }, nothing contacted;
  *     else the upload, heartbeating its progress (beatWith) and resuming the
- *     upload the previous attempt's last heartbeat names
- *   abortCatalogUpload({ uploadId, mirrorUrl })
- *     gives up an upload left in the store (a run that ended without it)
+ *     upload the previous attempt's last heartbeat names (or, without one,
+ *     the store's own newest upload of the key)
  *
  * The credentials stay in the worker (deps.catalogMirror): never in an
  * input, a result, a heartbeat or a log line.
@@ -116,24 +115,6 @@ export function catalogMirrorActivities(deps: Pick<ActivityDeps, 'catalogMirror'
         parts: result.parts,
         resumedParts: result.resumedParts,
       };
-    },
-
-    /** Gives up an upload of the key `mirrorUrl` names (its parts freed, no object); one already gone is no failure. */
-    async abortCatalogUpload(input: {
-      uploadId: string;
-      mirrorUrl: string;
-    }): Promise<{ skipped?: string; key?: string; aborted?: boolean }> {
-      if (settings === undefined) return { skipped: NO_MIRROR };
-      if (input.uploadId.trim() === '')
-        throw fatal(FatalFailure.BadInput, `expected the id of an upload to abort; found ""`);
-      const key = mirrorKeyFor(input.mirrorUrl, settings);
-      await settings.mirror.abortUpload({
-        target: targetOf(settings, key),
-        credentials: settings.credentials,
-        uploadId: input.uploadId,
-      });
-      log.info('catalog upload aborted', { key, uploadId: input.uploadId });
-      return { key, aborted: true };
     },
   };
 }

@@ -204,47 +204,12 @@ void describe('mirrorCatalogImage on MinIO', () => {
     assert.ok(second.beats.every((d) => isProgress(d) && d.uploadId === last.uploadId));
   });
 
-  void test('abortCatalogUpload frees an upload left by a cancelled attempt: no object, no upload', async () => {
-    const acts = activities(mirror);
-    const key = 'openstack-images/ubuntu-24.04/abandoned.img';
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const run = input('abandoned.img', image);
-    images.files.set('abandoned.img', { bytes: image, holdAt: { at: PART + 1024, release: released } });
-    const first = environment();
-    first.env.on('heartbeat', (details: unknown) => {
-      if (isProgress(details) && details.partsDone === 1) first.env.cancel();
-    });
-    await assert.rejects(first.env.run(acts.mirrorCatalogImage, run));
-    release();
-    const { uploadId } = first.beats.filter(isProgress).at(-1)!;
-    assert.deepEqual(await store.uploadsUnder(key), [uploadId]);
-    const done = await environment().env.run(acts.abortCatalogUpload, { uploadId, mirrorUrl: run.mirrorUrl });
-    assert.deepEqual(done, { key, aborted: true });
-    assert.deepEqual(await store.uploadsUnder(key), []);
-    assert.ok(await store.noObject(key));
-    // again: an upload already gone is what was asked for
-    assert.deepEqual(
-      await environment().env.run(acts.abortCatalogUpload, { uploadId, mirrorUrl: run.mirrorUrl }),
-      {
-        key,
-        aborted: true,
-      },
-    );
-  });
-
   void test('no mirror configured: skipped, nothing contacted', async () => {
     const acts = activities(undefined);
     const { env, beats } = environment();
     const result = await env.run(acts.mirrorCatalogImage, input('skipped.img', image));
     assert.deepEqual(result, { skipped: NO_MIRROR });
     assert.equal(NO_MIRROR, 'no mirror configured on the worker (catalog.mirror)');
-    assert.deepEqual(
-      await environment().env.run(acts.abortCatalogUpload, { uploadId: 'x', mirrorUrl: BASE }),
-      {
-        skipped: NO_MIRROR,
-      },
-    );
     assert.deepEqual(images.requests, []);
     assert.deepEqual(commands, []);
     assert.ok(beats.every((d) => d === undefined));

@@ -9,13 +9,17 @@
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities, WorkflowLook, WorkflowLookInput } from '../../activities/index.js';
 
+const LOOK = {
+  startToCloseTimeout: '10s',
+  // until it answers: a real report must not be lost to an outage (no such workflow is an answer)
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+} as const;
+
 export async function lookAt(input: WorkflowLookInput): Promise<WorkflowLook | undefined> {
   // an activity, not a local one: a local activity started from a signal handler is lost when the
   // run is evicted between tasks (the look then never answers and the task times out again and again)
   const { lookAtWorkflow } = proxyActivities<Activities>({
-    startToCloseTimeout: '10s',
-    // until it answers: a real report must not be lost to an outage (no such workflow is an answer)
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+    ...LOOK,
     summary: `ask ${input.workflowId} for its ${input.query}`,
   });
   try {
@@ -32,8 +36,7 @@ export async function lookAt(input: WorkflowLookInput): Promise<WorkflowLook | u
  */
 export async function lookAtAll(inputs: WorkflowLookInput[]): Promise<Array<WorkflowLook | undefined>> {
   const { lookAtWorkflows } = proxyActivities<Activities>({
-    startToCloseTimeout: '10s',
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+    ...LOOK,
     summary: `ask ${inputs.map((i) => i.workflowId).join(', ')} for their ${inputs[0]?.query ?? 'status'}`,
   });
   try {
