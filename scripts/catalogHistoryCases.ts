@@ -7,11 +7,13 @@
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import { catalogGate, type CatalogStatus } from '../src/shared/catalog.js';
-import type { CatalogRun, CatalogWorld } from '../src/sandbox/catalogWorld.js';
+import type { CatalogRun, CatalogWorld, CatalogWorldOptions } from '../src/sandbox/catalogWorld.js';
 import type { Fault } from './faultHistoryCases.js';
 
 export interface CatalogCase {
   name: string;
+  /** the world's catalogs and mirror (default: the Ubuntu catalog alone) */
+  world?: CatalogWorldOptions;
   /** an activity made to fail (catalogFaultHistoryCases.ts): the worker runs the world's activities with it */
   fault?: Fault;
   /** drives the case to its end (throws when it ends otherwise); the workflow to record */

@@ -10,12 +10,13 @@
  * Fails, writing nothing, when a case ends otherwise than it should or a
  * history holds a secret of the world. The cases are in catalogHistoryCases.ts;
  * the failure paths (one activity made to fail, typed) in
- * catalogFaultHistoryCases.ts, recorded with `--suffix faults`.
+ * catalogFaultHistoryCases.ts, recorded with `--suffix faults`; the runs of
+ * several files in catalogAllHistoryCases.ts, recorded with `--suffix many`.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { CatalogWorkflowType } from '../src/shared/catalog.js';
-import { CATALOG_PATH, catalogRunner, createCatalogWorld } from '../src/sandbox/catalogWorld.js';
+import { catalogRunner, createCatalogWorld } from '../src/sandbox/catalogWorld.js';
 import {
   checkNoSecret,
   runRecorder,
@@ -26,11 +27,12 @@ import {
 } from './historyRecording.js';
 import { catalogCases, type CatalogCase } from './catalogHistoryCases.js';
 import { CATALOG_FAULT_CASES } from './catalogFaultHistoryCases.js';
+import { CATALOG_ALL_CASES } from './catalogAllHistoryCases.js';
 import { faultyActivities } from './faultHistoryCases.js';
 import type { ActivityDeps } from '../src/activities/index.js';
 
 /** in every history's decoded input: proof the secret scan read the payloads */
-const INPUT_MARK = `"path":"${CATALOG_PATH}"`;
+const INPUT_MARK = '"repoUrl":"';
 
 async function runCase(
   env: TestWorkflowEnvironment,
@@ -38,7 +40,7 @@ async function runCase(
   c: CatalogCase,
   base: string,
 ): Promise<Recorded[]> {
-  const world = await createCatalogWorld(`osism/replay-${c.name}`);
+  const world = await createCatalogWorld(`osism/replay-${c.name}`, c.world);
   try {
     const fault = c.fault;
     const activities =
@@ -61,6 +63,6 @@ async function runCase(
 
 runRecorder({
   tool: 'record-catalog-histories',
-  cases: [...catalogCases, ...CATALOG_FAULT_CASES],
+  cases: [...catalogCases, ...CATALOG_FAULT_CASES, ...CATALOG_ALL_CASES],
   record: runCase,
 });

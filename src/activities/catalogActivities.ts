@@ -66,15 +66,8 @@ export function catalogWorkBranch(path: string, updates: readonly CatalogUpdate[
 export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHttpFetch()) {
   const { git } = deps;
 
-  async function textAt(repoUrl: string, sha: string, branch: string, path: string): Promise<string> {
-    const text = await git.readFile(repoUrl, { commit: sha }, path);
-    if (text === undefined)
-      throw fatal(
-        FatalFailure.MalformedCatalog,
-        `expected the catalog ${path} on ${branch} of ${repoUrl} (at ${sha.slice(0, 12)}); found no such file`,
-      );
-    return text;
-  }
+  const textAt = (repoUrl: string, sha: string, branch: string, path: string) =>
+    catalogTextAt(deps, repoUrl, sha, branch, path);
 
   return {
     /** The catalog at the branch head, validated: the images to check and those left alone. */
@@ -83,44 +76,9 @@ export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHt
       images: CatalogImageRef[];
       skipped: SkippedImage[];
     }> {
-      assertValidRefName(input.branch, 'branch');
-      const baseSha = await git.branchHead(input.repoUrl, input.branch);
-      if (baseSha === undefined)
-        throw fatal(
-          FatalFailure.MissingBranch,
-          `expected branch ${input.branch} on ${input.repoUrl}, found none`,
-        );
-      const source = `${input.branch}:${input.path}`;
-      const catalog = parseCatalog(await textAt(input.repoUrl, baseSha, input.branch, input.path), source);
-      const updatable = new Set(updatableImages(catalog).map((i) => i.index));
-      const images: CatalogImageRef[] = [];
-      const skipped: SkippedImage[] = [];
-      for (const image of catalog.images) {
-        if (!updatable.has(image.index)) {
-          const why = image.enabled ? 'no latest_url / latest_checksum_url' : 'disabled (enable: false)';
-          skipped.push({ image: image.name, line: image.line, why });
-          continue;
-        }
-        const first = image.versions[0];
-        if (first === undefined)
-          throw fatal(
-            FatalFailure.MalformedCatalog,
-            `${source} line ${image.line}: image #${image.index} (${JSON.stringify(image.name)}): expected a version entry under versions; found none`,
-          );
-        images.push({
-          name: image.name,
-          line: image.line,
-          latestUrl: image.latestUrl!,
-          latestChecksumUrl: image.latestChecksumUrl!,
-          current: {
-            version: first.version,
-            buildDate: first.buildDate,
-            checksum: first.checksum,
-            url: first.url,
-          },
-        });
-      }
-      return { baseSha, images, skipped };
+      const baseSha = await catalogBase(deps, input.repoUrl, input.branch);
+      const text = await textAt(input.repoUrl, baseSha, input.branch, input.path);
+      return { baseSha, ...catalogImages(text, input.branch, input.path) };
     },
 
     /** The newest build on the distro's mirror and its checksum, in the form its latest_url names (catalogCheck.ts). */
@@ -189,4 +147,75 @@ export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHt
       return { stale: false, baseSha: result.baseSha, commitSha: result.commitSha, pushed: result.pushed };
     },
   };
+}
+
+/** The base branch's head, or MissingBranch. */
+export async function catalogBase(deps: ActivityDeps, repoUrl: string, branch: string): Promise<string> {
+  assertValidRefName(branch, 'branch');
+  const baseSha = await deps.git.branchHead(repoUrl, branch);
+  if (baseSha === undefined)
+    throw fatal(FatalFailure.MissingBranch, `expected branch ${branch} on ${repoUrl}, found none`);
+  return baseSha;
+}
+
+/** A catalog's text at a commit, or MalformedCatalog naming the file that is not there. */
+export async function catalogTextAt(
+  deps: ActivityDeps,
+  repoUrl: string,
+  sha: string,
+  branch: string,
+  path: string,
+): Promise<string> {
+  const text = await deps.git.readFile(repoUrl, { commit: sha }, path);
+  if (text === undefined)
+    throw fatal(
+      FatalFailure.MalformedCatalog,
+      `expected the catalog ${path} on ${branch} of ${repoUrl} (at ${sha.slice(0, 12)}); found no such file`,
+    );
+  return text;
+}
+
+/**
+ * A catalog's text, validated (MalformedCatalog names `branch:path`, the image and line): the images
+ * to check (versions[0] as current) and those left alone. `file` marks each in a run of several files.
+ */
+export function catalogImages(
+  text: string,
+  branch: string,
+  path: string,
+  file?: string,
+): { images: CatalogImageRef[]; skipped: SkippedImage[] } {
+  const source = `${branch}:${path}`;
+  const catalog = parseCatalog(text, source);
+  const updatable = new Set(updatableImages(catalog).map((i) => i.index));
+  const images: CatalogImageRef[] = [];
+  const skipped: SkippedImage[] = [];
+  const where = file === undefined ? {} : { file };
+  for (const image of catalog.images) {
+    if (!updatable.has(image.index)) {
+      const why = image.enabled ? 'no latest_url / latest_checksum_url' : 'disabled (enable: false)';
+      skipped.push({ ...where, image: image.name, line: image.line, why });
+      continue;
+    }
+    const first = image.versions[0];
+    if (first === undefined)
+      throw fatal(
+        FatalFailure.MalformedCatalog,
+        `${source} line ${image.line}: image #${image.index} (${JSON.stringify(image.name)}): expected a version entry under versions; found none`,
+      );
+    images.push({
+      ...where,
+      name: image.name,
+      line: image.line,
+      latestUrl: image.latestUrl!,
+      latestChecksumUrl: image.latestChecksumUrl!,
+      current: {
+        version: first.version,
+        buildDate: first.buildDate,
+        checksum: first.checksum,
+        url: first.url,
+      },
+    });
+  }
+  return { images, skipped };
 }

@@ -78,7 +78,7 @@ export function imageChecker(http: HttpFetch) {
 
   return async function checkImage(input: { image: CatalogImageRef }): Promise<FoundBuild> {
     const { image } = input;
-    const at = `${image.name} (line ${image.line})`;
+    const at = `${image.file === undefined ? '' : `${image.file}: `}${image.name} (line ${image.line})`;
     const form = resolutionForm(image, at);
     if (form.kind === 'dated-directories') return fromListing(image, form.listingUrl, at);
 

@@ -18,6 +18,7 @@ import { retagApprovalActivities } from './retagApprovalActivities.js';
 import { sweepActivities } from './sweepActivities.js';
 import { catalogActivities } from './catalogActivities.js';
 import { catalogMirrorActivities } from './catalogMirror.js';
+import { catalogFilesActivities } from './catalogFiles.js';
 import { noticeActivities } from './noticeActivities.js';
 import { tagApprovalActivities } from './tagApprovalActivities.js';
 import { confirmActivities } from './confirmActivities.js';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sweepActivities(deps),
     ...catalogActivities(deps),
     ...catalogMirrorActivities(deps),
+    ...catalogFilesActivities(deps),
     ...noticeActivities(deps),
     ...tagApprovalActivities(deps),
     ...confirmActivities(deps),
@@ -70,6 +72,8 @@ export function createActivities(deps: ActivityDeps) {
     'readCatalog',
     'checkImage',
     'planCatalog',
+    'readCatalogs',
+    'planCatalogs',
     'pushFiles',
     'mirrorCatalogImage',
   ]);

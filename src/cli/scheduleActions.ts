@@ -18,7 +18,12 @@ import {
 import type { TemporalSettings } from '../config.js';
 import { DURATIONS, parseDuration } from '../lib/duration.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepRequest } from '../workflows/sweep/sweepInput.js';
-import { catalogWorkflowId, CatalogWorkflowType, type CatalogRequest } from '../shared/catalog.js';
+import {
+  catalogScope,
+  catalogWorkflowId,
+  CatalogWorkflowType,
+  type CatalogRequest,
+} from '../shared/catalog.js';
 import { parseRepoUrl, repoSlug } from '../lib/repoUrl.js';
 import { usage } from './exitCodes.js';
 import { sweepWorkflowId } from './sweepStart.js';
@@ -57,11 +62,13 @@ function scheduledAction(name: string, every: string, r: ScheduledRequest) {
       note: `bumpflow sweep of ${r.request.targetRepo} every ${every}`,
     };
   const repo = parseRepoUrl(r.request.repoUrl);
+  // one catalog, the catalogs named, or every catalog of the folder (`etc/images/`)
+  const scope = catalogScope(r.request);
   return {
     workflowType: CatalogWorkflowType.update,
     // a schedule adds the time to this id: the schedule's runs never overlap (SKIP)
-    workflowId: `${catalogWorkflowId(repoSlug(repo.key), r.request.path, r.request.branch)}/${name}`,
-    note: `bumpflow catalog update of ${r.request.path} in ${repo.url} every ${every}`,
+    workflowId: `${catalogWorkflowId(repoSlug(repo.key), scope, r.request.branch).replace(/\/$/, '')}/${name}`,
+    note: `bumpflow catalog update of ${scope} in ${repo.url} every ${every}`,
   };
 }
 

@@ -7,7 +7,7 @@ import { Command, type OptionValues } from 'commander';
 import { usage } from './exitCodes.js';
 import { refusal } from './flags.js';
 
-export const SCHEDULABLE = '"-- sweep --target atmosphere" or "-- catalog --repo <url> --path <file>"';
+export const SCHEDULABLE = '"-- sweep --target atmosphere" or "-- catalog --repo <url> [--path <file>]"';
 
 /** The options `words` give `command` (its options added by `addOptions`), or exit 2. */
 export function optionsOfWords<T extends OptionValues>(

@@ -8,9 +8,10 @@
  * its mirror from that file and environment itself
  * (dependenciesFromEnvironment → catalogMirrorSettings).
  *
- *   startCatalogStore(catalogText): Promise<CatalogStore>
- *     the catalog's every mirror_url must lie under CATALOG_MIRROR_BASE
- *     (mirrorUrlFor keeps the previous entry's directory, so new ones do too)
+ *   startCatalogStore(catalogText | catalogTexts): Promise<CatalogStore>
+ *     every mirror_url of the catalog (or of each of several) must lie under
+ *     CATALOG_MIRROR_BASE (mirrorUrlFor keeps the previous entry's directory,
+ *     so new ones do too)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -47,12 +48,15 @@ function checkMirrorUrls(catalogText: string): void {
         );
 }
 
-/** `partSize`: the config's part size in bytes (default CATALOG_PART_SIZE: small, several parts per test image). */
+/**
+ * `catalogText`: the world's catalog, or its several catalogs' texts (one store for all of them);
+ * `partSize`: the config's part size in bytes (default CATALOG_PART_SIZE: small, several parts per test image).
+ */
 export async function startCatalogStore(
-  catalogText: string,
+  catalogText: string | readonly string[],
   partSize: number = CATALOG_PART_SIZE,
 ): Promise<CatalogStore> {
-  checkMirrorUrls(catalogText);
+  for (const text of typeof catalogText === 'string' ? [catalogText] : catalogText) checkMirrorUrls(text);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-catalog-store-'));
   let minio: RunningMinio | undefined;
   try {

@@ -2,8 +2,9 @@
  * A VM image catalog's world for the workflow tests and the history recorder,
  * from real parts: one real OSISM catalog
  * (fixtures/openstack-image-manager/<distro>.yml, Ubuntu's unless asked) at
- * etc/images/<distro>.yml, its distro URLs moved to the loopback mirror
- * (imageMirror.ts), in a git bare repo standing in for
+ * etc/images/<distro>.yml, or several (`catalogs`, all in one commit, with
+ * `extraFiles` beside them), their distro URLs moved to the loopback mirror
+ * (imageMirror.ts, serving every catalog's images), in a git bare repo standing in for
  * https://github.com/<slug>; the GitHub stand-in (the one test double) for
  * the PR; with `mirror: true`, the S3 mirror the new images are uploaded to
  * (catalogStore.ts: MinIO and the worker config naming it). `env` is what a
@@ -46,8 +47,12 @@ export function fixtureCatalog(distro: DistroCatalog): Promise<string> {
 export interface CatalogWorldOptions {
   /** which real catalog (default ubuntu); committed at etc/images/<distro>.yml */
   catalog?: DistroCatalog;
-  /** changes the committed text after its URLs are moved to the mirror */
-  transform?: (text: string) => string;
+  /** several real catalogs (default `[catalog]`), each at etc/images/<distro>.yml in the one initial commit */
+  catalogs?: readonly DistroCatalog[];
+  /** other files committed alongside (path → text), e.g. a README or a subfolder's file beside the catalogs */
+  extraFiles?: Record<string, string>;
+  /** changes each committed catalog's text (`path`: its path) after its URLs are moved to the mirror */
+  transform?: (text: string, path: string) => string;
   /** an S3 mirror on MinIO in the worker's config (catalog.mirror); default none */
   mirror?: boolean;
   /** the mirror's part size in bytes (default catalogStore's CATALOG_PART_SIZE) */
@@ -60,10 +65,12 @@ export interface CatalogWorld {
   github: GitHubStandIn;
   slug: string;
   repoUrl: string;
-  /** the catalog's path in the repository, etc/images/<distro>.yml */
+  /** the (first) catalog's path in the repository, etc/images/<distro>.yml */
   path: string;
-  /** the catalog as committed on main: the fixture with its URLs at the mirror */
+  /** the (first) catalog as committed on main: the fixture with its URLs at the mirror */
   text: string;
+  /** every catalog as committed on main, by path, in the order of `catalogs` (extraFiles not included) */
+  texts: Record<string, string>;
   /** a worker process's environment: git, the stand-in, its work dir; with a store, BUMPFLOW_CONFIG and the store's keys */
   env: Record<string, string>;
   /** built from `env` as the worker builds them (deps.catalogMirror set when there is a store) */
@@ -77,8 +84,8 @@ export interface CatalogWorld {
   branches(): Record<string, string>;
   /** commits `branch` has that main lacks: subject + body */
   commitsOn(branch: string): string[];
-  /** replaces main's catalog by `text` (as a maintainer's push would) */
-  commitCatalog(text: string): Promise<string>;
+  /** replaces main's catalog `file` (default `path`) by `text` (as a maintainer's push would) */
+  commitCatalog(text: string, file?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -86,25 +93,44 @@ export async function createCatalogWorld(
   slug: string,
   options: CatalogWorldOptions = {},
 ): Promise<CatalogWorld> {
-  const distro = options.catalog ?? 'ubuntu';
-  const catalogPath = `etc/images/${distro}.yml`;
-  const fixture = await fixtureCatalog(distro);
-  const mirror = await startImageMirror({ catalog: fixture });
-  const text = (options.transform ?? ((t) => t))(mirror.rewrite(fixture));
+  const distros = options.catalogs ?? [options.catalog ?? 'ubuntu'];
+  if (distros.length === 0) throw new Error('catalog world: expected at least one catalog; found none');
+  const pathOf = (distro: DistroCatalog) => `etc/images/${distro}.yml`;
+  const catalogPath = pathOf(distros[0]!);
+  const fixtures = await Promise.all(distros.map(fixtureCatalog));
+  const mirror = await startImageMirror({ catalog: fixtures });
+  const transform = options.transform ?? ((t: string) => t);
+  const texts = Object.fromEntries(
+    distros.map((d, n) => [pathOf(d), transform(mirror.rewrite(fixtures[n]!), pathOf(d))]),
+  );
+  const text = texts[catalogPath]!;
   const git = await createGitSandbox();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bumpflow-catalog-work-'));
   const bare = git.barePath(slug);
-  const catalogCommit = (content: string) => ({
-    message: distro === 'ubuntu' ? 'Update the Ubuntu catalog' : `Update the catalog ${catalogPath}`,
-    files: { [catalogPath]: content },
+  const catalogCommit = (file: string, content: string) => ({
+    message: file === CATALOG_PATH ? 'Update the Ubuntu catalog' : `Update the catalog ${file}`,
+    files: { [file]: content },
   });
-  const commitCatalog = (content: string) => addCommit(git, slug, 'main', catalogCommit(content));
-  await seedBare(git, slug, ['main'], catalogCommit(text));
+  const commitCatalog = (content: string, file = catalogPath) =>
+    addCommit(git, slug, 'main', catalogCommit(file, content));
+  await seedBare(
+    git,
+    slug,
+    ['main'],
+    distros.length === 1 && options.extraFiles === undefined
+      ? catalogCommit(catalogPath, text)
+      : {
+          message: `Add the catalogs ${Object.keys(texts).join(', ')}`,
+          files: { ...texts, ...options.extraFiles },
+        },
+  );
 
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const github = await startGitHubStandIn({ token });
   github.resolveHeadSha = headsOf(git);
-  const store = options.mirror ? await startCatalogStore(text, options.mirrorPartSize) : undefined;
+  const store = options.mirror
+    ? await startCatalogStore(Object.values(texts), options.mirrorPartSize)
+    : undefined;
   const env = workerEnv(git, { url: github.url, token }, workDir, store?.env);
   const git_ = (args: string[]) => execFileSync('git', ['--git-dir', bare, ...args], { encoding: 'utf8' });
   return {
@@ -115,6 +141,7 @@ export async function createCatalogWorld(
     repoUrl: git.remoteUrl(slug),
     path: catalogPath,
     text,
+    texts,
     env,
     deps: dependenciesFromEnvironment(env),
     ...(store === undefined ? {} : { store }),

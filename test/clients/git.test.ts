@@ -1,4 +1,4 @@
-/** The git client's reads on real bare repos: ls-remote, files at refs, ancestry, backports, listFiles. */
+/** The git client's reads on real bare repos: ls-remote, files at refs, ancestry, backports, listFiles, listFolder. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cloneDirFor, type Git } from '../../src/clients/git/index.js';
@@ -237,5 +237,28 @@ void describe('reading', () => {
       FatalFailure.BadInput,
       /without a directory/,
     );
+  });
+
+  void test('listFolder lists the files directly in a folder at a commit, not the files of its subfolders', async () => {
+    const repo = await createTargetRepo(sandbox, { slug: 'osism/image-catalogs', branches: ['main'] });
+    const sha = await addCommit(sandbox, 'osism/image-catalogs', 'main', {
+      message: 'chore: catalogs',
+      files: {
+        'etc/images/ubuntu.yml': 'images: []\n',
+        'etc/images/debian.yml': 'images: []\n',
+        'etc/images/README.md': 'the catalogs\n',
+        'etc/images/old/centos.yml': 'images: []\n',
+        'etc/images-extra/rocky.yml': 'images: []\n',
+      },
+    });
+    assert.deepEqual(await git.listFolder(repo.url, sha, 'etc/images'), [
+      'etc/images/README.md',
+      'etc/images/debian.yml',
+      'etc/images/ubuntu.yml',
+    ]);
+    assert.deepEqual(await git.listFolder(repo.url, sha, 'no/such/folder'), []);
+    // a file is not a folder: nothing is listed under it
+    assert.deepEqual(await git.listFolder(repo.url, sha, 'etc/images/ubuntu.yml'), []);
+    await rejectsWith(git.listFolder(target.url, sha, '../etc'), FatalFailure.BadInput, /relative file path/);
   });
 });

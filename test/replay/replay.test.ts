@@ -29,6 +29,7 @@ import { TAG_FAULT_CASES } from '../../scripts/tagFaultHistoryCases.js';
 import { RETAG_FAULT_CASES } from '../../scripts/retagFaultHistoryCases.js';
 import { SWEEP_FAULT_CASES } from '../../scripts/sweepFaultHistoryCases.js';
 import { CATALOG_FAULT_CASES } from '../../scripts/catalogFaultHistoryCases.js';
+import { CATALOG_ALL_CASES } from '../../scripts/catalogAllHistoryCases.js';
 
 /** Every bump case the recorder drives, and the branch tags it records besides the parent. */
 const BUMP_CASES: Record<string, string[]> = {
@@ -149,6 +150,8 @@ const PATHS = ['', '.notices'];
 /** catalog-mirror-1 (updateCatalog): every catalog case and failure path once more (`.mirror`). */
 const CATALOG_PATHS = [...PATHS, '.settled', '.mirror'];
 const CATALOG_MIRROR_FAULT_FILES = CATALOG_FAULT_CASES.map((c) => `${c.name}.mirror-update.json`);
+/** The catalog update of several files (every catalog of etc/images/, or the files named), on every patch then in force (`.many`). */
+const CATALOG_ALL_FILES = CATALOG_ALL_CASES.map((c) => `${c.name}.many-update.json`);
 const CASE_PATHS = new Map([
   [TAG_CASES, POLICY_PATHS],
   [RETAG_CASES, RETAG_PATHS],
@@ -160,9 +163,13 @@ const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
   {
     patch: NOTICES_PATCH,
     types: TELLING,
-    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched|mirror)-/,
+    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched|mirror|many)-/,
   },
-  { patch: SETTLED_PATCH, types: SETTLING, path: /\.(settled|retryshown|faults|confirmed|batched|mirror)-/ },
+  {
+    patch: SETTLED_PATCH,
+    types: SETTLING,
+    path: /\.(settled|retryshown|faults|confirmed|batched|mirror|many)-/,
+  },
   { patch: 'retag-approval-1', types: ['retagImage'], path: /\.(policy|faults|confirmed)-/ },
   {
     patch: 'worker-approval-1',
@@ -174,7 +181,7 @@ const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
   { patch: 'settled-lanes-1', types: ['bumpImage', 'bumpBranch'], path: /\.(confirmed|batched)-/ },
   { patch: 'bump-report-confirmed-1', types: ['bumpImage'], path: /\.(confirmed|batched)-/ },
   { patch: 'bump-reports-batched-1', types: ['bumpImage'], path: /\.batched-/ },
-  { patch: 'catalog-mirror-1', types: ['updateCatalog'], path: /\.mirror-/ },
+  { patch: 'catalog-mirror-1', types: ['updateCatalog'], path: /\.(mirror|many)-/ },
   { patch: 'retag-entry-confirmed-1', types: ['retagManifest'], path: /\.confirmed-/ },
 ];
 
@@ -196,6 +203,7 @@ const EXPECTED_FILES = [
   ...PROCEDURE_FAULT_FILES,
   ...RETAG_CONFIRMED_FAULT_FILES,
   ...CATALOG_MIRROR_FAULT_FILES,
+  ...CATALOG_ALL_FILES,
 ];
 
 const files = historyFiles();

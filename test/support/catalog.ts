@@ -5,6 +5,7 @@
  * (never by the product's edit functions).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -94,4 +95,14 @@ export function swapsFor(
     [`/${old.version}-${shortname}.qcow2`, `/${next.version}-${shortname}.qcow2`],
     [checksumOf(algorithm, old.bytes), checksumOf(algorithm, next.bytes)],
   ];
+}
+
+/** The files each commit `branch` has that main lacks touches, per commit (newest first), as git records them. */
+export function filesTouchedOn(world: CatalogWorld, branch: string): string[][] {
+  const git = (args: string[]) =>
+    execFileSync('git', ['--git-dir', world.git.barePath(world.slug), ...args], { encoding: 'utf8' });
+  const lines = (out: string) => out.split('\n').filter(Boolean);
+  return lines(git(['rev-list', `refs/heads/${branch}`, '^refs/heads/main'])).map((sha) =>
+    lines(git(['diff-tree', '--no-commit-id', '--name-only', '-r', sha])).sort(),
+  );
 }

@@ -91,4 +91,59 @@ describe('the catalog CLI', { timeout: 180_000 }, () => {
       assert.match(again.stderr, /is pr-opened: nothing to approve/);
     });
   });
+
+  it('without --path updates every catalog of etc/images in one run; --path twice the two named (FILE column)', async () => {
+    const slug = 'osism/catalog-cli-all';
+    const all = await createCatalogWorld(slug, { catalogs: ['debian', 'ubuntu'] });
+    try {
+      await withCatalogWorker(env, all, async (run) => {
+        const cli = (...args: string[]) =>
+          bumpflow(args, {
+            TEMPORAL_ADDRESS: env.address,
+            TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+            BUMPFLOW_TASK_QUEUE: run.taskQueue,
+          });
+        all.mirror.publish('Ubuntu 24.04', '20260115');
+        const ubuntu = 'etc/images/ubuntu.yml';
+        const debian = 'etc/images/debian.yml';
+
+        const every = await cli('catalog', '--repo', all.repoUrl, '--dry-run');
+        assert.equal(every.code, 0, every.stderr);
+        assert.ok(every.stdout.includes(`(catalog/${slug}/etc/images/): dry-run`), every.stdout);
+        assert.match(every.stdout, /^FILE\s+IMAGE\s+LINE\s+OLD/m);
+        assert.match(
+          every.stdout,
+          /^etc\/images\/ubuntu\.yml\s+Ubuntu 24\.04\s+\d+\s+20260108 sha256:\w{12}\s+→/m,
+        );
+        assert.match(
+          every.stdout,
+          /^etc\/images\/debian\.yml\s+Debian 12\s+\d+\s+\S+ sha\d+:\w{12}\s+unchanged/m,
+        );
+        assert.match(every.stdout, /left alone: .*etc\/images\/ubuntu\.yml: Ubuntu 14\.04 \(disabled/);
+
+        const two = await cli(
+          'catalog',
+          '--repo',
+          all.repoUrl,
+          '--path',
+          ubuntu,
+          '--path',
+          debian,
+          '--dry-run',
+        );
+        assert.equal(two.code, 0, two.stderr);
+        assert.ok(two.stdout.includes(`(catalog/${slug}/${ubuntu},${debian}): dry-run`), two.stdout);
+        assert.match(two.stdout, /^FILE\s+IMAGE/m);
+
+        const one = await cli('catalog', '--repo', all.repoUrl, '--path', debian, '--dry-run');
+        assert.equal(one.code, 0, one.stderr);
+        assert.ok(one.stdout.includes(`(catalog/${slug}/${debian}): `), one.stdout);
+        assert.match(one.stdout, /^IMAGE\s+LINE\s+OLD/m);
+        assert.doesNotMatch(one.stdout, /FILE/);
+        assert.deepEqual(Object.keys(all.branches()), ['main']);
+      });
+    } finally {
+      await all.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * `bumpflow catalog --repo <url> --path <file>`: starts the update of a VM
- * image catalog (one per catalog file at a time), waits until its table is
+ * `bumpflow catalog --repo <url> [--path <file> …]`: starts the update of a
+ * VM image catalog, of the files named, or of every catalog of etc/images/
+ * (one update per scope at a time), waits until its table is
  * ready (awaiting approval, or ended: dry run, nothing new, failed), prints
  * it and how to approve. Everything typed is checked before anything starts
  * (exit 2).
@@ -42,7 +43,7 @@ async function tableWhenReady(client: Client, id: string, ms: number): Promise<C
 export function registerCatalog(program: Command, ctx: CliContext): void {
   addCatalogOptions(program.command('catalog'))
     .description(
-      "update a VM image catalog (openstack-image-manager's etc/images/*.yml) from the distros' mirrors: table, approval, one PR",
+      "update VM image catalogs (openstack-image-manager's etc/images/*.yml: every one, or those named by --path) from the distros' mirrors: table, approval, one PR",
     )
     .option(
       '--wait-seconds <s>',

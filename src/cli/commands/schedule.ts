@@ -48,12 +48,12 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
   schedule
     .command('create')
     .description(
-      'create a schedule: bumpflow schedule create sweep-atmosphere --every 6h -- sweep --target atmosphere, or … images --every 1d -- catalog --repo <url> --path etc/images/ubuntu.yml',
+      'create a schedule: bumpflow schedule create sweep-atmosphere --every 6h -- sweep --target atmosphere, or … images --every 1d -- catalog --repo <url> (every catalog of etc/images/)',
     )
     .argument('<name>', 'schedule name (lowercase letters, digits, . _ -)', scheduleName)
     .argument(
       '<command...>',
-      'after --: the command to run, e.g. sweep --target atmosphere --report, or catalog --repo <url> --path <file>',
+      'after --: the command to run, e.g. sweep --target atmosphere --report, or catalog --repo <url> [--path <file>]',
     )
     .requiredOption(
       '--every <duration>',

@@ -187,5 +187,32 @@ export function createReads(runner: GitRunner, cache: GitCache): GitReads {
     return files;
   }
 
-  return { lsRemoteHeads, branchHead, readFile, resolveCommit, isAncestor, findBackport, listFiles };
+  async function listFolder(
+    url: string,
+    commit: string,
+    folder: string,
+    call: GitCall = {},
+  ): Promise<string[]> {
+    checkUrl(url);
+    checkRepoPath(folder);
+    const sha = await cache.resolveIn('full', url, commit, call);
+    const dir = cache.dirFor('full', url);
+    // without -r: the folder's own entries; a symlink (120000) is not a file of the folder
+    const entries = parseTree(await runner.local(dir, ['ls-tree', '-z', sha, '--', `${folder}/`]));
+    return entries
+      .filter((entry) => entry.type === 'blob' && entry.mode !== '120000')
+      .map((entry) => entry.path)
+      .sort(compare);
+  }
+
+  return {
+    lsRemoteHeads,
+    branchHead,
+    readFile,
+    resolveCommit,
+    isAncestor,
+    findBackport,
+    listFiles,
+    listFolder,
+  };
 }

@@ -74,6 +74,8 @@ export interface Git {
     names: readonly string[],
     call?: GitCall,
   ): Promise<Array<{ path: string; text: string }>>;
+  /** the files directly in `folder` (not its subfolders', not symlinks) at `commit` of the cached full clone, sorted by path */
+  listFolder(url: string, commit: string, folder: string, call?: GitCall): Promise<string[]>;
   /** Builds one commit on origin/<baseBranch> and puts it at <workBranch>; idempotent, touches no other branch. */
   pushBranch(input: PushInput, call?: GitCall): Promise<PushResult>;
 }

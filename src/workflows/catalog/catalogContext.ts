@@ -9,6 +9,7 @@ import { Procedure, State, Target } from '../../shared/searchAttributes.js';
 import {
   CATALOG_PROCEDURE,
   catalogGate,
+  catalogScope,
   catalogStatusQuery,
   type CatalogInput,
   type CatalogResult,
@@ -22,6 +23,10 @@ import { catalogDetails } from './details.js';
 
 export interface CatalogContext {
   input: CatalogInput;
+  /** what the update reads (catalogScope): the one file, the files named, or `etc/images/` */
+  scope: string;
+  /** a run of several files (paths, or every catalog of a folder): rows carry their file */
+  many: boolean;
   status: CatalogStatus;
   acts: CatalogActivities;
   /** side-by-side steps settle before a failure is acted on (Patches.settledSiblings) */
@@ -51,10 +56,11 @@ function searchAttributes(target: string, s: CatalogStatus): SearchAttributeUpda
 
 export function createCatalogContext(input: CatalogInput): CatalogContext {
   const target = repoKey(input.repoUrl);
+  const scope = catalogScope(input);
   const status: CatalogStatus = {
     procedure: CATALOG_PROCEDURE,
     repo: input.repoUrl,
-    path: input.path,
+    path: scope,
     branch: input.branch,
     state: 'reading',
     dryRun: input.dryRun,
@@ -78,7 +84,7 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
       p.digest === undefined ? undefined : 'a catalog update has no image digest: drop "digest"',
     notify: {
       procedure: 'catalog',
-      subject: () => `${input.path} in ${input.repoUrl} (${input.branch})`,
+      subject: () => `${scope} in ${input.repoUrl} (${input.branch})`,
       prs: (s) => (s.prUrl === undefined ? [] : [{ branch: input.branch, url: s.prUrl }]),
     },
     result: (_state: CatalogState, _extra: EndExtra): CatalogResult => ({ ...status }),
@@ -87,5 +93,14 @@ export function createCatalogContext(input: CatalogInput): CatalogContext {
   const settle = onPatch(Patches.settledSiblings);
   const mirror = onPatch(Patches.catalogMirror);
   proc.refuseOtherSignals();
-  return { input, status, acts: catalogActivitiesFor(input.retry), settle, mirror, ...proc };
+  return {
+    input,
+    scope,
+    many: input.path === undefined,
+    status,
+    acts: catalogActivitiesFor(input.retry),
+    settle,
+    mirror,
+    ...proc,
+  };
 }

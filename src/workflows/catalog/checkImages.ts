@@ -11,13 +11,20 @@ import type { CatalogUpdate } from '../../lib/catalog/catalogEdit.js';
 import { sideBySide } from '../kit/index.js';
 import type { CatalogContext } from './catalogContext.js';
 
-export async function checkImages(ctx: CatalogContext, images: CatalogImageRef[]): Promise<CatalogUpdate[]> {
+/** A new version for an image, with its catalog file in a run of several. */
+export type CatalogFileUpdate = CatalogUpdate & { file?: string | undefined };
+
+export async function checkImages(
+  ctx: CatalogContext,
+  images: CatalogImageRef[],
+): Promise<CatalogFileUpdate[]> {
   ctx.enter('checking');
   // all settled before a failure is acted on; the first image's failure by order is the one
   const found = await sideBySide(
     ctx.settle,
     images.map(async (image, i) => {
-      const build = await ctx.step(`find the newest build of ${image.name}`, () =>
+      const where = image.file === undefined ? '' : ` in ${image.file}`;
+      const build = await ctx.step(`find the newest build of ${image.name}${where}`, () =>
         ctx.acts.checkImage({ image }),
       );
       const row = ctx.status.images[i]!;
@@ -30,6 +37,7 @@ export async function checkImages(ctx: CatalogContext, images: CatalogImageRef[]
   return found
     .filter((f) => f.changed)
     .map(({ image, build }) => ({
+      ...(image.file === undefined ? {} : { file: image.file }),
       image: image.name,
       version: {
         version: build.version,

@@ -7,6 +7,12 @@ import type { CatalogImageRow, CatalogStatus } from '../../shared/catalog.js';
 
 const short = (checksum: string) => checksum.slice(0, checksum.indexOf(':') + 13);
 
+/** `etc/images/ubuntu.yml: ` before an image of a run of several files; nothing in a one-file run. */
+const fileOf = (r: { file?: string | undefined }) => (r.file === undefined ? '' : `${r.file}: `);
+/** A first column of files, in a run of several. */
+const cells = (s: Pick<CatalogStatus, 'files'>, file: string | undefined, rest: string) =>
+  s.files === undefined ? `| ${rest}` : `| ${file ?? ''} | ${rest}`;
+
 export function updatedRows(s: Pick<CatalogStatus, 'images'>): CatalogImageRow[] {
   return s.images.filter((r) => r.change === 'update');
 }
@@ -15,25 +21,28 @@ export function updatedRows(s: Pick<CatalogStatus, 'images'>): CatalogImageRow[]
 export function rowLine(r: CatalogImageRow): string {
   const old = `${r.old.version} ${short(r.old.checksum)}`;
   if (r.new === undefined || r.change === 'checking')
-    return `${r.image} (line ${r.line}): ${old} → checking…`;
-  if (r.change === 'unchanged') return `${r.image} (line ${r.line}): ${old}, unchanged`;
-  return `${r.image} (line ${r.line}): ${old} → ${r.new.version} ${short(r.new.checksum)}`;
+    return `${fileOf(r)}${r.image} (line ${r.line}): ${old} → checking…`;
+  if (r.change === 'unchanged') return `${fileOf(r)}${r.image} (line ${r.line}): ${old}, unchanged`;
+  return `${fileOf(r)}${r.image} (line ${r.line}): ${old} → ${r.new.version} ${short(r.new.checksum)}`;
 }
 
 export function catalogDetails(s: CatalogStatus): string {
   const lines = [
     `**${s.procedure}** \`${s.path}\` on \`${s.branch}\` of ${s.repo}: **${s.state}**${s.dryRun ? ' (dry run)' : ''}`,
     '',
-    '| image | line | old version | old checksum | new version | new checksum | build date |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    cells(s, 'file', 'image | line | old version | old checksum | new version | new checksum | build date |'),
+    cells(s, '---', '--- | --- | --- | --- | --- | --- | --- |'),
     ...s.images.map((r) => {
       const n = r.change === 'update' ? r.new : undefined;
       const state = r.change === 'unchanged' ? 'unchanged' : r.change === 'checking' ? 'checking…' : '';
-      return `| ${r.image} | ${r.line} | ${r.old.version} | \`${short(r.old.checksum)}\` | ${n?.version ?? state} | ${n ? `\`${short(n.checksum)}\`` : ''} | ${n?.buildDate ?? ''} |`;
+      return (
+        cells(s, r.file, '') +
+        `${r.image} | ${r.line} | ${r.old.version} | \`${short(r.old.checksum)}\` | ${n?.version ?? state} | ${n ? `\`${short(n.checksum)}\`` : ''} | ${n?.buildDate ?? ''} |`
+      );
     }),
   ];
   if (s.skipped.length > 0)
-    lines.push('', `Left alone: ${s.skipped.map((k) => `${k.image} (${k.why})`).join(', ')}`);
+    lines.push('', `Left alone: ${s.skipped.map((k) => `${fileOf(k)}${k.image} (${k.why})`).join(', ')}`);
   if (s.workBranch) lines.push('', `Work branch: \`${s.workBranch}\``);
   if (s.prUrl) lines.push(`Pull request: ${s.prUrl}`);
   if (s.approvedBy) lines.push(`Approved by: ${s.approvedBy}`);
@@ -47,14 +56,16 @@ export function catalogDetails(s: CatalogStatus): string {
 
 export function pullRequestTitle(s: CatalogStatus): string {
   const rows = updatedRows(s);
-  if (rows.length === 1) return `Update ${rows[0]!.image} to ${rows[0]!.new!.version} in ${s.path}`;
-  return `Update ${rows.length} images in ${s.path}`;
+  if (rows.length === 1)
+    return `Update ${rows[0]!.image} to ${rows[0]!.new!.version} in ${rows[0]!.file ?? s.path}`;
+  const files = [...new Set(rows.map((r) => r.file ?? s.path))];
+  return `Update ${rows.length} images in ${files.length === 1 ? files[0] : `${files.length} catalogs`}`;
 }
 
 function entryLines(r: CatalogImageRow): string[] {
   const n = r.new!;
   return [
-    `- ${r.image}: ${r.old.version} → ${n.version} (built ${n.buildDate})`,
+    `- ${fileOf(r)}${r.image}: ${r.old.version} → ${n.version} (built ${n.buildDate})`,
     `  ${n.checksum}`,
     `  ${n.url}`,
     ...(n.mirrorUrl ? [`  mirror: ${n.mirrorUrl}`] : []),
@@ -82,7 +93,7 @@ function mirroredLines(s: CatalogStatus): string[] {
     '| --- | --- | ---: | --- | --- |',
     ...s.mirrored.map(
       (m) =>
-        `| ${m.image} | \`${m.key}\` | ${m.size} | \`${m.checksum}\` | ${m.uploaded ? 'uploaded' : 'already there'} |`,
+        `| ${fileOf(m)}${m.image} | \`${m.key}\` | ${m.size} | \`${m.checksum}\` | ${m.uploaded ? 'uploaded' : 'already there'} |`,
     ),
     '',
   ];
@@ -91,21 +102,22 @@ function mirroredLines(s: CatalogStatus): string[] {
 export function pullRequestBody(s: CatalogStatus, workflowId: string): string {
   const rows = updatedRows(s);
   return [
-    `New versions for ${rows.length} image(s) of \`${s.path}\`, read from the distributions' mirrors` +
+    `New versions for ${rows.length} image(s) of \`${s.path}\`${s.files === undefined ? '' : ` (${s.files.length} catalogs read)`}, read from the distributions' mirrors` +
       (s.keep === undefined
         ? ' (the version entry replaced in place, as update.py does).'
         : ` (the ${s.keep} newest entries kept).`),
     '',
-    '| image | old | new | build date | checksum |',
-    '| --- | --- | --- | --- | --- |',
+    cells(s, 'file', 'image | old | new | build date | checksum |'),
+    cells(s, '---', '--- | --- | --- | --- | --- |'),
     ...rows.map(
       (r) =>
-        `| ${r.image} | ${r.old.version} | ${r.new!.version} | ${r.new!.buildDate} | \`${r.new!.checksum}\` |`,
+        cells(s, r.file, '') +
+        `${r.image} | ${r.old.version} | ${r.new!.version} | ${r.new!.buildDate} | \`${r.new!.checksum}\` |`,
     ),
     '',
     ...mirroredLines(s),
     ...(s.skipped.length > 0
-      ? [`Left alone: ${s.skipped.map((k) => `${k.image} (${k.why})`).join(', ')}.`, '']
+      ? [`Left alone: ${s.skipped.map((k) => `${fileOf(k)}${k.image} (${k.why})`).join(', ')}.`, '']
       : []),
     `Checked against \`${s.baseSha ?? '?'}\`; approved by ${s.approvedBy ?? 'unknown'} in Temporal workflow \`${workflowId}\`.`,
     '',

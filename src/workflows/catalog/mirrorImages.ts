@@ -24,8 +24,9 @@ export async function mirrorImages(ctx: CatalogContext): Promise<void> {
   status.mirrored = [];
   for (const r of rows) {
     const { url, checksum, mirrorUrl } = r.new!;
-    const done = await ctx.step(`mirror ${r.image} to ${mirrorUrl}`, () =>
-      ctx.acts.mirrorCatalogImage({ image: r.image, url, checksum, mirrorUrl: mirrorUrl! }),
+    const done = await ctx.step(
+      `mirror ${r.image}${r.file === undefined ? '' : ` of ${r.file}`} to ${mirrorUrl}`,
+      () => ctx.acts.mirrorCatalogImage({ image: r.image, url, checksum, mirrorUrl: mirrorUrl! }),
     );
     if (done.skipped !== undefined) {
       status.notices.push(`the images were not mirrored: ${done.skipped}`);
@@ -33,6 +34,7 @@ export async function mirrorImages(ctx: CatalogContext): Promise<void> {
       return;
     }
     status.mirrored.push({
+      ...(r.file === undefined ? {} : { file: r.file }),
       image: r.image,
       key: done.key!,
       size: done.size!,

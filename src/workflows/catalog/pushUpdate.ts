@@ -1,20 +1,20 @@
 /**
- * Steps 5–6: the work branch with one signed-off commit of the planned text
+ * Steps 5–6: the work branch with one signed-off commit of the planned texts
  * (a retried push finds the same commit: `pushed: false`), then its pull
  * request, found or created. A forge whose token or URL is wrong leaves the
  * update `blocked`: fix the worker's environment, `retry`.
  */
 import { workflowInfo } from '@temporalio/workflow';
 import { FatalFailure } from '../../shared/failures.js';
-import type { CatalogPlan } from '../../activities/catalogActivities.js';
+import type { PlannedFiles } from './planEdit.js';
 import type { CatalogContext } from './catalogContext.js';
 import { commitMessage, pullRequestBody, pullRequestTitle } from './details.js';
 
 const FIXABLE_AT_PR_TIME = [FatalFailure.AuthRefused, FatalFailure.ForgeMisconfigured] as const;
 
 /** Pushes the work branch; false when the base changed the catalog since the plan (re-plan, approve again). */
-export async function pushCatalog(ctx: CatalogContext, plan: CatalogPlan, date: string): Promise<boolean> {
-  const { repoUrl, branch, path } = ctx.input;
+export async function pushCatalog(ctx: CatalogContext, plan: PlannedFiles, date: string): Promise<boolean> {
+  const { repoUrl, branch } = ctx.input;
   ctx.enter('pushing');
   const pushed = await ctx.step(`push ${plan.workBranch}`, () =>
     ctx.acts.pushFiles({
@@ -22,14 +22,14 @@ export async function pushCatalog(ctx: CatalogContext, plan: CatalogPlan, date: 
       baseBranch: branch,
       workBranch: plan.workBranch,
       expectedBaseSha: ctx.status.baseSha!,
-      files: [{ path, content: plan.text }],
+      files: plan.files,
       message: commitMessage(ctx.status),
       date,
     }),
   );
   if (pushed.stale) {
     ctx.status.notices.push(
-      `${path} changed on ${branch} (now ${pushed.baseSha.slice(0, 12)}) while waiting: read again, approve again`,
+      `${plan.files.map((f) => f.path).join(', ')} changed on ${branch} (now ${pushed.baseSha.slice(0, 12)}) while waiting: read again, approve again`,
     );
     return false;
   }

@@ -1,6 +1,8 @@
 /**
  * updateCatalog: keep a VM image catalog (OSISM openstack-image-manager's
- * `etc/images/<distro>.yml`) current, as update.py does, durably.
+ * `etc/images/<distro>.yml`) current, as update.py does, durably; or several
+ * at once (`paths`, or every catalog of `etc/images/`): one table, one
+ * approval, one commit of the changed files, one PR.
  *   1 read      the catalog at the branch head, validated (MalformedCatalog names image and line)
  *   2 check     per enabled image with latest_url and latest_checksum_url: the newest dated build
  *               on the mirror and its checksum; unchanged images stay, disabled ones are never read;
@@ -30,7 +32,7 @@ export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult>
   const ctx = createCatalogContext(input);
   // fixed once, so a retried push builds the identical commit
   const date = new Date().toISOString();
-  return endWith(ctx, `the update of ${input.path}`, async () => {
+  return endWith(ctx, `the update of ${ctx.scope}`, async () => {
     let forgeChecked = false;
     for (;;) {
       const images = await readCatalog(ctx);
@@ -44,7 +46,7 @@ export async function updateCatalog(raw: CatalogRequest): Promise<CatalogResult>
         );
         forgeChecked = true;
       }
-      const decided = await awaitApproval(ctx, input.approvalTimeout, `the update of ${input.path}`);
+      const decided = await awaitApproval(ctx, input.approvalTimeout, `the update of ${ctx.scope}`);
       if (decided !== 'approved') {
         // an expiry's reason is kept too
         ctx.status.rejectedBecause = unapprovedReason(ctx.gate, input.approvalTimeout);

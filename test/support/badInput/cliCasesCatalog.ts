@@ -25,9 +25,14 @@ const scheduled = (...words: string[]) => [
 export const catalogCases: CliCase[] = [
   // a schedule's catalog words go through the catalog command's own parser
   {
-    args: scheduled('--repo', REPO),
+    args: scheduled('--repo', REPO, '--path', 'etc/images/ubuntu.yml', '--path', 'etc/images/ubuntu.yml'),
     code: 2,
-    says: /bumpflow: <command>: expected catalog options after --, found required option '--path <file>' not specified/,
+    says: /bumpflow: <command>: expected catalog options after --, found --path: expected each catalog once, found "etc\/images\/ubuntu\.yml" twice/,
+  },
+  {
+    args: scheduled('--repo', REPO, '--dir', 'etc/images', '--path', 'etc/images/ubuntu.yml'),
+    code: 2,
+    says: /bumpflow: --dir: expected either --dir <folder> \(every catalog in it\) or --path <file> \(the catalogs named\), not both; found --dir "etc\/images" and --path "etc\/images\/ubuntu\.yml"/,
   },
   {
     args: scheduled('--repo', `https://me:${SECRET}@github.com/o/r`, '--path', 'x.yml'),
@@ -50,9 +55,24 @@ export const catalogCases: CliCase[] = [
     says: /error: required option '--repo <url>' not specified/,
   },
   {
-    args: ['catalog', '--repo', REPO],
+    args: ['catalog', '--repo', REPO, '--path', 'etc/images/debian.yml', '--path', 'etc/images/debian.yml'],
     code: 2,
-    says: /error: required option '--path <file>' not specified/,
+    says: /bumpflow: --path: expected each catalog once, found "etc\/images\/debian\.yml" twice/,
+  },
+  {
+    args: ['catalog', '--repo', REPO, '--path', 'etc/images/ubuntu.yml', '--dir', 'etc/images'],
+    code: 2,
+    says: /bumpflow: --dir: expected either --dir <folder> .*, not both; found --dir "etc\/images" and --path "etc\/images\/ubuntu\.yml"/,
+  },
+  {
+    args: ['catalog', '--repo', REPO, '--dir', '../images'],
+    code: 2,
+    says: new RegExp(`bumpflow: --dir: ${PATH} "\\.\\./images" \\(a \\.\\. segment\\)`),
+  },
+  {
+    args: ['catalog', '--repo', REPO, '--path', 'etc/images/ubuntu.yml', '--path', 'etc//images/debian.yml'],
+    code: 2,
+    says: new RegExp(`bumpflow: --path: ${PATH} "etc//images/debian\\.yml" \\(an empty segment\\)`),
   },
   {
     args: ['catalog', '--repo', `https://me:${SECRET}@github.com/o/r`, '--path', 'x.yml'],

@@ -156,7 +156,7 @@ export const scheduleCases: CliCase[] = [
   {
     args: schedule('bump', 'magnum'),
     code: 2,
-    says: /bumpflow: <command>: expected the command to schedule after --, such as "-- sweep --target atmosphere" or "-- catalog --repo <url> --path <file>", found "bump magnum"/,
+    says: /bumpflow: <command>: expected the command to schedule after --, such as "-- sweep --target atmosphere" or "-- catalog --repo <url> \[--path <file>\]", found "bump magnum"/,
   },
   {
     args: schedule('sweep', '--repo', REPO, '--bogus'),
