@@ -49,7 +49,7 @@ export function describeRunner(r: Runner): { worker: string; cli: string } {
     worker: r.built
       ? 'node dist/worker.js (build current)'
       : 'node --import tsx src/worker.ts (no current build)',
-    cli: r.built ? 'node bin/bumpflow.js → dist/cli/main.js' : 'node bin/bumpflow.js → tsx src/cli/main.ts',
+    cli: r.built ? 'node bin/bumpflow.js → dist/client.js' : 'node bin/bumpflow.js → tsx src/client.ts',
   };
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The CLI: the build (dist/, `npm run build`) when it was made from the sources beside it, else the
-// TypeScript sources through tsx, so a plain clone needs no build step.
+// The CLI, through the client's entry (src/client.ts, `run`): the build (dist/, `npm run build`) when it
+// was made from the sources beside it, else the TypeScript sources through tsx, so a plain clone needs
+// no build step.
 import { existsSync } from 'node:fs';
 import module from 'node:module';
 
@@ -9,13 +10,13 @@ import module from 'node:module';
 // nothing — a CLI call costs about a third less CPU. Node 20 has no such cache: nothing happens.
 module.enableCompileCache?.();
 
-const built = new URL('../dist/cli/main.js', import.meta.url);
-let main;
+const built = new URL('../dist/client.js', import.meta.url);
+let run;
 if (existsSync(built) && (await import('../dist/workflowBundle.js')).buildIsCurrent()) {
-  ({ main } = await import(built.href));
+  ({ run } = await import(built.href));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli/main.ts'));
+  ({ run } = await import('../src/client.ts'));
 }
-process.exitCode = await main(process.argv);
+process.exitCode = await run(process.argv);

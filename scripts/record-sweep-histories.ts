@@ -3,7 +3,9 @@
  * fresh dev server, one sweep world and one in-process worker per case (see
  * sweepHistoryCases.ts); the sweep is started as the CLI starts it, checked,
  * and its history written as test/replay/histories/<case>-sweep.json. The
- * bumps it started (abandoned children) are terminated, not recorded.
+ * bumps it started (abandoned children) are terminated, not recorded; the
+ * pin runs a `--pin` case starts are driven to their end by the case and
+ * recorded beside it (<case>-pin-<tag>.json).
  *
  *   npx tsx scripts/record-sweep-histories.ts [--case sweep-report …] [--suffix v2]
  *
@@ -30,7 +32,9 @@ runRecorder({
       const activities =
         fault === undefined ? undefined : (d: ActivityDeps) => faultyActivities(d, c.name, fault);
       const { worker, settings } = await recordingWorker(env, bundle, world.deps, 'sweep', activities);
-      const { workflowId, bumps } = await worker.runUntil(runSweepCase(env.client, settings, world, c));
+      const { workflowId, bumps, children } = await worker.runUntil(
+        runSweepCase(env.client, settings, world, c),
+      );
       const key = parseRepoUrl(world.targetUrl).key;
       ended.push(...bumps, bumpWorkflowId(key, 'nova'));
       const recorded = {
@@ -40,7 +44,18 @@ runRecorder({
         text: await showHistory(env.address, workflowId),
       };
       checkNoSecret(c.name, recorded, world.secrets, `"targetRepo":"${world.targetUrl}"`);
-      return [recorded];
+      const childHistories = [];
+      for (const child of children) {
+        const history = {
+          file: `${base}-${child.part}.json`,
+          workflowId: child.workflowId,
+          workflowType: child.workflowType,
+          text: await showHistory(env.address, child.workflowId),
+        };
+        checkNoSecret(c.name, history, world.secrets, `"targetRepo":"${world.targetUrl}"`);
+        childHistories.push(history);
+      }
+      return [recorded, ...childHistories];
     } finally {
       for (const id of new Set(ended))
         await env.client.workflow

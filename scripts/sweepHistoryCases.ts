@@ -19,6 +19,7 @@ import {
   type SweepStatus,
 } from '../src/workflows/sweep/sweepInput.js';
 import { startSweep } from '../src/cli/sweepStart.js';
+import { PIN_WORKFLOW_TYPE, pinGate, pinStatusQuery, type PinResult } from '../src/shared/pin.js';
 import type { TemporalSettings } from '../src/config.js';
 import type { Fault } from './faultHistoryCases.js';
 import { withDeadline } from './historyRecording.js';
@@ -31,6 +32,10 @@ export interface SweepCase {
   request: Partial<SweepRequest>;
   /** before the sweep: e.g. a bump already running */
   prepare?(world: SweepWorld, client: Client): Promise<void>;
+  /** the world also holds each ghcr.io/vexxhost/ image:tag pinned by tag only (a pin run's images) */
+  publishUnpinned?: boolean;
+  /** after the sweep: drives the children it started to their end; each is recorded as <case>-<part>.json */
+  drive?(client: Client, result: SweepResult): Promise<RecordedChild[]>;
   /** an activity made to fail (sweepFaultHistoryCases.ts): the sweep must fail, `failed` checks how */
   fault?: Fault;
   check(result: SweepResult): void;
@@ -38,9 +43,21 @@ export interface SweepCase {
   failed?(failure: { type?: string | undefined; message: string }, status: SweepStatus): void;
 }
 
+/** A child a case drove to its end, recorded beside the sweep. */
+export interface RecordedChild {
+  part: string;
+  workflowId: string;
+  workflowType: string;
+}
+
 /** A case's world: main and stable/2025.1, the case's behind pins, its failing repositories. */
 export async function sweepCaseWorld(c: SweepCase, slug: string): Promise<SweepWorld> {
-  const world = await createSweepWorld({ slug, branches: ['main', 'stable/2025.1'], behind: c.behind });
+  const world = await createSweepWorld({
+    slug,
+    branches: ['main', 'stable/2025.1'],
+    behind: c.behind,
+    ...(c.publishUnpinned ? { publishUnpinned: true } : {}),
+  });
   for (const repo of c.failing ?? []) world.front.failing.add(repo);
   return world;
 }
@@ -55,7 +72,7 @@ export async function runSweepCase(
   settings: TemporalSettings,
   world: SweepWorld,
   c: SweepCase,
-): Promise<{ workflowId: string; bumps: string[] }> {
+): Promise<{ workflowId: string; bumps: string[]; children: RecordedChild[] }> {
   await c.prepare?.(world, client);
   const handle = await startSweep(client, settings, {
     targetRepo: world.targetUrl,
@@ -66,7 +83,8 @@ export async function runSweepCase(
   if (c.fault === undefined) {
     const result = await ended;
     c.check(result);
-    return { workflowId: handle.workflowId, bumps: result.bumps.map((b) => b.workflowId) };
+    const children = (await c.drive?.(client, result)) ?? [];
+    return { workflowId: handle.workflowId, bumps: result.bumps.map((b) => b.workflowId), children };
   }
   const err = await ended.then(
     () => new Error(`expected the sweep of ${c.name} to fail, it ended done`),
@@ -76,7 +94,7 @@ export async function runSweepCase(
   const cause = err.cause as { type?: string; message?: string; cause?: { type?: string; message?: string } };
   const typed = cause.type === undefined && cause.cause !== undefined ? cause.cause : cause;
   c.failed!({ type: typed.type, message: typed.message ?? '' }, await handle.query(sweepStatusQuery));
-  return { workflowId: handle.workflowId, bumps: [] };
+  return { workflowId: handle.workflowId, bumps: [], children: [] };
 }
 
 const MAGNUM = 'ghcr.io/vexxhost/magnum';
@@ -123,6 +141,63 @@ export const sweepCases: SweepCase[] = [
           ['nova', 'skipped', 'stable/2025.1'],
         ],
       );
+    },
+  },
+  {
+    // issue 23: the target's images and --pin; recorded on the new path only (`--suffix pin`)
+    name: 'sweep-pins',
+    behind: [],
+    publishUnpinned: true,
+    request: { pin: true, imagePrefixes: [], images: ['ghcr.io/vexxhost/**'] },
+    check(r) {
+      assert.equal(r.scope, 'ghcr.io/vexxhost/**');
+      assert.deepEqual(
+        (r.unpinned ?? []).map((u) => `${u.branch} ${u.key}`),
+        [
+          'main cert_manager_helm_chart',
+          'main dep_check',
+          'main openvswitch_db_server',
+          'main openvswitch_vswitchd',
+          'main pod_tls_sidecar',
+          'stable/2025.1 cert_manager_helm_chart',
+        ],
+      );
+      assert.deepEqual(
+        (r.pins ?? []).map((p) => [p.branch, p.outcome]),
+        [
+          ['main', 'started'],
+          ['stable/2025.1', 'started'],
+        ],
+      );
+    },
+    // main's pin run approved to its PR, stable/2025.1's rejected
+    async drive(client, r) {
+      const out: RecordedChild[] = [];
+      for (const p of r.pins ?? []) {
+        const handle = client.workflow.getHandle(p.workflowId);
+        await withDeadline(
+          (async () => {
+            while ((await handle.query(pinStatusQuery).catch(() => undefined))?.state !== 'awaiting-approval')
+              await new Promise((done) => setTimeout(done, 200));
+          })(),
+          60_000,
+          `${p.workflowId} awaiting approval`,
+        );
+        const main = p.branch === 'main';
+        await (main
+          ? handle.executeUpdate(pinGate.approveUpdate, { args: [{ approver: 'recorder' }] })
+          : handle.executeUpdate(pinGate.rejectUpdate, {
+              args: [{ reason: 'recorded', approver: 'recorder' }],
+            }));
+        const end = (await withDeadline(handle.result(), 60_000, p.workflowId)) as PinResult;
+        assert.equal(end.state, main ? 'pr-opened' : 'rejected', JSON.stringify(end.error));
+        out.push({
+          part: `pin-${p.branch === 'main' ? 'main' : p.branch.slice('stable/'.length)}`,
+          workflowId: p.workflowId,
+          workflowType: PIN_WORKFLOW_TYPE,
+        });
+      }
+      return out;
     },
   },
 ];

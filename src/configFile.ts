@@ -13,6 +13,7 @@ import { type ApprovalRule } from './shared/approvalRule.js';
 import { configSchema, LITERAL_SECRET, SECRET_NAMED_BY } from './configSchema.js';
 import { duplicateKey, issueProblem } from './configIssues.js';
 import { redactSecrets } from './lib/httpUrl.js';
+import { mirrorsSetting } from './clients/registry/mirrorSettings.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -176,10 +177,8 @@ function findCycle(data: unknown, path: PropertyKey[], enclosing: object[]): Pro
  */
 export function workerEnvironment(config: BumpflowConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  const mirrors = Object.entries(config.registry.mirrors);
-  if (!out.BUMPFLOW_REGISTRY_MIRRORS && mirrors.length > 0) {
-    out.BUMPFLOW_REGISTRY_MIRRORS = mirrors.map(([host, url]) => `${host}=${url}`).join(',');
-  }
+  if (!out.BUMPFLOW_REGISTRY_MIRRORS && Object.keys(config.registry.mirrors).length > 0)
+    out.BUMPFLOW_REGISTRY_MIRRORS = mirrorsSetting(config.registry.mirrors);
   const github = config.credentials.github;
   if (github !== undefined) {
     if (!out.GITHUB_TOKEN && env[github.tokenEnv]) out.GITHUB_TOKEN = env[github.tokenEnv];

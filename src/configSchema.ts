@@ -10,6 +10,8 @@ import { noticeProcedures, noticeStates } from './shared/notices.js';
 import { DURATIONS } from './lib/duration.js';
 import { checkedString, durationSchema } from './shared/bump.js';
 import { repoPathProblem } from './lib/repoPath.js';
+import { registryMirrors } from './configMirrors.js';
+import { imageScopeProblem } from './lib/sweep/scope.js';
 import {
   approvalGlob,
   bucketName,
@@ -142,22 +144,19 @@ export const configSchema = z
           message: 'expected a target name of lowercase letters, digits, . _ -',
         }),
         z
-          .object({ repo: repoUrl, varsFile: checkedString(repoPathProblem).default(DEFAULT_VARS_FILE) })
+          .object({
+            repo: repoUrl,
+            varsFile: checkedString(repoPathProblem).default(DEFAULT_VARS_FILE),
+            /** the images the sweep and its schedules look at (globs over registry/repository); none: every image */
+            images: z.array(checkedString(imageScopeProblem)).min(1).max(50).optional(),
+          })
           .strict(),
       )
       .default({}),
     registry: z
       .object({
-        mirrors: z
-          .record(
-            registryHost,
-            httpUrl({
-              what: 'a registry mirror URL',
-              credentialsGo:
-                "the mirror's user and password belong in credentials.registries (the variables holding them)",
-            }),
-          )
-          .default({}),
+        /** registry host → a mirror URL, or its endpoints in order (configMirrors.ts) */
+        mirrors: registryMirrors,
       })
       .strict()
       .default({ mirrors: {} }),

@@ -4,6 +4,7 @@
  * holds are masked in every log line as a last line of defence: activities
  * never log them, and this makes sure a stray error message cannot either.
  */
+import { types } from 'node:util';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogEntry } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/common';
 
@@ -58,22 +59,67 @@ export function mask(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/** True for an Error of any realm: a workflow's errors come from its sandbox (or a structured clone of one). */
+function isError(v: unknown): v is Error {
+  return v instanceof Error || types.isNativeError(v);
+}
+
+/**
+ * What an error is called: an ApplicationFailure's `type` (RepoNotFound), else its class name. An
+ * error that crossed from the workflow thread is a structured clone — a plain `Error` that kept its
+ * message, stack and cause but not its class — so its stack's first word names the class it was.
+ */
+function errorType(err: Error): string {
+  const type = (err as { type?: unknown }).type;
+  if (typeof type === 'string' && type !== '') return type;
+  const named = typeof err.stack === 'string' ? /^([A-Za-z_$][\w$]*): /.exec(err.stack)?.[1] : undefined;
+  return err.name === 'Error' && named !== undefined ? named : err.name || 'Error';
+}
+
+/**
+ * An error as plain log fields: its type and message, and each cause's `type: message`, outermost
+ * first. Never its stack or details (which may carry data); messages are masked with the rest of
+ * the line. Temporal's own log calls pass Error objects, which JSON writes as `{}`.
+ */
+export function errorFields(err: Error, key = 'error'): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {
+    [`${key}Type`]: errorType(err),
+    [`${key}Message`]: err.message,
+  };
+  const causes: string[] = [];
+  const seen = new Set<unknown>([err]);
+  for (let c: unknown = err.cause; isError(c) && !seen.has(c) && causes.length < 8; c = c.cause) {
+    seen.add(c);
+    causes.push(`${errorType(c)}: ${c.message}`);
+  }
+  if (causes.length > 0) fields[`${key}Causes`] = causes;
+  return fields;
+}
+
+/** The entry's metadata with every error in it as plain fields (`error` → errorType, errorMessage, errorCauses). */
+function plainMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (isError(v)) Object.assign(out, errorFields(v, k));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** JSON for a log line: bigints as text, an error nested deeper than the top level as `type: message`. */
+function jsonValue(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  return isError(v) ? `${errorType(v)}: ${v.message}` : v;
+}
+
 /** One log entry as one JSON line: time, level, message, then the SDK's metadata (workflow id, activity type, …). */
 export function formatLogEntry(entry: LogEntry, format: 'json' | 'text', secrets: readonly string[]): string {
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  const meta = entry.meta ?? {};
+  const meta = plainMeta(entry.meta ?? {});
   const line =
     format === 'json'
-      ? JSON.stringify(
-          { time, level: entry.level.toLowerCase(), msg: entry.message, ...meta },
-          (_k, v: unknown) =>
-            typeof v === 'bigint'
-              ? v.toString()
-              : v instanceof Error
-                ? { name: v.name, message: v.message }
-                : v,
-        )
-      : `${time} ${entry.level.padEnd(5)} ${entry.message}${Object.keys(meta).length ? ` ${JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}` : ''}`;
+      ? JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...meta }, jsonValue)
+      : `${time} ${entry.level.padEnd(5)} ${entry.message}${Object.keys(meta).length ? ` ${JSON.stringify(meta, jsonValue)}` : ''}`;
   return mask(line, secrets);
 }
 

@@ -17,6 +17,7 @@ import { assertValidRefName } from '../lib/branches.js';
 import { createHttpFetch, type HttpFetch } from '../clients/httpFetch.js';
 import type { ActivityDeps } from './deps.js';
 import { imageChecker } from './catalogCheck.js';
+import { baseAndWorkHeads } from './workHeads.js';
 
 export interface PushFilesInput {
   repoUrl: string;
@@ -107,17 +108,7 @@ export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHt
 
     /** The work branch: one signed-off commit of `files` on the base; nothing when the plan went stale. */
     async pushFiles(input: PushFilesInput): Promise<PushFilesResult> {
-      assertValidRefName(input.baseBranch, 'branch');
-      const heads = await git.lsRemoteHeads(input.repoUrl, [
-        `refs/heads/${input.baseBranch}`,
-        `refs/heads/${input.workBranch}`,
-      ]);
-      const baseSha = heads.get(input.baseBranch);
-      if (baseSha === undefined)
-        throw fatal(
-          FatalFailure.MissingBranch,
-          `expected branch ${input.baseBranch} on ${input.repoUrl}, found none`,
-        );
+      const { baseSha, workSha } = await baseAndWorkHeads(git, input);
       if (baseSha !== input.expectedBaseSha) {
         for (const file of input.files) {
           const before = await git.readFile(input.repoUrl, { commit: input.expectedBaseSha }, file.path);
@@ -133,7 +124,7 @@ export function catalogActivities(deps: ActivityDeps, http: HttpFetch = createHt
         baseBranch: input.baseBranch,
         workBranch: input.workBranch,
         expectedBaseSha: input.expectedBaseSha,
-        remoteHeads: { baseSha, workSha: heads.get(input.workBranch) },
+        remoteHeads: { baseSha, workSha },
         files: input.files,
         message: input.message,
         author: deps.author,
@@ -193,7 +184,7 @@ export function catalogImages(
   const where = file === undefined ? {} : { file };
   for (const image of catalog.images) {
     if (!updatable.has(image.index)) {
-      const why = image.enabled ? 'no latest_url / latest_checksum_url' : 'disabled (enable: false)';
+      const why = image.enabled ? 'no latest_url / latest_checksum_url' : 'disabled: enable is false';
       skipped.push({ ...where, image: image.name, line: image.line, why });
       continue;
     }

@@ -16,6 +16,7 @@ import { auditActivities } from './auditActivities.js';
 import { retagActivities } from './retagActivities.js';
 import { retagApprovalActivities } from './retagApprovalActivities.js';
 import { sweepActivities } from './sweepActivities.js';
+import { pinActivities } from './pinActivities.js';
 import { catalogActivities } from './catalogActivities.js';
 import { catalogMirrorActivities } from './catalogMirror.js';
 import { catalogFilesActivities } from './catalogFiles.js';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...retagActivities(deps),
     ...retagApprovalActivities(deps),
     ...sweepActivities(deps),
+    ...pinActivities(deps),
     ...catalogActivities(deps),
     ...catalogMirrorActivities(deps),
     ...catalogFilesActivities(deps),
@@ -69,6 +71,8 @@ export function createActivities(deps: ActivityDeps) {
     'resolveRetagEntries',
     'requestRetagImages',
     'checkSweepPins',
+    'readUnpinned',
+    'pushPins',
     'readCatalog',
     'checkImage',
     'planCatalog',

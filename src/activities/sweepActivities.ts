@@ -16,8 +16,12 @@
  * never cached: the HEAD is asked on every sweep; the client's content cache
  * keys manifests and configs by digest only, which never go stale.
  *
- * One pair failing (a registry answering 5xx after ATTEMPTS tries, a missing
- * tag) is that pair's answer ({failure}); the others stand.
+ * A pair's calls are tried again after a retryable failure, with
+ * exponential back-off and jitter (REGISTRY_BACKOFF, lib/backoff.ts: 5
+ * attempts over a few seconds, a short Retry-After honoured), the activity
+ * heartbeating all the while (wrap.ts), so a blip is waited out. One pair
+ * failing still (a registry answering 5xx on every attempt, a missing tag) is
+ * that pair's answer ({failure}, saying how many attempts); the others stand.
  */
 import { BumpflowError, fatal, FatalFailure, type FailureType } from '../shared/failures.js';
 import {
@@ -30,8 +34,10 @@ import {
   type SweepAnswer,
   type SweepOutcome,
   type SweepPins,
+  type UnpinnedRef,
 } from '../lib/sweep/index.js';
 import { sourceBranchForVersion } from '../lib/branches.js';
+import { nextDelay, REGISTRY_BACKOFF } from '../lib/backoff.js';
 import { INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from '../clients/registry/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION } from './types.js';
@@ -55,6 +61,8 @@ export interface SweepFindings {
   unavailable: SweepOutcome['unavailable'];
   /** one bump per service behind: the branches behind, the evidence found */
   services: { service: string; branches: string[]; evidence: Evidence[] }[];
+  /** the references in scope pinned by tag only (never resolved; absent in runs before they were reported) */
+  unpinned?: UnpinnedRef[] | undefined;
 }
 
 interface SweepCheckInput {
@@ -63,12 +71,11 @@ interface SweepCheckInput {
   /** branch → the commit listed */
   heads: Record<string, string>;
   imagePrefixes?: string[] | undefined;
+  /** the target's scope: globs over registry/repository */
+  images?: string[] | undefined;
   /** pairs resolved at once per registry */
   concurrency: number;
 }
-
-const ATTEMPTS = 3;
-const BACKOFF_MS = 200;
 
 interface ManifestJson {
   manifests?: {
@@ -86,19 +93,46 @@ interface Platform {
 }
 const platformName = (p: Platform) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
 
+/** A retryable failure that lasted through every attempt the back-off allowed. */
+class GaveUp extends Error {
+  constructor(
+    readonly last: BumpflowError,
+    readonly attempts: number,
+  ) {
+    super(last.message);
+  }
+}
+
 function failureOf(err: unknown): { type: FailureType; message: string } {
+  if (err instanceof GaveUp) {
+    const asked = err.last.retryAfterMs ?? 0;
+    const why = asked > REGISTRY_BACKOFF.maxMs ? `, asked to retry after ${Math.ceil(asked / 1000)} s` : '';
+    return {
+      type: err.last.type,
+      message: `${err.last.message} (given up after ${err.attempts} attempt${err.attempts === 1 ? '' : 's'}${why})`,
+    };
+  }
   if (err instanceof BumpflowError) return { type: err.type, message: err.message };
   return { type: FatalFailure.BadInput, message: err instanceof Error ? err.message : String(err) };
 }
 
+/** `run`, again after a retryable failure while REGISTRY_BACKOFF allows (the activity beats meanwhile: wrap.ts). */
 async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  let waitedMs = 0;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await run();
     } catch (err) {
-      const retryable = err instanceof BumpflowError && err.retryable;
-      if (!retryable || attempt >= ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, BACKOFF_MS * attempt));
+      if (!(err instanceof BumpflowError) || !err.retryable) throw err;
+      const delay = nextDelay(REGISTRY_BACKOFF, {
+        failedAttempts: attempt,
+        waitedMs,
+        retryAfterMs: err.retryAfterMs,
+        random: Math.random(),
+      });
+      if (delay === undefined) throw new GaveUp(err, attempt);
+      waitedMs += delay;
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 }
@@ -182,7 +216,7 @@ export function sweepActivities(deps: ActivityDeps) {
         return { branch, text, path: `${branch}:${input.varsFile}` };
       }),
     );
-    return collectImageTags(files, { imagePrefixes: input.imagePrefixes });
+    return collectImageTags(files, { images: input.images, imagePrefixes: input.imagePrefixes });
   }
 
   /** Every pair once, at most `concurrency` at a time per registry; each pair's answer or its failure. */
@@ -231,6 +265,7 @@ export function sweepActivities(deps: ActivityDeps) {
           branches: b.branches,
           evidence: b.evidence,
         })),
+        unpinned: pins.unpinned,
       };
     },
   };

@@ -1,5 +1,6 @@
 /** Plain-text rendering of a catalog update for the terminal: the per-image table, old → new. Pure. */
 import type { CatalogImageRow, CatalogStatus } from '../shared/catalog.js';
+import type { ProcedureStatusFields, PullRequestFields } from '../shared/procedure.js';
 import { table } from './format.js';
 
 const short = (checksum: string | undefined): string =>
@@ -38,6 +39,13 @@ export function formatCatalogStatus(id: string, s: CatalogStatus): string {
       '',
       `left alone: ${s.skipped.map((k) => `${k.file === undefined ? '' : `${k.file}: `}${k.image} (${k.why})`).join(', ')}`,
     );
+  lines.push(...prProcedureTail(s));
+  return lines.join('\n');
+}
+
+/** The end of a PR-proposing procedure's status as text (catalog update, pin run): its PR, decision, step, error, notes. */
+export function prProcedureTail(s: ProcedureStatusFields & PullRequestFields): string[] {
+  const lines: string[] = [];
   if (s.workBranch) lines.push(`work branch: ${s.workBranch}`);
   if (s.prUrl) lines.push(`pull request: ${s.prUrl}`);
   if (s.approvedBy) lines.push(`approved by: ${s.approvedBy}`);
@@ -46,7 +54,7 @@ export function formatCatalogStatus(id: string, s: CatalogStatus): string {
   if (s.error) lines.push(`error: ${s.error.type}: ${s.error.message}`);
   for (const n of s.notices) lines.push(`note: ${n}`);
   for (const r of s.refusals) lines.push(`refused: ${r}`);
-  return lines.join('\n');
+  return lines;
 }
 
 /** What to type next, for an update awaiting approval. */

@@ -14,6 +14,7 @@ import { parseRepoUrl } from '../lib/repoUrl.js';
 import { assertRepoPath } from '../lib/repoPath.js';
 import { assertValidRefName } from '../lib/branches.js';
 import type { CliContext } from './context.js';
+import { operatorName } from './operator.js';
 import { checkCatalogRequest } from './catalogStart.js';
 import { optionsOfWords } from './scheduledWords.js';
 import { checked, durationFlag, refusal, wholeNumber } from './flags.js';
@@ -114,7 +115,7 @@ export function catalogRequestFrom(ctx: CliContext, o: CatalogOptions): CatalogR
     ...(o.mirror ? {} : { mirror: false }),
     ...(o.keep === undefined ? {} : { keep: o.keep }),
     ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
-    ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
+    requestedBy: operatorName(ctx.env),
   };
   checkCatalogRequest(request);
   return request;

@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import type { TemporalSettings } from '../config.js';
 import { unreachable } from './exitCodes.js';
+import { clientIdentity } from './operator.js';
 
 /** gRPC status codes (grpc.status), as the SDK's ServiceError carries them in `cause.code`. */
 const FAILED_PRECONDITION = 9;
@@ -18,7 +19,7 @@ export const WORKER_DEADLINE_MS = 10_000;
 export async function connect(settings: TemporalSettings): Promise<Client> {
   try {
     const connection = await Connection.connect({ address: settings.address, connectTimeout: '5s' });
-    return new Client({ connection, namespace: settings.namespace });
+    return new Client({ connection, namespace: settings.namespace, identity: clientIdentity() });
   } catch (err) {
     throw unreachable(
       `cannot reach the Temporal server at ${settings.address} (${err instanceof Error ? err.message : String(err)}); set TEMPORAL_ADDRESS or start one with 'temporal server start-dev'`,

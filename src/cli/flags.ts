@@ -149,7 +149,7 @@ export function targetOf(
   ctx: CliContext,
   name: string,
   flag = '--target',
-): { repo: string; varsFile?: string } {
+): { repo: string; varsFile?: string; images?: string[] | undefined } {
   const cfg = ctx.config();
   // own keys only: `--target constructor` names no target
   const target = cfg !== undefined && Object.hasOwn(cfg.targets, name) ? cfg.targets[name] : undefined;

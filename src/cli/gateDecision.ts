@@ -29,6 +29,34 @@ export function rejection(o: { reason: string; approver?: string | undefined }):
   return { kind: 'reject', payload: { reason: o.reason, ...(o.approver ? { approver: o.approver } : {}) } };
 }
 
+/** How a decision reached the gate: the update (with the state it left), or the signal when no worker answered. */
+export type GateDelivery = { via: 'update'; state: string } | { via: 'signal' };
+
+/** Sends the decision (update first, the signal when no worker answers); a refusal by the gate is exit 1. */
+export async function decideGate<S extends { state: string }>(
+  client: Client,
+  id: string,
+  gate: GateMessages<S>,
+  d: Decision,
+): Promise<GateDelivery> {
+  const handle = client.workflow.getHandle(id);
+  try {
+    const status = await withWorkerDeadline(client, () =>
+      d.kind === 'approve'
+        ? handle.executeUpdate(gate.approveUpdate, { args: [d.payload] })
+        : handle.executeUpdate(gate.rejectUpdate, { args: [d.payload] }),
+    );
+    return { via: 'update', state: status.state };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      throw refused(`refused ${id}: ${err.cause?.message ?? err.message}`);
+    if (!isNoWorker(err)) throw err;
+    if (d.kind === 'approve') await handle.signal(gate.approveSignal, d.payload);
+    else await handle.signal(gate.rejectSignal, d.payload);
+    return { via: 'signal' };
+  }
+}
+
 export async function sendDecision<S extends { state: string }>(
   client: Client,
   id: string,
@@ -36,25 +64,13 @@ export async function sendDecision<S extends { state: string }>(
   d: Decision,
   json: boolean,
 ): Promise<void> {
-  const handle = client.workflow.getHandle(id);
   const verb = d.kind === 'approve' ? 'approved' : 'rejected';
-  try {
-    const status = await withWorkerDeadline(client, () =>
-      d.kind === 'approve'
-        ? handle.executeUpdate(gate.approveUpdate, { args: [d.payload] })
-        : handle.executeUpdate(gate.rejectUpdate, { args: [d.payload] }),
-    );
-    print(json, { [verb]: id, via: 'update', state: status.state }, `${verb} ${id}`);
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError)
-      throw refused(`refused ${id}: ${err.cause?.message ?? err.message}`);
-    if (!isNoWorker(err)) throw err;
-    if (d.kind === 'approve') await handle.signal(gate.approveSignal, d.payload);
-    else await handle.signal(gate.rejectSignal, d.payload);
+  const sent = await decideGate(client, id, gate, d);
+  if (sent.via === 'update') print(json, { [verb]: id, via: 'update', state: sent.state }, `${verb} ${id}`);
+  else
     print(
       json,
       { [verb]: id, via: 'signal' },
       `no worker answered; sent the ${d.kind} signal to ${id} instead: ${NO_WORKER_NOTE}`,
     );
-  }
 }

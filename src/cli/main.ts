@@ -24,6 +24,7 @@ import { registerRetag } from './commands/retag.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerCatalog } from './commands/catalog.js';
+import { exitQuietlyWhenStdoutCloses } from './closedStdout.js';
 
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('bumpflow')
@@ -82,6 +83,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   }
 }
 
+/** What bin/bumpflow.js runs (through src/client.ts): main(), ending quietly when stdout is closed early (`| head`). */
+export function run(argv: string[] = process.argv): Promise<number> {
+  exitQuietlyWhenStdoutCloses();
+  return main(argv);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main();
+  process.exitCode = await run();
 }

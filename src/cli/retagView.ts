@@ -17,7 +17,7 @@ import { isNoWorker, withWorkerDeadline } from './connect.js';
 import { ExitCode, refused, usage, workflowFailed } from './exitCodes.js';
 import { print } from './context.js';
 import { approval, rejection, sendDecision } from './gateDecision.js';
-import { formatRetagResult, formatRetagStatus } from './retagFormat.js';
+import { formatRetagResult, formatRetagStatus, type RetagTextOptions } from './retagFormat.js';
 import { ENDED, ENDED_BADLY as TAG_ENDED_BADLY } from './tagView.js';
 import { closedOrRethrow } from './closedRun.js';
 
@@ -64,15 +64,25 @@ export async function whenPlanned(client: Client, id: string, timeoutMs = 120_00
   }
 }
 
-export function reportRetagResult(id: string, result: RetagResult, json: boolean): void {
-  print(json, { workflowId: id, ...result }, formatRetagResult(id, result));
+export function reportRetagResult(
+  id: string,
+  result: RetagResult,
+  json: boolean,
+  text: RetagTextOptions = {},
+): void {
+  print(json, { workflowId: id, ...result }, formatRetagResult(id, result, text));
   if (ENDED_BADLY.includes(result.state)) process.exitCode = ExitCode.failed;
 }
 
-export async function showRetagStatus(client: Client, id: string, json: boolean): Promise<void> {
+export async function showRetagStatus(
+  client: Client,
+  id: string,
+  json: boolean,
+  text: RetagTextOptions = {},
+): Promise<void> {
   const s = await readRetagStatus(client, id);
   if (s === undefined) throw usage(`no retag with id ${id}`);
-  print(json, s, formatRetagStatus(id, s));
+  print(json, s, formatRetagStatus(id, s, text));
 }
 
 async function running(client: Client, id: string, verb: string): Promise<RetagStatus> {

@@ -27,6 +27,7 @@ import {
 import { parseRepoUrl, repoSlug } from '../lib/repoUrl.js';
 import { usage } from './exitCodes.js';
 import { sweepWorkflowId } from './sweepStart.js';
+import { describeScope } from '../lib/sweep/scope.js';
 
 export const SCHEDULE_PREFIX = 'bumpflow/';
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -54,12 +55,19 @@ export interface ScheduleRow {
 export type ScheduledRequest =
   { command: 'sweep'; request: SweepRequest } | { command: 'catalog'; request: CatalogRequest };
 
+/** ` (scope: ghcr.io/vexxhost/**)`, ` (scope: …, pin)`: what a sweep's schedule looks at, in its note. */
+function sweepScopeNote(r: SweepRequest): string {
+  const scope = describeScope(r);
+  const parts = [...(scope === undefined ? [] : [`scope: ${scope}`]), ...(r.pin ? ['pin'] : [])];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
 function scheduledAction(name: string, every: string, r: ScheduledRequest) {
   if (r.command === 'sweep')
     return {
       workflowType: SWEEP_WORKFLOW_TYPE,
       workflowId: `${sweepWorkflowId(r.request.targetRepo)}/${name}`,
-      note: `bumpflow sweep of ${r.request.targetRepo} every ${every}`,
+      note: `bumpflow sweep of ${r.request.targetRepo}${sweepScopeNote(r.request)} every ${every}`,
     };
   const repo = parseRepoUrl(r.request.repoUrl);
   // one catalog, the catalogs named, or every catalog of the folder (`etc/images/`)

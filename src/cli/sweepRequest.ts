@@ -3,8 +3,8 @@
  * sweep's input: `bumpflow sweep …` and the words after `--` of
  * `bumpflow schedule create NAME --every 6h -- sweep …` go through it, so a
  * schedule runs exactly what the command would. A target comes from the
- * config file (repo, vars file) and so does the approval policy; the input
- * holds nothing secret.
+ * config file (repo, vars file, the images it is scoped to) and so does the
+ * approval policy; the input holds nothing secret.
  */
 import { type Command, Option } from 'commander';
 import { approvalPolicy } from '../configFile.js';
@@ -34,13 +34,14 @@ export interface SweepOptions {
   branch?: string[];
   image?: string[];
   report?: boolean;
+  pin?: boolean;
   concurrency?: number;
   approvalTimeout?: string;
 }
 
 export function addSweepOptions(cmd: Command): Command {
   return cmd
-    .option('-t, --target <name>', 'a target repo named in the config file (its repo and vars file)')
+    .option('-t, --target <name>', 'a target repo named in the config file (its repo, vars file and images)')
     .addOption(
       new Option('--repo <url>', 'target repo clone URL (instead of --target)')
         .argParser(checked('--repo', parseRepoUrl))
@@ -54,10 +55,16 @@ export function addSweepOptions(cmd: Command): Command {
     )
     .option(
       '--image <prefix...>',
-      'only images starting with this prefix (e.g. ghcr.io/vexxhost/)',
+      "only images starting with this prefix (e.g. ghcr.io/vexxhost/magnum), within the target's images",
       checkedList('--image', assertImagePrefix),
     )
-    .option('--report', 'list what is behind, start no bump')
+    .addOption(
+      new Option('--report', 'list what is behind (and what is unpinned), start no bump').conflicts('pin'),
+    )
+    .option(
+      '--pin',
+      'also propose pinning by digest the references pinned by tag only: one pin run per branch, each approved, one PR each',
+    )
     .option(
       '--concurrency <n>',
       'image:tag pairs resolved at once per registry (default 8)',
@@ -87,7 +94,10 @@ export function sweepRequestFrom(ctx: CliContext, o: SweepOptions): SweepRequest
     ...(varsFile === undefined ? {} : { varsFile }),
     ...(o.branch?.length ? { branches: o.branch } : {}),
     ...(o.image?.length ? { imagePrefixes: o.image } : {}),
+    // the target's scope, then --image within it (an image must match both)
+    ...(target?.images?.length ? { images: target.images } : {}),
     ...(o.report ? { report: true } : {}),
+    ...(o.pin ? { pin: true } : {}),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
     ...(policy.length > 0 ? { approvalPolicy: policy } : {}),

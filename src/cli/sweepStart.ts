@@ -2,6 +2,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { TemporalSettings } from '../config.js';
 import { parseRepoUrl, repoSlug } from '../lib/repoUrl.js';
+import { compareBranches } from '../lib/branches.js';
+import { renderSweepTable, renderUnpinned } from '../lib/sweep/index.js';
+import { TEXT_WIDTH, wrapLine } from '../lib/textTable.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepRequest, type SweepResult } from '../workflows/sweep/sweepInput.js';
 import { usage } from './exitCodes.js';
 
@@ -28,10 +31,22 @@ export async function startSweep(client: Client, settings: TemporalSettings, req
   }
 }
 
-export function formatSweep(workflowId: string, r: SweepResult): string {
+/**
+ * What the sweep found, as the CLI prints it: within TEXT_WIDTH columns (the
+ * table rendered again from the result: keys elided, evidence under its row),
+ * or everything in full with `wide`. Branches main first, then newest first.
+ */
+export function formatSweep(workflowId: string, r: SweepResult, o: { wide?: boolean } = {}): string {
+  const width = o.wide ? undefined : TEXT_WIDTH;
+  const fit = (line: string, indent = '  ') => (width === undefined ? [line] : wrapLine(line, width, indent));
+  const branches = (list: readonly string[]) => [...list].sort(compareBranches).join(', ');
+  const shown = { pins: r.behind, counts: r.counts, unavailable: r.unavailable };
   const lines = [
-    `${workflowId}: ${r.pinCount} pins on ${r.branches.length} branches (${r.branches.join(', ')}), ${r.pairCount} distinct image:tag pairs`,
-    r.table,
+    ...fit(
+      `${workflowId}: ${r.pinCount} pins on ${r.branches.length} branches (${branches(r.branches)}), ${r.pairCount} distinct image:tag pairs`,
+    ),
+    ...(r.scope === undefined ? [] : fit(`scope: ${r.scope}`)),
+    renderSweepTable(shown, 'text', { width }) + renderUnpinned(r.unpinned ?? [], 'text', { width }),
   ];
   if (r.report) lines.push('', 'report only: no bump started');
   else if (r.bumps.length === 0) lines.push('', 'nothing behind: no bump started');
@@ -39,7 +54,20 @@ export function formatSweep(workflowId: string, r: SweepResult): string {
     lines.push('', 'Bumps:');
     for (const b of r.bumps)
       lines.push(
-        `  ${b.service} (${b.branches.join(', ')}): ${b.outcome === 'started' ? `started ${b.workflowId}` : `skipped: ${b.reason ?? ''}`}`,
+        ...fit(
+          `  ${b.service} (${branches(b.branches)}): ${b.outcome === 'started' ? `started ${b.workflowId}` : `skipped: ${b.reason ?? ''}`}`,
+          '    ',
+        ),
+      );
+  }
+  if (r.pins?.length) {
+    lines.push('', 'Pin runs:');
+    for (const p of r.pins)
+      lines.push(
+        ...fit(
+          `  ${p.branch} (${p.images.join(', ')}): ${p.outcome === 'started' ? `started ${p.workflowId}` : `skipped: ${p.reason ?? ''}`}`,
+          '    ',
+        ),
       );
   }
   return lines.join('\n');

@@ -1,6 +1,6 @@
 /** Which branches a bump works on: the ones asked (each must exist) or main plus every stable/*. Pure. */
 import { fatal, FatalFailure } from '../shared/failures.js';
-import { assertValidRefName } from './branches.js';
+import { assertValidRefName, compareBranches } from './branches.js';
 
 /** Branches to bump: the ones asked (each must exist) or main plus every stable/*. */
 export function chooseBranches(
@@ -28,11 +28,4 @@ export function chooseBranches(
     );
   }
   return wanted.sort(compareBranches);
-}
-
-function compareBranches(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === 'main') return -1;
-  if (b === 'main') return 1;
-  return b.localeCompare(a, 'en', { numeric: true });
 }

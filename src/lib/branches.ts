@@ -21,6 +21,38 @@ export function branchTag(branch: string): string {
   return release;
 }
 
+/**
+ * The order branches are listed in: `main`, then the releases newest first,
+ * then any other branch by name. OpenStack numbers its series by year and
+ * half since `2023.1` (`stable/2025.2` before `stable/2025.1` before
+ * `stable/2024.2`); the series before were named in alphabetical order
+ * (… `xena`, `yoga`, `zed`), so every named one is older than every numbered
+ * one, and among named ones the later letter is the newer.
+ */
+export function compareBranches(a: string, b: string): number {
+  const [x, y] = [branchRank(a), branchRank(b)];
+  if (x.group !== y.group) return x.group - y.group;
+  for (let i = 0; i < Math.max(x.parts.length, y.parts.length); i += 1) {
+    const d = (y.parts[i] ?? 0) - (x.parts[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  const byName = x.name.localeCompare(y.name, 'en', { numeric: true });
+  // named releases newest (the later letter) first; a numbered release's own branch before its variants
+  return x.group === RANK_NAMED ? -byName : byName;
+}
+
+const RANK_NAMED = 2;
+
+/** main 0; stable/<number> 1 (its numbers, what follows them); stable/<name> 2; anything else 3. */
+function branchRank(branch: string): { group: number; parts: number[]; name: string } {
+  if (branch === 'main') return { group: 0, parts: [], name: '' };
+  const release = /^stable\/(.+)$/.exec(branch)?.[1];
+  if (release === undefined) return { group: 3, parts: [], name: branch };
+  const numbered = /^(\d+(?:\.\d+)*)(.*)$/.exec(release);
+  if (numbered === null) return { group: RANK_NAMED, parts: [], name: release };
+  return { group: 1, parts: numbered[1]!.split('.').map(Number), name: numbered[2]! };
+}
+
 /** A branch a bump works on (`main` or `stable/<release>`), or BadInput saying what was expected and found. */
 export function assertBumpBranch(branch: string): string {
   branchTag(branch);

@@ -1,7 +1,8 @@
 /**
  * Editing a vars file in place: a selection's digests are replaced where they
- * stand, then the result is indexed again to prove that only those bytes
- * changed. The file is never re-serialised. Pure.
+ * stand (replaceDigest), or references pinned by tag only get their digest
+ * added after the tag (addDigests); then the result is indexed again to prove
+ * that only those bytes changed. The file is never re-serialised. Pure.
  */
 import { assertDigest, imageName } from './imageRef.js';
 import { indexVarsFile, type PinEntry, type ServiceSelection } from './varsFile.js';
@@ -95,4 +96,121 @@ function verifyReplacement(
       .map((p) => `${p.key}:${p.line}:${p.ref.tag}@${p.ref.digest}`)
       .join(',');
   if (others(indexVarsFile(before).pins) !== others(reindexed)) fail('a pin of another image changed');
+}
+
+/** A digest to write after every reference of `image:tag` pinned by tag only. */
+export interface DigestAddition {
+  /** registry/repository */
+  image: string;
+  tag: string;
+  digest: string;
+}
+
+/** What must never stand right before or after a reference (the vars file's own boundaries, as indexVarsFile's). */
+const REF_CHAR = /[A-Za-z0-9._/-]/;
+const AFTER_REF = /[A-Za-z0-9._@:/-]/;
+
+/**
+ * Pins references by digest where they stand: after each `image:tag` of the
+ * additions that is pinned by tag only, `@<digest>` is inserted, and every
+ * other byte of the text is kept. A reference not written verbatim on its
+ * line (escapes, a folded scalar), or an addition with no such reference, is
+ * refused (MalformedVarsFile, BadInput): nothing is written then. The result
+ * is indexed again to prove that exactly those references became pins of
+ * their digest and nothing else changed (a programming error otherwise).
+ */
+export function addDigests(
+  text: string,
+  additions: readonly DigestAddition[],
+  path = 'vars file',
+): {
+  text: string;
+  changed: Array<{ key: string; line: number; image: string; tag: string; digest: string }>;
+} {
+  const index = indexVarsFile(text, path);
+  const lines = text.split('\n');
+  /** 0-based line → the insertions on it (column, text) */
+  const inserts = new Map<number, Array<[number, string]>>();
+  const changed: Array<{ key: string; line: number; image: string; tag: string; digest: string }> = [];
+  for (const a of additions) {
+    assertDigest(a.digest, `the digest of ${a.image}:${a.tag}`);
+    const entries = index.tagOnly.filter((t) => imageName(t.ref) === a.image && t.ref.tag === a.tag);
+    if (entries.length === 0)
+      throw fatal(
+        FatalFailure.BadInput,
+        `expected ${a.image}:${a.tag} pinned by tag only in ${path}, found no such reference`,
+        { image: a.image, tag: a.tag },
+      );
+    for (const e of entries) {
+      const raw = (lines[e.line - 1] ?? '').replace(/\r$/, '');
+      const ref = `${a.image}:${a.tag}`;
+      const at = occurrences(raw, ref);
+      if (at.length !== 1)
+        throw fatal(
+          FatalFailure.MalformedVarsFile,
+          `expected ${ref} written verbatim once on line ${e.line} (${e.key}) of ${path} so its digest can be added in place, found ${JSON.stringify(raw)}`,
+          { key: e.key, line: e.line },
+        );
+      const list = inserts.get(e.line - 1) ?? [];
+      list.push([at[0]! + ref.length, `@${a.digest}`]);
+      inserts.set(e.line - 1, list);
+      changed.push({ key: e.key, line: e.line, image: a.image, tag: a.tag, digest: a.digest });
+    }
+  }
+  for (const [i, list] of inserts) {
+    let line = lines[i]!;
+    for (const [col, add] of [...list].sort((x, y) => y[0] - x[0]))
+      line = `${line.slice(0, col)}${add}${line.slice(col)}`;
+    lines[i] = line;
+  }
+  const result = lines.join('\n');
+  verifyAddition(text, result, changed, inserts, path);
+  return { text: result, changed };
+}
+
+/** Where `ref` starts on `line` as a whole reference (nothing of a name before it, no more name, tag or digest after it). */
+function occurrences(line: string, ref: string): number[] {
+  const out: number[] = [];
+  for (let at = line.indexOf(ref); at >= 0; at = line.indexOf(ref, at + 1)) {
+    const before = at === 0 ? '' : line[at - 1]!;
+    const after = line[at + ref.length] ?? '';
+    if (!REF_CHAR.test(before) && !AFTER_REF.test(after)) out.push(at);
+  }
+  return out;
+}
+
+function verifyAddition(
+  before: string,
+  after: string,
+  changed: ReadonlyArray<{ key: string; line: number; image: string; tag: string; digest: string }>,
+  inserts: Map<number, Array<[number, string]>>,
+  path: string,
+): void {
+  const fail = (why: string): never => {
+    throw new Error(`addDigests: ${why} (${path})`);
+  };
+  // byte for byte: the result without the inserted text is the text
+  const a = before.split('\n');
+  const b = after.split('\n');
+  if (a.length !== b.length) fail(`the line count changed from ${a.length} to ${b.length}`);
+  b.forEach((line, i) => {
+    let rest = line;
+    for (const [col, add] of [...(inserts.get(i) ?? [])].sort((x, y) => x[0] - y[0]))
+      rest = `${rest.slice(0, col)}${rest.slice(col + add.length)}`;
+    if (rest !== a[i]) fail(`line ${i + 1} changed beyond the digests added`);
+  });
+  const old = indexVarsFile(before, path);
+  const now = indexVarsFile(after, path);
+  const pin = (p: PinEntry) => `${p.key}:${p.line}:${imageName(p.ref)}:${p.ref.tag}@${p.ref.digest}`;
+  const added = changed.map((c) => `${c.key}:${c.line}:${c.image}:${c.tag}@${c.digest}`);
+  const expected = [...old.pins.map(pin), ...added].sort();
+  const found = now.pins.map(pin).sort();
+  if (expected.join(',') !== found.join(','))
+    fail(
+      `after the edit the pins are ${found.length}, expected ${expected.length} (the old ones and ${added.join(', ')})`,
+    );
+  const keys = new Set(changed.map((c) => `${c.key}:${c.line}`));
+  const left = old.tagOnly.filter((t) => !keys.has(`${t.key}:${t.line}`)).map((t) => `${t.key}:${t.line}`);
+  const stillTagged = now.tagOnly.map((t) => `${t.key}:${t.line}`);
+  if (left.join(',') !== stillTagged.join(',')) fail('a reference pinned by tag only changed');
 }

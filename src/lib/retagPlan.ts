@@ -20,13 +20,14 @@
  *     of the `repush` images are planned (and need answers).
  *   repushEntries(entries, repush): the entries of the `repush` images, after
  *     checking that each names one (BadInput otherwise)
- *   renderRetagPlan(plan, 'markdown' | 'text'): string  (the UI's and the CLI's table)
+ *   renderRetagPlan(plan, 'markdown' | 'text', { width? }): string  (the UI's and the CLI's table)
  * A step's `write` has the shape of the registry client's CopyImageRequest.
  * Pure: no I/O.
  */
 import { fatal, FatalFailure, type FailureType } from '../shared/failures.js';
 import { retagKey, type RetagEntry } from './retagManifest.js';
 import { renderTable } from './sweep/table.js';
+import { shortDigest as short } from './textTable.js';
 
 export interface RetagFailure {
   type: FailureType;
@@ -124,8 +125,6 @@ function stepFor(entry: RetagEntry, answer: RetagAnswer, repush: boolean): Retag
   return { action: 'conflict', ...base };
 }
 
-const short = (digest: string | undefined) => (digest === undefined ? '—' : `${digest.slice(0, 19)}…`);
-
 function detail(s: RetagStep): string {
   switch (s.action) {
     case 'copy':
@@ -142,20 +141,45 @@ function detail(s: RetagStep): string {
   }
 }
 
-/** The plan: a summary line (counts, writes), then a table with one row per entry (action, image, source → tag, line, what happens). */
-export function renderRetagPlan(plan: RetagPlan, format: 'markdown' | 'text'): string {
+/**
+ * Fitted to a width (text): the image read and written at a mirror and what
+ * happens go on lines of their own under the row; source → tag wraps (at the
+ * arrow), then the image.
+ */
+const PLAN_FITS = [
+  { column: 5, fit: 'below', label: 'at' },
+  { column: 4, fit: 'below', label: 'what happens' },
+  { column: 2, fit: 'wrap', rank: 0, min: 24, keepWords: true },
+  { column: 1, fit: 'wrap', rank: 1, min: 24 },
+] as const;
+
+/**
+ * The plan: a summary line (counts, writes), then a table with one row per
+ * entry (action, image, source → tag, line, what happens); text fitted to
+ * `width` when one is given.
+ */
+export function renderRetagPlan(
+  plan: RetagPlan,
+  format: 'markdown' | 'text',
+  options: { width?: number | undefined } = {},
+): string {
   const summary = `${plan.steps.length} entries: ${retagActions
     .filter((a) => plan.counts[a] > 0)
     .map((a) => `${plan.counts[a]} ${a}`)
     .join(', ')}; ${plan.writes} write${plan.writes === 1 ? '' : 's'} after approval`;
+  const { width } = options;
+  // fitted, where the image is read and written has a line of its own (`at`)
+  const fitted = width !== undefined && format === 'text';
+  const mirrored = (s: RetagStep) => (s.entry.image === s.entry.name ? '' : s.entry.image);
   const rows = plan.steps.map((s) => [
     s.action,
-    `${s.entry.name}${s.entry.image === s.entry.name ? '' : ` (as ${s.entry.image})`}`,
+    fitted || mirrored(s) === '' ? s.entry.name : `${s.entry.name} (as ${s.entry.image})`,
     `${s.entry.srcBuildTag} → ${s.entry.tag}`,
     `${s.entry.line}`,
     detail(s),
+    ...(fitted ? [mirrored(s)] : []),
   ]);
-  const head = ['action', 'image', 'source → tag', 'line', 'what happens'];
-  const table = renderTable(head, rows, format);
+  const head = ['action', 'image', 'source → tag', 'line', 'what happens', ...(fitted ? ['at'] : [])];
+  const table = renderTable(head, rows, format, fitted ? { width, fits: PLAN_FITS } : undefined);
   return [format === 'markdown' ? `**${summary}**\n` : summary, ...table].join('\n');
 }

@@ -41,7 +41,8 @@ export async function pushSharedLayer(
 export async function pushSweepImage(
   client: RegistryClient,
   target: { registry: string; repository: string; tag: string },
-  labels: { version: string; revision: string; source: string },
+  /** a label left out is not on the image */
+  labels: { version: string; revision?: string | undefined; source?: string | undefined },
   salt: string,
 ): Promise<SweepImage> {
   const repo = { registry: target.registry, repository: target.repository };

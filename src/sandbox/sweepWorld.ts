@@ -53,6 +53,8 @@ export interface SweepWorldOptions {
   /** the vars file of a branch with no fixture file (as bench/world.ts makes synthetic ones) */
   synthesize?: (branch: string) => string;
   stateDir?: string;
+  /** also publish a labelled index for each ghcr.io/vexxhost/ image:tag pinned by tag only (what a pin run resolves) */
+  publishUnpinned?: boolean;
 }
 
 export interface SweepWorld {
@@ -72,8 +74,8 @@ export interface SweepWorld {
   env: Record<string, string>;
   deps: ActivityDeps;
   secrets: string[];
-  /** pushes a new build of a pair (moves its tag); returns it */
-  publish(pairId: string, salt: string): Promise<SweepImage>;
+  /** pushes a new build of a pair (moves its tag), without the labels named; returns it */
+  publish(pairId: string, salt: string, without?: readonly ('revision' | 'source')[]): Promise<SweepImage>;
   close(): Promise<void>;
 }
 
@@ -132,8 +134,20 @@ async function buildSweepWorld(
     branches.map((branch) => ({ branch, text: texts[branch]! })),
     { imagePrefixes: [SWEEP_PREFIX] },
   );
-  const pairs = new Map(fixturePins.pairs.map((p) => [p.id, p]));
-  const publish = async (pairId: string, salt: string, version?: string): Promise<SweepImage> => {
+  // what the registry holds a tag of: each pinned pair, and (publishUnpinned) each image:tag pinned by tag only
+  const tagOnly = (options.publishUnpinned ? fixturePins.unpinned : []).map((u) => ({
+    id: u.id,
+    registry: u.image.slice(0, u.image.indexOf('/')),
+    repository: u.image.slice(u.image.indexOf('/') + 1),
+    tag: u.tag,
+  }));
+  const pairs = new Map([...fixturePins.pairs, ...tagOnly].map((p) => [p.id, p]));
+  const publish = async (
+    pairId: string,
+    salt: string,
+    version?: string,
+    without: readonly ('revision' | 'source')[] = [],
+  ): Promise<SweepImage> => {
     const pair = pairs.get(pairId);
     if (pair === undefined) throw new Error(`sweep world: no pinned pair ${pairId}`);
     return pushSweepImage(
@@ -141,8 +155,10 @@ async function buildSweepWorld(
       { registry: pair.registry, repository: pair.repository, tag: pair.tag },
       {
         version: version ?? pair.tag,
-        revision: `${salt}-${pair.tag}`.padEnd(40, '0').slice(0, 40),
-        source: source(pair.repository),
+        ...(without.includes('revision')
+          ? {}
+          : { revision: `${salt}-${pair.tag}`.padEnd(40, '0').slice(0, 40) }),
+        ...(without.includes('source') ? {} : { source: source(pair.repository) }),
       },
       salt,
     );
@@ -208,8 +224,8 @@ async function buildSweepWorld(
     env,
     deps,
     secrets: [password, token],
-    async publish(pairId, salt) {
-      const build = await publish(pairId, salt);
+    async publish(pairId, salt, without = []) {
+      const build = await publish(pairId, salt, undefined, without);
       newest[pairId] = build;
       return build;
     },

@@ -21,3 +21,13 @@ export function defineGateMessages<S>(names: {
     rejectUpdate: defineUpdate<S, [RejectPayload]>(names.rejectUpdate),
   };
 }
+
+/** A procedure's gate under the names most use: the `approve` / `reject` signals, the `approve<Name>` / `reject<Name>` updates. */
+export function namedGateMessages<S>(name: string) {
+  return defineGateMessages<S>({
+    approve: 'approve',
+    reject: 'reject',
+    approveUpdate: `approve${name}`,
+    rejectUpdate: `reject${name}`,
+  });
+}

@@ -61,6 +61,19 @@ export function isRetagWorkflowId(workflowId: string): boolean {
   return workflowId.startsWith('retag/');
 }
 
+/**
+ * `pin/vexxhost/atmosphere/stable/2025.1`: one pin run (references pinned by
+ * tag only given their digest) per branch of a target repo at a time.
+ */
+export function pinWorkflowId(repoKey: string, branch: string): string {
+  return `pin/${repoPart(repoKey)}/${branch}`;
+}
+
+/** True for a pin run's id (pinWorkflowId). */
+export function isPinWorkflowId(workflowId: string): boolean {
+  return workflowId.startsWith('pin/');
+}
+
 /** The first segment of every workflow id bumpflow makes. */
 const ID_KINDS = [
   'bump',
@@ -71,6 +84,7 @@ const ID_KINDS = [
   'retag-image',
   'catalog',
   'sweep',
+  'pin',
   'image-repo',
 ];
 const MAX_ID_LENGTH = 1000;

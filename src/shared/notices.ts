@@ -20,6 +20,7 @@ export const noticeProcedures = [
   'retag',
   'catalog',
   'sweep',
+  'pin',
 ] as const;
 export type NoticeProcedure = (typeof noticeProcedures)[number];
 

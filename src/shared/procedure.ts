@@ -25,6 +25,8 @@ export function procedureInputFields(defaultTimeout: string) {
 export const WAITING_STATES = ['blocked', 'retrying'] as const;
 /** The ends every procedure can have besides its own success. */
 export const OTHER_ENDS = ['no-op', 'dry-run', 'rejected', 'expired', 'failed'] as const;
+/** The states of a procedure proposing one PR after its approval: push, PR, waiting, and its ends. */
+export const PR_STATES = ['pushing', 'opening-pr', ...WAITING_STATES, 'pr-opened', ...OTHER_ENDS] as const;
 
 /** The end of a procedure's status: the decision, the blocked step, the error, what it said and refused. */
 export interface ProcedureStatusFields {
@@ -35,4 +37,12 @@ export interface ProcedureStatusFields {
   notices: string[];
   /** refused messages (malformed or misplaced signals), newest last */
   refusals: string[];
+}
+
+/** What a procedure that proposes its change as one pull request records of it. */
+export interface PullRequestFields {
+  workBranch?: string | undefined;
+  commitSha?: string | undefined;
+  prUrl?: string | undefined;
+  prNumber?: number | undefined;
 }

@@ -10,3 +10,4 @@ export { retagManifest } from './retag/retagManifest.js';
 export { retagImage } from './retag/retagImage.js';
 export { updateCatalog } from './catalog/updateCatalog.js';
 export { sweepPins } from './sweep/sweepPins.js';
+export { pinDigests } from './pin/pinDigests.js';

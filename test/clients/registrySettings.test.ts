@@ -102,13 +102,13 @@ void describe('registry settings from the environment', () => {
         BUMPFLOW_REGISTRY_MIRRORS: 'ghcr.io=http://127.0.0.1:5000,quay.io=https://mirror.local',
       }),
       {
-        'ghcr.io': 'http://127.0.0.1:5000',
-        'quay.io': 'https://mirror.local',
+        'ghcr.io': [{ url: 'http://127.0.0.1:5000' }],
+        'quay.io': [{ url: 'https://mirror.local' }],
       },
     );
     assert.deepEqual(
       mirrorsFromEnvironment({ BUMPFLOW_REGISTRY_MIRRORS: ' GHCR.io = https://mirror.local/ghcr/ , ' }),
-      { 'ghcr.io': 'https://mirror.local/ghcr' },
+      { 'ghcr.io': [{ url: 'https://mirror.local/ghcr' }] },
     );
     assert.deepEqual(mirrorsFromEnvironment({}), {});
     assert.deepEqual(mirrorsFromEnvironment({ BUMPFLOW_REGISTRY_MIRRORS: '  ' }), {});

@@ -98,6 +98,7 @@ const TELLING = [
   'retagManifest',
   'updateCatalog',
   'sweepPins',
+  'pinDigests',
 ];
 /**
  * Patches.settledSiblings: every bump and catalog case once more (`.settled`),
@@ -152,6 +153,12 @@ const CATALOG_PATHS = [...PATHS, '.settled', '.mirror'];
 const CATALOG_MIRROR_FAULT_FILES = CATALOG_FAULT_CASES.map((c) => `${c.name}.mirror-update.json`);
 /** The catalog update of several files (every catalog of etc/images/, or the files named), on every patch then in force (`.many`). */
 const CATALOG_ALL_FILES = CATALOG_ALL_CASES.map((c) => `${c.name}.many-update.json`);
+/**
+ * A sweep with a target's images and `pin` (issue 23: new input, not a patch; on every patch
+ * then in force, `.pin`): the sweep, and the pin run it started per branch (main's approved to
+ * its PR, stable/2025.1's rejected).
+ */
+const SWEEP_PIN_FILES = ['sweep', 'pin-main', 'pin-2025.1'].map((p) => `sweep-pins.pin-${p}.json`);
 const CASE_PATHS = new Map([
   [TAG_CASES, POLICY_PATHS],
   [RETAG_CASES, RETAG_PATHS],
@@ -163,7 +170,7 @@ const MARKERS: Array<{ patch: string; types: string[]; path: RegExp }> = [
   {
     patch: NOTICES_PATCH,
     types: TELLING,
-    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched|mirror|many)-/,
+    path: /\.(notices|settled|policy|retryshown|faults|confirmed|batched|mirror|many|pin)-/,
   },
   {
     patch: SETTLED_PATCH,
@@ -204,6 +211,7 @@ const EXPECTED_FILES = [
   ...RETAG_CONFIRMED_FAULT_FILES,
   ...CATALOG_MIRROR_FAULT_FILES,
   ...CATALOG_ALL_FILES,
+  ...SWEEP_PIN_FILES,
 ];
 
 const files = historyFiles();

@@ -63,13 +63,16 @@ void describe('catalog details', () => {
         row('Rocky 9', files[1], 'unchanged'),
         row('Ubuntu 24.04', files[2], 'update'),
       ],
-      skipped: [{ file: files[2], image: 'Ubuntu 14.04', line: 3, why: 'disabled (enable: false)' }],
+      skipped: [{ file: files[2], image: 'Ubuntu 14.04', line: 3, why: 'disabled: enable is false' }],
     });
     assert.equal(pullRequestTitle(s), 'Update 2 images in 2 catalogs');
     const details = catalogDetails(s);
     assert.match(details, /^\| file \| image \| line \|/m);
     assert.match(details, /^\| etc\/images\/rockylinux\.yml \| Rocky 9 \| 3 \| 20260101 .*\| unchanged \|/m);
-    assert.match(details, /Left alone: etc\/images\/ubuntu\.yml: Ubuntu 14\.04 \(disabled/);
+    assert.match(
+      details,
+      /Left alone: etc\/images\/ubuntu\.yml: Ubuntu 14\.04 \(disabled: enable is false\)$/m,
+    );
     const body = pullRequestBody(s, 'wf');
     assert.match(body, /of `etc\/images\/` \(3 catalogs read\)/);
     assert.match(body, /^\| etc\/images\/debian\.yml \| Debian 12 \| 20260101 \| 20260115 \|/m);

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { parseCatalog, updatableImages } from '../../src/lib/catalog/catalogFile.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { fixturesDir } from '../../src/sandbox/paths.js';
+import { catalogImages } from '../../src/activities/catalogActivities.js';
+import { formatCatalogStatus } from '../../src/cli/catalogFormat.js';
+import { catalogStatusWith } from '../support/catalogStatus.js';
 
 const UBUNTU = readFileSync(path.join(fixturesDir, 'openstack-image-manager', 'ubuntu.yml'), 'utf8');
 
@@ -155,5 +158,23 @@ describe('catalog file: typed errors naming the image and the line', () => {
 
   it('a document without `images:` → says what it expected', () => {
     malformed('---\nimage:\n  - name: x\n', 'line', 'expected a mapping with an `images:` list');
+  });
+
+  it('an image left alone says why in plain words, one pair of parentheses when rendered', () => {
+    // Ubuntu 24.04 enabled but without its latest_url: left alone for that reason
+    const text = replaceOnce(
+      UBUNTU,
+      '    latest_url: \n      https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img\n',
+      '',
+    );
+    const { skipped } = catalogImages(text, 'main', 'etc/images/ubuntu.yml');
+    const why = Object.fromEntries(skipped.map((k) => [k.image, k.why]));
+    assert.equal(why['Ubuntu 14.04'], 'disabled: enable is false');
+    assert.equal(why['Ubuntu 24.04'], 'no latest_url / latest_checksum_url');
+    assert.equal(skipped.length, 8);
+    const rendered = formatCatalogStatus('c', catalogStatusWith({ skipped }));
+    assert.match(rendered, /left alone: Ubuntu 14\.04 \(disabled: enable is false\), Ubuntu 16\.04 /);
+    assert.match(rendered, /Ubuntu 24\.04 \(no latest_url \/ latest_checksum_url\)/);
+    assert.doesNotMatch(rendered, /\([^()]*\(/, 'no parentheses inside parentheses');
   });
 });

@@ -14,6 +14,7 @@ describe('config file', () => {
       atmosphere: {
         repo: 'https://github.com/vexxhost/atmosphere',
         varsFile: 'roles/defaults/vars/main.yml',
+        images: ['ghcr.io/vexxhost/**'],
       },
     });
     assert.equal(config.registry.mirrors['ghcr.io'], 'https://ghcr-mirror.example.com');

@@ -1,7 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   collectImageTags,
   decideSweep,
@@ -13,20 +11,10 @@ import {
   type SweepBranch,
 } from '../../src/lib/sweep/index.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
-import { atmosphereDir } from '../../src/sandbox/paths.js';
+import { ATMOSPHERE_BRANCHES, ATMOSPHERE_FILES } from '../support/atmosphereBranches.js';
 
-const FILES: Record<string, string> = {
-  main: 'main.yml',
-  'stable/2023.1': 'stable-2023.1.yml',
-  'stable/2023.2': 'stable-2023.2.yml',
-  'stable/2024.1': 'stable-2024.1.yml',
-  'stable/2024.2': 'stable-2024.2.yml',
-  'stable/2025.1': 'stable-2025.1.yml',
-};
-const BRANCHES: SweepBranch[] = Object.entries(FILES).map(([branch, file]) => ({
-  branch,
-  text: readFileSync(path.join(atmosphereDir, file), 'utf8'),
-}));
+const FILES = ATMOSPHERE_FILES;
+const BRANCHES = ATMOSPHERE_BRANCHES;
 const PREFIX = 'ghcr.io/vexxhost/';
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const NEW = (c: string) => `sha256:${c.repeat(64)}`;
@@ -114,14 +102,14 @@ void describe('decideSweep', () => {
     world['ghcr.io/vexxhost/magnum:2024.1'] = {
       digest: NEW('1'),
       mediaType: INDEX,
-      labels: { version: '2024.1', revision: 'c0ffee' },
+      labels: { version: '2024.1', revision: 'c0ffee', source: 'https://github.com/vexxhost/docker-magnum' },
       sourceHead: 'c0ffee',
     };
     world['ghcr.io/vexxhost/magnum:main'] = { digest: NEW('2'), mediaType: INDEX };
     world['ghcr.io/vexxhost/barbican:2025.1'] = {
       digest: NEW('3'),
       mediaType: INDEX,
-      labels: { version: '2024.2', revision: 'aaaa' },
+      labels: { version: '2024.2', revision: 'aaaa', source: 'https://github.com/vexxhost/docker-barbican' },
       sourceHead: 'bbbb',
     };
     const base = decideSweep(sweep, currentWorld());
@@ -269,7 +257,7 @@ void describe('renderSweepTable', () => {
   world['ghcr.io/vexxhost/barbican:2025.1'] = {
     digest: NEW('3'),
     mediaType: INDEX,
-    labels: { version: '2024.2' },
+    labels: { version: '2024.2', revision: 'aaaa', source: 'https://github.com/vexxhost/docker-barbican' },
   };
   world['ghcr.io/vexxhost/heat:main'] = {
     failure: { type: 'RegistryUnavailable', message: '503 | Service Unavailable' },

@@ -61,7 +61,7 @@ describe('the catalog CLI', { timeout: 180_000 }, () => {
         /Ubuntu 24\.04\s+\d+\s+20260108 sha256:\w{12}\s+→\s+20260115 sha256:\w{12}\s+2026-01-15/,
       );
       assert.match(dry.stdout, /Ubuntu 22\.04\s+\d+\s+20260119 sha256:\w{12}\s+unchanged/);
-      assert.match(dry.stdout, /left alone: Ubuntu 14\.04 \(disabled/);
+      assert.match(dry.stdout, /left alone: Ubuntu 14\.04 \(disabled: enable is false\), /);
       assert.deepEqual(Object.keys(world.branches()), ['main']);
 
       const started = await cli(...base);
@@ -119,7 +119,10 @@ describe('the catalog CLI', { timeout: 180_000 }, () => {
           every.stdout,
           /^etc\/images\/debian\.yml\s+Debian 12\s+\d+\s+\S+ sha\d+:\w{12}\s+unchanged/m,
         );
-        assert.match(every.stdout, /left alone: .*etc\/images\/ubuntu\.yml: Ubuntu 14\.04 \(disabled/);
+        assert.match(
+          every.stdout,
+          /left alone: .*etc\/images\/ubuntu\.yml: Ubuntu 14\.04 \(disabled: enable is false\)/,
+        );
 
         const two = await cli(
           'catalog',

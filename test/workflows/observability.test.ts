@@ -14,6 +14,7 @@ import { createScenario } from '../../src/sandbox/scenario.js';
 import { freePort } from '../../src/sandbox/registry.js';
 import { temporalCliPath } from '../support/temporal.js';
 import { withWorker } from '../support/bump.js';
+import { startBump } from '../../src/cli/start.js';
 
 const lines: string[] = [];
 const secrets: string[] = [];
@@ -89,6 +90,44 @@ describe('worker telemetry', () => {
       const all = lines.join('\n');
       for (const secret of s.secrets) assert.ok(!all.includes(secret), 'no log line holds a secret value');
       assert.match(all, /pushing with \[redacted\]/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('names a failed workflow and its failed activity in plain fields, never `"error":{}`', async () => {
+    const s = await createScenario({ slug: 'ops-obs-fail/atmosphere', branches: ['main'] });
+    try {
+      const from = lines.length;
+      const failed = await withWorker(env!, s, async ({ settings }) => {
+        const handle = await startBump(env!.client, settings, {
+          service: 'magnum',
+          targetRepo: 'https://github.com/nope/nope',
+          retry: { maximumAttempts: 1 },
+        });
+        return handle.result().then(
+          () => false,
+          () => true,
+        );
+      });
+      assert.ok(failed, 'the bump of a repository that does not exist fails');
+      await new Promise((r) => setTimeout(r, 300));
+      Runtime.instance().flushLogs();
+      const logged = lines.slice(from);
+      const parsed = logged.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const workflow = parsed.find((p) => p.msg === 'Workflow failed' && p.workflowType === 'bumpImage');
+      const activity = parsed.find((p) => p.msg === 'Activity failed');
+      assert.ok(workflow && activity, logged.join('\n'));
+      // the workflow's error crossed from its thread as a plain Error: the class is read from its stack
+      assert.equal(workflow.errorType, 'ApplicationFailure');
+      assert.match(
+        String(workflow.errorMessage),
+        /expected a git repository at https:\/\/github\.com\/nope\/nope/,
+      );
+      assert.equal(activity.errorType, 'RepoNotFound');
+      assert.match(String(activity.errorMessage), /nope\/nope/);
+      for (const failure of parsed.filter((p) => /^(Workflow|Activity) failed$/.test(String(p.msg))))
+        assert.equal('error' in failure, false, JSON.stringify(failure));
     } finally {
       await s.close();
     }

@@ -132,6 +132,37 @@ describe('retag from a reviewed manifest', () => {
     assert.deepEqual(tagsOfAll('3.0'), before);
   });
 
+  it('prints the plan within 100 columns, and every entry on one line with --wide', STEP, async () => {
+    const entries = world.entries('4.0');
+    const narrow = await retag('4.0', '--dry-run');
+    assert.equal(narrow.code, 0, narrow.stderr);
+    const lines = narrow.stdout.split('\n');
+    // the run's id and its UI link are printed whole (to copy and open), whatever their length
+    const id = idOf(narrow.stdout)!;
+    assert.ok(id.length > 100, id);
+    for (const l of lines.filter((x) => !x.includes(id) && !x.startsWith('http')))
+      assert.ok(l.length <= 100, `${l.length}: ${l}`);
+    assert.match(narrow.stdout, /^ {4}error: ManifestUnknown: /m);
+    // one row per entry (its name wrapped where it must be), where it is read and written under it
+    const actions = /^(copy|skip|conflict|repush|missing-source|failed) /;
+    const plan = lines.slice(0, lines.indexOf('dry run: nothing written'));
+    assert.equal(plan.filter((l) => actions.test(l)).length, entries.length, narrow.stdout);
+    for (const e of entries) assert.ok(lines.includes(`    at: ${e.image}`), `${e.image}: ${narrow.stdout}`);
+    // digests as 12 hex (the 4.0 tags exist since the first test: skips)
+    assert.match(narrow.stdout, /^ {4}what happens: \S+ already at [0-9a-f]{12}$/m);
+    assert.doesNotMatch(plan.join('\n'), /sha256:/);
+
+    const wide = await retag('4.0', '--dry-run', '--wide');
+    assert.equal(wide.code, 0, wide.stderr);
+    const rows = wide.stdout.split('\n');
+    for (const e of entries) {
+      const row = rows.find((l) => l.includes(`${e.name} (as ${e.image})`));
+      assert.ok(row, `${e.name}: ${wide.stdout}`);
+      assert.ok(row.includes(`${e.srcBuildTag} → ${e.tag}`), row);
+    }
+    assert.ok(Math.max(...rows.map((l) => l.length)) > 100, 'the unabridged plan is wider');
+  });
+
   it('a bad manifest is a typed error naming the entry and line, nothing written', STEP, async () => {
     const file = `${MANIFEST_DIR}/image-tags-bad.yaml`;
     const text = world.text('4.0').replace('tag: stx.4.0-v0.11.0-103-g4f28657', 'tag: stx.4.0+v0.11.0');

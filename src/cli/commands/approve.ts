@@ -1,10 +1,12 @@
 /** `bumpflow approve <id>`: the `approveBranch` update per waiting branch; the `approve` signal when no worker answers. */
 import type { Command } from 'commander';
 import { approveSignal, approveUpdate, type ApprovePayload } from '../../shared/messages.js';
-import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
+import { NO_WORKER_NOTE } from '../bumpView.js';
+import { awaitingApproval, checkDigestBranches } from '../bumpDecision.js';
 import { deliverAndReport } from '../deliver.js';
-import { refused, usage } from '../exitCodes.js';
+import { usage } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
+import { operatorName } from '../operator.js';
 import { checked, checkedList, notFor, text, workflowIdArgument } from '../flags.js';
 import { assertBranchOrTag } from '../../lib/branches.js';
 import { assertDigest } from '../../lib/imageRef.js';
@@ -12,7 +14,8 @@ import { isTagWorkflowId } from '../tagView.js';
 import { approveTag } from '../tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
 import { approveCatalog } from '../catalogActions.js';
-import { isRetagWorkflowId } from '../../shared/ids.js';
+import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
+import { decidePin } from '../pinActions.js';
 import { approveRetag } from '../retagView.js';
 import { noteTextProblem } from '../../lib/releaseNote.js';
 
@@ -45,7 +48,7 @@ export function registerApprove(program: Command, ctx: CliContext): void {
       'approve only if this is the planned digest (a bump: needs one --branch)',
       checked('--digest', (d) => assertDigest(d, 'a digest')),
     )
-    .option('--approver <name>', 'who approves', approverName, ctx.env.USER)
+    .option('--approver <name>', 'who approves', approverName, operatorName(ctx.env))
     .option('--note <text>', 'replacement release-note text (same for every branch)', releaseNote)
     .option('--json', 'print JSON')
     .action(async (id: string, o: ApproveOptions) => {
@@ -56,6 +59,14 @@ export function registerApprove(program: Command, ctx: CliContext): void {
           '--digest': o.digest,
         });
         return approveRetag(await ctx.client(), id, { approver: o.approver, json: !!o.json });
+      }
+      if (isPinWorkflowId(id)) {
+        notFor('a pin run (it has one branch, no release note and a digest per image)', {
+          '--branch': o.branch,
+          '--note': o.note,
+          '--digest': o.digest,
+        });
+        return decidePin(await ctx.client(), id, { approver: o.approver, json: !!o.json });
       }
       if (isCatalogWorkflowId(id)) {
         notFor('a catalog update (it has no branches to pick, no release note and no digest)', {
@@ -72,17 +83,9 @@ export function registerApprove(program: Command, ctx: CliContext): void {
         });
         return approveTag(await ctx.client(), id, { ...o, json: !!o.json });
       }
-      if (o.digest && (o.branch?.length ?? 0) !== 1)
-        throw usage(
-          `--digest: expected exactly one --branch beside it (it binds the approval to that branch's planned digest), found ${o.branch?.length ?? 0}`,
-        );
+      checkDigestBranches(o.digest, o.branch);
       const client = await ctx.client();
-      const view = await readView(client, id);
-      if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to approve`);
-      const waiting = branchesIn(view, ['awaiting-approval'], o.branch);
-      if (waiting.length === 0)
-        throw refused(`no branch of ${id} is awaiting approval${among(o.branch)}${currentStates(view)}`);
-      const noWorker = view.source === 'visibility';
+      const { branches: waiting, noWorker } = await awaitingApproval(client, id, o.branch);
       const approver = o.approver ? { approver: o.approver } : {};
       if (o.note) {
         // One note for every branch: the parent replaces it everywhere, then approves those named.

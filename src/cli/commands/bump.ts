@@ -11,6 +11,7 @@ import { ExitCode, usage, workflowFailed } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
 import { DURATIONS } from '../../lib/duration.js';
 import { checkBumpRequest, startBump } from '../start.js';
+import { waitTellingPickup } from '../pickup.js';
 import { checked, checkedList, durationFlag, parsedAs, targetOf } from '../flags.js';
 import { serviceImage } from '../../lib/serviceSelection.js';
 import { assertBumpBranch } from '../../lib/branches.js';
@@ -106,9 +107,10 @@ export function registerBump(program: Command, ctx: CliContext): void {
         );
         return;
       }
-      const result = (await handle.result().catch((err: unknown) => {
+      const finished = handle.result().catch((err: unknown) => {
         throw err instanceof WorkflowFailedError ? workflowFailed(`the bump ${handle.workflowId}`, err) : err;
-      })) as BumpResult;
+      });
+      const result = (await waitTellingPickup(handle, ctx.settings.taskQueue, finished)) as BumpResult;
       print(!!o.json, result, formatResult(result));
       if (result.branches.some((b) => b.outcome === 'failed')) process.exitCode = ExitCode.failed;
     });

@@ -9,6 +9,7 @@ import { DURATIONS } from '../../lib/duration.js';
 import type { CleanupRequest } from '../../shared/messages.js';
 import { usage } from '../exitCodes.js';
 import type { CliContext } from '../context.js';
+import { operatorName } from '../operator.js';
 import { checkedList, durationFlag, wholeNumber } from '../flags.js';
 import { globProblem } from '../../lib/glob.js';
 import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from '../tagRequest.js';
@@ -66,7 +67,7 @@ export function registerCleanup(program: Command, ctx: CliContext): void {
       ...(keep === undefined ? {} : { keep }),
       ...(o.dryRun ? { dryRun: true } : {}),
       ...(approvalTimeout ? { approvalTimeout } : {}),
-      ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
+      requestedBy: operatorName(ctx.env),
     };
     await requestAndReport(ctx, { procedure: 'cleanup', input }, { ...o, wait: o.wait || o.dryRun });
   });

@@ -15,6 +15,7 @@ import {
   type BumpPhase,
 } from '../../shared/messages.js';
 import { retagStates } from '../../shared/retag.js';
+import { pinStates } from '../../shared/pin.js';
 import { serviceImage } from '../../lib/serviceSelection.js';
 import { checked, oneOf, wholeNumber } from '../flags.js';
 import { workflowUiUrl } from '../../config.js';
@@ -42,6 +43,7 @@ const STATES = [
     ...tagStates,
     ...retagStates,
     ...catalogStates,
+    ...pinStates,
     'queued',
   ]),
 ];

@@ -11,6 +11,7 @@ import { DURATIONS } from '../../lib/duration.js';
 import type { PromoteRequest } from '../../shared/messages.js';
 import { usage } from '../exitCodes.js';
 import type { CliContext } from '../context.js';
+import { operatorName } from '../operator.js';
 import { checked, checkedList, durationFlag, parsedAs } from '../flags.js';
 import { assertTag, assertTagOrDigest } from '../../lib/imageRef.js';
 import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from '../tagRequest.js';
@@ -98,7 +99,7 @@ export function registerPromote(program: Command, ctx: CliContext): void {
       approval: tagApproval(config, image.key, o.to),
       ...(approvalTimeout ? { approvalTimeout } : {}),
       ...(cleanup ? { cleanup } : {}),
-      ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
+      requestedBy: operatorName(ctx.env),
     };
     await requestAndReport(ctx, { procedure: 'promote', input }, o);
   });

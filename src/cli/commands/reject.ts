@@ -1,10 +1,11 @@
 /** `bumpflow reject <id> --reason …`: the `rejectBranch` update per undecided branch; the `reject` signal when no worker answers. */
 import type { Command } from 'commander';
 import { rejectSignal, rejectUpdate, type RejectPayload } from '../../shared/messages.js';
-import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
+import { NO_WORKER_NOTE } from '../bumpView.js';
+import { undecided } from '../bumpDecision.js';
 import { deliverAndReport } from '../deliver.js';
-import { refused } from '../exitCodes.js';
 import { print, type CliContext } from '../context.js';
+import { operatorName } from '../operator.js';
 import { checkedList, notFor, text, workflowIdArgument } from '../flags.js';
 import { assertBranchOrTag } from '../../lib/branches.js';
 import { approverName } from './approve.js';
@@ -12,10 +13,9 @@ import { isTagWorkflowId } from '../tagView.js';
 import { rejectTag } from '../tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
 import { rejectCatalog } from '../catalogActions.js';
-import { isRetagWorkflowId } from '../../shared/ids.js';
+import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
+import { decidePin } from '../pinActions.js';
 import { rejectRetag } from '../retagView.js';
-
-const UNDECIDED = ['pending', 'resolving', 'awaiting-approval', 'blocked'] as const;
 
 export function registerReject(program: Command, ctx: CliContext): void {
   program
@@ -24,13 +24,17 @@ export function registerReject(program: Command, ctx: CliContext): void {
     .argument('<id>', 'bump or tag procedure workflow id', workflowIdArgument)
     .requiredOption('--reason <text>', 'why', text('--reason', 'a reason saying why', 2000, true))
     .option('-b, --branch <branch...>', 'only these branches', checkedList('--branch', assertBranchOrTag))
-    .option('--approver <name>', 'who rejects', approverName, ctx.env.USER)
+    .option('--approver <name>', 'who rejects', approverName, operatorName(ctx.env))
     .option('--json', 'print JSON')
     .action(
       async (id: string, o: { reason: string; branch?: string[]; approver?: string; json?: boolean }) => {
         if (isRetagWorkflowId(id)) {
           notFor('a retag (it has no branches)', { '--branch': o.branch });
           return rejectRetag(await ctx.client(), id, { ...o, json: !!o.json });
+        }
+        if (isPinWorkflowId(id)) {
+          notFor('a pin run (it has one branch)', { '--branch': o.branch });
+          return decidePin(await ctx.client(), id, { ...o, json: !!o.json });
         }
         if (isCatalogWorkflowId(id)) {
           notFor('a catalog update (it has no branches to pick)', { '--branch': o.branch });
@@ -41,12 +45,9 @@ export function registerReject(program: Command, ctx: CliContext): void {
           return rejectTag(await ctx.client(), id, { ...o, json: !!o.json });
         }
         const client = await ctx.client();
-        const view = await readView(client, id);
-        if (!view.running) throw refused(`the bump ${id} is ${view.state}: nothing to reject`);
+        const { branches: open, noWorker, wholeBump } = await undecided(client, id, o.branch);
         const payload: RejectPayload = { reason: o.reason, ...(o.approver ? { approver: o.approver } : {}) };
-        const noWorker = view.source === 'visibility';
-        const open = branchesIn(view, UNDECIDED, o.branch);
-        if (open.length === 0 && !o.branch && view.state === 'blocked') {
+        if (wholeBump) {
           // blocked while planning, before any branch started: the bump itself takes the rejection
           await client.workflow.getHandle(id).signal(rejectSignal, payload);
           print(
@@ -56,8 +57,6 @@ export function registerReject(program: Command, ctx: CliContext): void {
           );
           return;
         }
-        if (open.length === 0)
-          throw refused(`no undecided branch of ${id}${among(o.branch)}${currentStates(view)}`);
         await deliverAndReport(
           client,
           open,

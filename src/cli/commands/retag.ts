@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { workflowUiUrl } from '../../config.js';
 import type { RetagManifestRequest } from '../../shared/messages.js';
 import { print, type CliContext } from '../context.js';
+import { operatorName } from '../operator.js';
 import { checked, checkedList, durationFlag } from '../flags.js';
 import { DURATIONS } from '../../lib/duration.js';
 import { parseRepoUrl } from '../../lib/repoUrl.js';
@@ -29,6 +30,7 @@ interface RetagOptions {
   approvalTimeout?: string;
   wait?: boolean;
   json?: boolean;
+  wide?: boolean;
 }
 
 export function registerRetag(program: Command, ctx: CliContext): void {
@@ -67,7 +69,9 @@ export function registerRetag(program: Command, ctx: CliContext): void {
     )
     .option('--wait', 'wait for the retag to end and print every entry')
     .option('--json', 'print JSON')
+    .option('--wide', 'print the plan with one line per entry, however wide (default: within 100 columns)')
     .action(async (o: RetagOptions) => {
+      const text = { wide: !!o.wide };
       const request: RetagManifestRequest = {
         repoUrl: o.manifest,
         path: o.path,
@@ -76,7 +80,7 @@ export function registerRetag(program: Command, ctx: CliContext): void {
         repush: o.repush ?? [],
         mirror: mirrorOption(o.mirror ?? []),
         ...(o.approvalTimeout ? { approvalTimeout: o.approvalTimeout } : {}),
-        ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
+        requestedBy: operatorName(ctx.env),
       };
       checkRetagRequest(request); // before anything connects
       const client = await ctx.client();
@@ -89,14 +93,14 @@ export function registerRetag(program: Command, ctx: CliContext): void {
       const planned = await whenPlanned(client, workflowId);
       if (o.wait || o.dryRun || RETAG_ENDED.includes(planned.state)) {
         if (o.wait && !o.json && !RETAG_ENDED.includes(planned.state))
-          console.log(`${formatRetagStatus(workflowId, planned)}\nwaiting for ${workflowId} to end…`);
-        reportRetagResult(workflowId, await retagResult(client, workflowId), !!o.json);
+          console.log(`${formatRetagStatus(workflowId, planned, text)}\nwaiting for ${workflowId} to end…`);
+        reportRetagResult(workflowId, await retagResult(client, workflowId), !!o.json, text);
         return;
       }
       print(
         !!o.json,
         { workflowId, commit, started, url, ...planned },
-        formatRetagStatus(workflowId, planned),
+        formatRetagStatus(workflowId, planned, text),
       );
       if (planned.state === 'blocked') process.exitCode = ExitCode.failed;
     });

@@ -8,7 +8,8 @@ import { checked, notFor, workflowIdArgument } from '../flags.js';
 import { assertBranchOrTag } from '../../lib/branches.js';
 import { isTagWorkflowId } from '../tagView.js';
 import { retryTag } from '../tagActions.js';
-import { isRetagWorkflowId } from '../../shared/ids.js';
+import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
+import { retryPin } from '../pinActions.js';
 import { retryRetag } from '../retagView.js';
 
 export function registerRetry(program: Command, ctx: CliContext): void {
@@ -22,6 +23,10 @@ export function registerRetry(program: Command, ctx: CliContext): void {
       if (isRetagWorkflowId(id)) {
         notFor('a retag (it has no branches)', { '--branch': o.branch });
         return retryRetag(await ctx.client(), id, !!o.json);
+      }
+      if (isPinWorkflowId(id)) {
+        notFor('a pin run (it has one branch)', { '--branch': o.branch });
+        return retryPin(await ctx.client(), id, { json: !!o.json });
       }
       if (isTagWorkflowId(id)) {
         notFor('a tag procedure (it has no branches)', { '--branch': o.branch });

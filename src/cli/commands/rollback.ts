@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { tagApproval } from '../../configFile.js';
 import type { RollbackRequest } from '../../shared/messages.js';
 import type { CliContext } from '../context.js';
+import { operatorName } from '../operator.js';
 import { checked, checkedList, parsedAs } from '../flags.js';
 import { assertTag } from '../../lib/imageRef.js';
 import { usage } from '../exitCodes.js';
@@ -62,7 +63,7 @@ export function registerRollback(program: Command, ctx: CliContext): void {
       ...(o.forceTarget ? { forceTarget: true } : {}),
       approval: tagApproval(config, image.key, [o.tag, ...aliases]),
       ...(approvalTimeout ? { approvalTimeout } : {}),
-      ...(ctx.env.USER ? { requestedBy: ctx.env.USER } : {}),
+      requestedBy: operatorName(ctx.env),
     };
     await requestAndReport(ctx, { procedure: 'rollback', input }, o);
   });

@@ -13,7 +13,8 @@ import { isTagWorkflowId } from '../tagView.js';
 import { showTagStatus } from '../tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
 import { showCatalogStatus } from '../catalogActions.js';
-import { isRetagWorkflowId } from '../../shared/ids.js';
+import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
+import { showPinStatus } from '../pinActions.js';
 import { showRetagStatus } from '../retagView.js';
 
 /** Redraws the status until the workflow closes; then prints the result. Exit code 1 if a branch failed. */
@@ -62,10 +63,13 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .option('-w, --watch', 'redraw until the bump ends, then print its result')
     .option('--interval <seconds>', 'seconds between redraws with --watch', intervalSeconds, 2)
-    .action(async (id: string, o: { json?: boolean; watch?: boolean; interval: number }) => {
+    .option('--wide', "a retag's plan with one line per entry, however wide (default: within 100 columns)")
+    .action(async (id: string, o: { json?: boolean; watch?: boolean; interval: number; wide?: boolean }) => {
       const seconds = o.interval;
       const client = await ctx.client();
-      if (isRetagWorkflowId(id)) return showRetagStatus(client, id, !!o.json);
+      if (isRetagWorkflowId(id)) return showRetagStatus(client, id, !!o.json, { wide: !!o.wide });
+      if (isPinWorkflowId(id))
+        return showPinStatus(client, id, { json: !!o.json, watch: !!o.watch, intervalMs: seconds * 1000 });
       if (isCatalogWorkflowId(id))
         return showCatalogStatus(client, id, {
           json: !!o.json,

@@ -7,6 +7,7 @@ import { print, type CliContext } from '../context.js';
 import { ExitCode, workflowFailed } from '../exitCodes.js';
 import { addSweepOptions, sweepRequestFrom, type SweepOptions } from '../sweepRequest.js';
 import { formatSweep, startSweep } from '../sweepStart.js';
+import { waitTellingPickup } from '../pickup.js';
 
 export function registerSweep(program: Command, ctx: CliContext): void {
   addSweepOptions(
@@ -18,7 +19,8 @@ export function registerSweep(program: Command, ctx: CliContext): void {
   )
     .option('--no-wait', 'start the sweep and print its id only')
     .option('--json', 'print JSON')
-    .action(async (o: SweepOptions & { wait: boolean; json?: boolean }) => {
+    .option('--wide', 'print every key and name in full (the table is wider than 100 columns)')
+    .action(async (o: SweepOptions & { wait: boolean; json?: boolean; wide?: boolean }) => {
       const request = sweepRequestFrom(ctx, o);
       const client = await ctx.client();
       const handle = await startSweep(client, ctx.settings, request);
@@ -31,12 +33,17 @@ export function registerSweep(program: Command, ctx: CliContext): void {
         );
         return;
       }
-      const result = (await handle.result().catch((err: unknown) => {
+      const finished = handle.result().catch((err: unknown) => {
         throw err instanceof WorkflowFailedError
           ? workflowFailed(`the sweep ${handle.workflowId}`, err)
           : err;
-      })) as SweepResult;
-      print(!!o.json, { workflowId: handle.workflowId, ...result }, formatSweep(handle.workflowId, result));
+      });
+      const result = (await waitTellingPickup(handle, ctx.settings.taskQueue, finished)) as SweepResult;
+      print(
+        !!o.json,
+        { workflowId: handle.workflowId, ...result },
+        formatSweep(handle.workflowId, result, { wide: !!o.wide }),
+      );
       if (result.counts.unavailable > 0) process.exitCode = ExitCode.failed;
     });
 }

@@ -4,13 +4,13 @@
  * credentials or anonymously, and its OAuth2 refresh-token form).
  * Credentials are those of the endpoint contacted (a mirror's own, never its
  * upstream's) and never go over plain http except to loopback (endpoints.ts).
- * Tokens are cached per endpoint, registry, repository and scope until
+ * Tokens are cached per endpoint, registry, name there and scope until
  * shortly before they expire; Basic and ready-token headers per endpoint.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { classify } from './classify.js';
 import { insecureRefusal, mayAuthenticate, type Endpoint } from './endpoints.js';
-import { normalizeRegistryHost, remoteRepository } from './mirrors.js';
+import { normalizeRegistryHost } from './mirrors.js';
 import { tokenSchema } from './schema.js';
 import { discard, readBody, send, where, type Session } from './transport.js';
 import { parseJson } from './util.js';
@@ -20,6 +20,8 @@ export type Scope = 'pull' | 'pull,push' | 'delete';
 export interface AuthRequest {
   registry: string;
   repository: string;
+  /** the repository's name on the endpoint (its prefix, Docker Hub's `library/`): what the token's scope names */
+  name: string;
   scope: Scope;
   /** the endpoint the request goes to (the mirror, when there is one): its credentials and cache apply */
   endpoint: Endpoint;
@@ -55,7 +57,7 @@ export function parseChallenge(header: string): Challenge {
 }
 
 function tokenKey(req: AuthRequest): string {
-  return [req.endpoint.origin, req.registry, req.repository, req.scope, ...(req.extraScopes ?? [])].join('|');
+  return [req.endpoint.origin, req.registry, req.name, req.scope, ...(req.extraScopes ?? [])].join('|');
 }
 
 /** Basic and ready-token headers hold for the whole endpoint (and only for it). */
@@ -162,7 +164,7 @@ export async function authorize(
     if (!endpoint.secure) throw refuse(sending);
     if (!mayAuthenticate(realmUrl)) throw refuse(sending, realmUrl);
   }
-  const wanted = `repository:${remoteRepository(req)}:${req.scope}`;
+  const wanted = `repository:${req.name}:${req.scope}`;
   const asked = (challenge.params.scope ?? '').split(/\s+/);
   const scopes = [...new Set([...asked, wanted, ...(req.extraScopes ?? [])].filter((x) => x !== ''))];
   const headers: Record<string, string> = { 'user-agent': s.userAgent, accept: 'application/json' };

@@ -1,14 +1,16 @@
 /**
- * Blobs: fetch (verified), monolithic push, and copying between
- * repositories: a cross-repository mount when both are on one registry
- * (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`, 201 when mounted),
- * else the bytes streamed through this process.
+ * Blobs: fetch (verified; a read, through the registry's endpoints in
+ * order), monolithic push, and copying between repositories: a
+ * cross-repository mount when both are on one registry (`POST
+ * …/blobs/uploads/?mount=<digest>&from=<repo>`, 201 when mounted), else the
+ * bytes streamed through this process. Pushes, and the checks they decide
+ * on, go to the registry's first endpoint.
  */
 import { isDigest } from '../../lib/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { remoteRepository } from './mirrors.js';
-import { request, type Repo } from './request.js';
-import { discard, endpointOf, readBody, where, type Session } from './transport.js';
+import { repositoryOn } from './mirrors.js';
+import { request, v2Path, type Repo } from './request.js';
+import { cacheScope, discard, endpointOf, primary, readBody, where, type Session } from './transport.js';
 import { sha256 } from './util.js';
 
 export async function getBlob(s: Session, repo: Repo, digest: string, what?: string): Promise<Buffer> {
@@ -19,11 +21,11 @@ export async function getBlob(s: Session, repo: Repo, digest: string, what?: str
     );
   }
   const shown = what ?? `blob ${digest} of ${repo.registry}/${repo.repository}`;
-  const cached = s.content.get(repo.registry, repo.repository, digest);
+  const cached = s.content.get(cacheScope(s, repo.registry), repo.repository, digest);
   if (cached !== undefined) return cached.body;
   const res = await request(s, repo, {
     method: 'GET',
-    target: `/v2/${remoteRepository(repo)}/blobs/${digest}`,
+    target: v2Path(repo, `blobs/${digest}`),
     scope: 'pull',
     what: shown,
     mode: 'read',
@@ -36,15 +38,15 @@ export async function getBlob(s: Session, repo: Repo, digest: string, what?: str
       found,
     });
   }
-  s.content.put(repo.registry, repo.repository, digest, { body });
+  s.content.put(cacheScope(s, repo.registry), repo.repository, digest, { body });
   return body;
 }
 
-/** Is the blob in this repository already? (HEAD, 404 = no) */
+/** Is the blob in this repository already? (HEAD, 404 = no; on the endpoint written: `s` is pinned to it) */
 async function hasBlob(s: Session, repo: Repo, digest: string, what: string): Promise<boolean> {
   const head = await request(s, repo, {
     method: 'HEAD',
-    target: `/v2/${remoteRepository(repo)}/blobs/${digest}`,
+    target: v2Path(repo, `blobs/${digest}`),
     scope: 'pull,push',
     what,
     mode: 'read',
@@ -92,13 +94,14 @@ async function finishUpload(
   }
 }
 
-export async function pushBlob(s: Session, repo: Repo, data: Buffer): Promise<string> {
+export async function pushBlob(client: Session, repo: Repo, data: Buffer): Promise<string> {
+  const s = primary(client, repo.registry);
   const digest = sha256(data);
   const what = `blob ${digest} of ${repo.registry}/${repo.repository}`;
   if (await hasBlob(s, repo, digest, what)) return digest;
   const started = await request(s, repo, {
     method: 'POST',
-    target: `/v2/${remoteRepository(repo)}/blobs/uploads/`,
+    target: v2Path(repo, 'blobs/uploads/'),
     scope: 'pull,push',
     what: `an upload of ${what}`,
     mode: 'write',
@@ -116,26 +119,36 @@ export function sameRegistry(s: Session, a: Repo, b: Repo): boolean {
 /** How a blob reached the destination. */
 export type BlobCopy = 'present' | 'mounted' | 'uploaded';
 
-export async function copyBlob(s: Session, from: Repo, to: Repo, digest: string): Promise<BlobCopy> {
+/** A blob of `from` (read through `source`'s endpoints) into `to` (written on `dest`'s first endpoint). */
+export async function copyBlob(
+  source: Session,
+  dest: Session,
+  from: Repo,
+  to: Repo,
+  digest: string,
+): Promise<BlobCopy> {
+  const s = primary(dest, to.registry);
   const what = `blob ${digest} of ${to.registry}/${to.repository}`;
   if (await hasBlob(s, to, digest, what)) return 'present';
   if (sameRegistry(s, from, to)) {
-    const query = new URLSearchParams({ mount: digest, from: remoteRepository(from) });
     const started = await request(s, to, {
       method: 'POST',
-      target: `/v2/${remoteRepository(to)}/blobs/uploads/?${query.toString()}`,
+      target: (route) => {
+        const query = new URLSearchParams({ mount: digest, from: repositoryOn(route, from) });
+        return `/v2/${repositoryOn(route, to)}/blobs/uploads/?${query.toString()}`;
+      },
       scope: 'pull,push',
-      extraScopes: [`repository:${remoteRepository(from)}:pull`],
+      extraScopes: (route) => [`repository:${repositoryOn(route, from)}:pull`],
       what: `a mount of ${what} from ${from.repository}`,
       mode: 'write',
     });
     await discard(started);
     if (started.status === 201) return 'mounted';
     // 202: the registry could not mount and opened an ordinary upload instead; fill it.
-    const data = await getBlob(s, from, digest);
+    const data = await getBlob(source, from, digest);
     await finishUpload(s, to, started, digest, data, what);
     return 'uploaded';
   }
-  await pushBlob(s, to, await getBlob(s, from, digest));
+  await pushBlob(s, to, await getBlob(source, from, digest));
   return 'uploaded';
 }

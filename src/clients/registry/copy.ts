@@ -4,6 +4,8 @@
  * manifest its config and layers first (mounted across repositories of one
  * registry, else streamed), then the manifest. Manifests are pushed as the
  * exact bytes read, so the digest is the same; those already there are kept.
+ * The source is read through its registry's endpoints in order; everything
+ * about the destination (what is there, what is written) is on its first.
  */
 import { isDigest } from '../../lib/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
@@ -12,7 +14,7 @@ import { getManifest, probeManifest, putManifest } from './manifests.js';
 import { type Repo } from './request.js';
 import { indexSchema, INDEX_MEDIA_TYPES, manifestSchema, type Descriptor } from './schema.js';
 import { moveTag, tagCreateOnly } from './tags.js';
-import { type Session } from './transport.js';
+import { primary, type Session } from './transport.js';
 import { type CopyImageRequest, type CopyImageResult, type ManifestResult } from './types.js';
 
 /** Layers that registries do not store (Windows foreign layers): referenced by URL, never copied. */
@@ -29,6 +31,7 @@ export async function copyImage(s: Session, req: CopyImageRequest): Promise<Copy
   }
   const from: Repo = { registry: req.from.registry, repository: req.from.repository };
   const to: Repo = { registry: req.to.registry, repository: req.to.repository };
+  const dest = primary(s, to.registry);
   const result: CopyImageResult = {
     digest: req.from.digest,
     manifestsWritten: 0,
@@ -42,7 +45,7 @@ export async function copyImage(s: Session, req: CopyImageRequest): Promise<Copy
         `expected indexes nested at most 4 deep under ${req.from.registry}/${req.from.repository}@${req.from.digest}, found deeper`,
       );
     }
-    if ((await probeManifest(s, to, manifest.digest)) !== undefined) return;
+    if ((await probeManifest(dest, to, manifest.digest)) !== undefined) return;
     if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
       for (const child of indexSchema.parse(manifest.json).manifests) {
         await copyManifest(await getManifest(s, { ...from, digest: child.digest }), depth + 1);
@@ -53,17 +56,17 @@ export async function copyImage(s: Session, req: CopyImageRequest): Promise<Copy
       for (const blob of [image.config, ...image.layers].filter(isDistributable)) {
         if (seen.has(blob.digest)) continue;
         seen.add(blob.digest);
-        result.blobs[await copyBlob(s, from, to, blob.digest)]++;
+        result.blobs[await copyBlob(s, dest, from, to, blob.digest)]++;
       }
     }
-    await putManifest(s, { ...to, digest: manifest.digest }, manifest.mediaType, manifest.body);
+    await putManifest(dest, { ...to, digest: manifest.digest }, manifest.mediaType, manifest.body);
     result.manifestsWritten++;
   }
 
   await copyManifest(await getManifest(s, { ...from, digest: req.from.digest }), 0);
   if (req.to.tag !== undefined) {
     const write = { ...to, digest: req.from.digest, tag: req.to.tag };
-    result.tag = req.onExistingTag === 'move' ? await moveTag(s, write) : await tagCreateOnly(s, write);
+    result.tag = req.onExistingTag === 'move' ? await moveTag(dest, write) : await tagCreateOnly(dest, write);
   }
   return result;
 }

@@ -2,7 +2,9 @@
  * An OCI distribution client on Node's fetch: digests, manifests and config
  * labels, tags (paged listing, create-only, move, safe delete), copies by
  * digest, cosign signature discovery; anonymous / basic / bearer-token auth,
- * registry mirrors, and verification of every byte it downloads.
+ * registry mirrors (several endpoints per registry in order, each with its
+ * own repository prefix and credentials: reads fall through them, writes go
+ * to the first), and verification of every byte it downloads.
  *
  * Failures are classified once (classify.ts): outages (connection refused or
  * reset, timeouts, 5xx, 429) are transient RegistryUnavailable; everything
@@ -23,7 +25,15 @@ import { type RegistryClient, type RegistryClientOptions } from './types.js';
 
 export { parseChallenge } from './auth.js';
 export { credentialsFromEnvironment, type RegistryCredentials } from './credentials.js';
-export { mirrorsFromEnvironment, registryEndpoint, remoteRepository } from './mirrors.js';
+export { registryEndpoint, registryRoutes, remoteRepository, repositoryOn, type Route } from './mirrors.js';
+export {
+  mirrorsFromEnvironment,
+  mirrorsSetting,
+  mirrorTable,
+  type MirrorEndpoint,
+  type MirrorsOption,
+  type RegistryMirrors,
+} from './mirrorSettings.js';
 export { sha256 } from './util.js';
 export type * from './types.js';
 

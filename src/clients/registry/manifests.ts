@@ -4,8 +4,7 @@
  */
 import { formatImageRef, isDigest, type ImageRef } from '../../lib/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { remoteRepository } from './mirrors.js';
-import { request, type Repo } from './request.js';
+import { request, v2Path, type Repo } from './request.js';
 import {
   dockerListSchema,
   dockerManifestSchema,
@@ -15,12 +14,12 @@ import {
   ociIndexSchema,
   ociManifestSchema,
 } from './schema.js';
-import { discard, readBody, where, type Session } from './transport.js';
+import { cacheScope, discard, readBody, where, type Session } from './transport.js';
 import { type ManifestResult } from './types.js';
 import { issuesOf, parseJson, sha256 } from './util.js';
 
-export function manifestPath(repo: Repo, reference: string): string {
-  return `/v2/${remoteRepository(repo)}/manifests/${reference}`;
+export function manifestPath(repo: Repo, reference: string): ReturnType<typeof v2Path> {
+  return v2Path(repo, `manifests/${reference}`);
 }
 
 export function requireReference(ref: ImageRef, prefer: 'tag' | 'digest', action: string): string {
@@ -86,7 +85,7 @@ export async function getManifest(s: Session, ref: ImageRef): Promise<ManifestRe
   const shown = formatImageRef(ref);
   const what = `the manifest of ${shown}`;
   if (ref.digest !== undefined) {
-    const cached = s.content.get(ref.registry, ref.repository, ref.digest);
+    const cached = s.content.get(cacheScope(s, ref.registry), ref.repository, ref.digest);
     if (cached !== undefined) return manifestOf(cached.body, cached.mediaType ?? null, what, shown);
   }
   const res = await request(s, ref, {
@@ -115,7 +114,7 @@ export async function getManifest(s: Session, ref: ImageRef): Promise<ManifestRe
     );
   }
   const manifest = manifestOf(body, res.headers.get('content-type'), what, shown);
-  s.content.put(ref.registry, ref.repository, digest, { body, mediaType: manifest.mediaType });
+  s.content.put(cacheScope(s, ref.registry), ref.repository, digest, { body, mediaType: manifest.mediaType });
   return manifest;
 }
 
@@ -227,7 +226,10 @@ export async function deleteManifest(s: Session, ref: ImageRef, allowMissing = f
       `expected a digest to delete a manifest (registries delete by digest), found ${JSON.stringify(formatImageRef(ref))}`,
     );
   }
-  s.content.evict(ref.registry, ref.repository, ref.digest);
+  // gone from the first endpoint: forget it there and in what reads through every endpoint found
+  const every = s.allRoutes(ref.registry);
+  for (const routes of [every, every.slice(0, 1)])
+    s.content.evict(cacheScope(s, ref.registry, routes), ref.repository, ref.digest);
   const res = await request(s, ref, {
     method: 'DELETE',
     target: manifestPath(ref, ref.digest),

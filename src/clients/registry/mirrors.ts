@@ -1,16 +1,26 @@
 /**
- * Where a registry host is spoken to: mirrors (BUMPFLOW_REGISTRY_MIRRORS),
- * Docker Hub's API host and `library/` names, plain HTTP for loopback.
+ * Where a registry host is spoken to: its mirror endpoints in order
+ * (mirrorSettings.ts), else Docker Hub's API host for docker.io, plain HTTP
+ * for loopback, HTTPS otherwise; and the name a repository has there (Docker
+ * Hub's `library/`, a mirror's repository prefix).
  */
-import { fatal, FatalFailure } from '../../shared/failures.js';
+import { mirrorTable, type MirrorsOption, type RegistryMirrors } from './mirrorSettings.js';
+
+/** One endpoint a registry's requests go to. */
+export interface Route {
+  /** the base URL, before `/v2` */
+  base: string;
+  /** the repository path prefix there: the name is `<prefix>/<repository>` */
+  prefix: string | undefined;
+  /** a configured mirror (else the registry itself) */
+  mirror: boolean;
+}
 
 const DOCKER_HUB_HOSTS: ReadonlySet<string> = new Set([
   'docker.io',
   'index.docker.io',
   'registry-1.docker.io',
 ]);
-const HOST_PATTERN =
-  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::[0-9]{1,5})?$/;
 
 export function isDockerHub(registry: string): boolean {
   return DOCKER_HUB_HOSTS.has(registry);
@@ -25,16 +35,31 @@ export function isLoopback(registry: string): boolean {
 }
 
 /**
- * The base URL for a registry host: a mirror when one is configured, Docker
- * Hub's API host for docker.io, plain HTTP for loopback hosts (as docker and
- * crane do), HTTPS otherwise.
+ * The endpoints of a registry host, in order: its mirrors when configured,
+ * else the registry itself (Docker Hub's API host for docker.io, plain HTTP
+ * for loopback hosts as docker and crane do, HTTPS otherwise).
  */
-export function registryEndpoint(registry: string, mirrors: Record<string, string> = {}): string {
-  const mirror = mirrors[registry] ?? mirrors[registry.toLowerCase()];
-  if (mirror !== undefined) return mirror.replace(/\/+$/, '');
-  if (isDockerHub(registry)) return 'https://registry-1.docker.io';
-  if (isLoopback(registry)) return `http://${registry}`;
-  return `https://${registry}`;
+export function registryRoutes(registry: string, mirrors: RegistryMirrors = {}): Route[] {
+  const configured = mirrors[registry] ?? mirrors[registry.toLowerCase()];
+  if (configured !== undefined && configured.length > 0)
+    return configured.map((e) => ({ base: e.url.replace(/\/+$/, ''), prefix: e.prefix, mirror: true }));
+  const base = isDockerHub(registry)
+    ? 'https://registry-1.docker.io'
+    : isLoopback(registry)
+      ? `http://${registry}`
+      : `https://${registry}`;
+  return [{ base, prefix: undefined, mirror: false }];
+}
+
+/** The base URL of the first endpoint of a registry host (the one writes go to). */
+export function registryEndpoint(registry: string, mirrors: MirrorsOption = {}): string {
+  return registryRoutes(registry, mirrorTable(mirrors))[0]!.base;
+}
+
+/** The repository's name on an endpoint: its prefix (if any), then the name on the wire. */
+export function repositoryOn(route: Route, ref: { registry: string; repository: string }): string {
+  const name = remoteRepository(ref);
+  return route.prefix === undefined ? name : `${route.prefix}/${name}`;
 }
 
 /** The repository path on the wire: Docker Hub's official images live under `library/`. */
@@ -51,56 +76,4 @@ export function normalizeRegistryHost(raw: string): string {
     .replace(/\/.*$/, '')
     .toLowerCase();
   return isDockerHub(host) ? 'docker.io' : host;
-}
-
-/**
- * BUMPFLOW_REGISTRY_MIRRORS='ghcr.io=http://127.0.0.1:5000,quay.io=https://mirror.local'
- * → { 'ghcr.io': 'http://127.0.0.1:5000', 'quay.io': 'https://mirror.local' }. BadInput when malformed.
- */
-export function mirrorsFromEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  const raw = env.BUMPFLOW_REGISTRY_MIRRORS?.trim();
-  if (!raw) return {};
-  const out: Record<string, string> = {};
-  const expected = 'expected BUMPFLOW_REGISTRY_MIRRORS as host=http(s)://base-url[,host=…]';
-  for (const part of raw.split(',').map((p) => p.trim())) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const host = eq < 0 ? '' : part.slice(0, eq).trim().toLowerCase();
-    const target = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (!HOST_PATTERN.test(host)) {
-      throw fatal(
-        FatalFailure.BadInput,
-        `${expected}, found ${JSON.stringify(part)} (the host before '=' is not a registry host)`,
-      );
-    }
-    let url: URL;
-    try {
-      url = new URL(target);
-    } catch {
-      throw fatal(
-        FatalFailure.BadInput,
-        `${expected}, found ${JSON.stringify(part)} (${JSON.stringify(target)} is not a URL)`,
-      );
-    }
-    if (
-      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-      url.username ||
-      url.password ||
-      url.search ||
-      url.hash
-    ) {
-      throw fatal(
-        FatalFailure.BadInput,
-        `${expected}, found ${JSON.stringify(url.username || url.password ? `${host}=<url with credentials>` : part)} (only http(s) URLs without credentials, query or fragment)`,
-      );
-    }
-    if (out[host] !== undefined) {
-      throw fatal(
-        FatalFailure.BadInput,
-        `${expected} with each host once, found ${JSON.stringify(host)} twice`,
-      );
-    }
-    out[host] = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-  }
-  return out;
 }

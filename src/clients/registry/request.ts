@@ -2,13 +2,18 @@
  * One authenticated registry request: send with cached credentials, answer a
  * 401 challenge once, then classify anything that is not ok (unless the
  * caller allows that status, e.g. 404 for "not there yet"). Credentials and
- * cached tokens are those of the endpoint the URL contacts (a mirror's own).
+ * cached tokens are those of the endpoint the URL contacts (a mirror's own);
+ * the name asked for (path and token scope) is the repository's name there
+ * (its prefix). Reads (GET, HEAD) fall through the registry's endpoints in
+ * order (fallThrough.ts); writes go to the first.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { authorize, cachedAuthorization, forgetAuthorization, type AuthRequest, type Scope } from './auth.js';
 import { classify } from './classify.js';
 import { endpointOfUrl } from './endpoints.js';
-import { discard, endpointOf, send, where, type Session } from './transport.js';
+import { readThrough } from './fallThrough.js';
+import { repositoryOn, type Route } from './mirrors.js';
+import { discard, readBody, send, where, type Session } from './transport.js';
 
 export interface Repo {
   registry: string;
@@ -17,11 +22,11 @@ export interface Repo {
 
 export interface RequestSpec {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
-  /** a path under the registry's base URL, or an absolute URL (upload locations, Link pages) */
-  target: string;
+  /** the path under an endpoint's base URL (v2Path), or an absolute URL (upload locations, Link pages) */
+  target: ((route: Route) => string) | string;
   scope: Scope;
-  /** further token scopes (a cross-repository mount also pulls from the source) */
-  extraScopes?: readonly string[];
+  /** further token scopes on the endpoint (a cross-repository mount also pulls from the source) */
+  extraScopes?: (route: Route) => readonly string[];
   /** what the request is about, for messages: "the manifest of ghcr.io/x/y:main" */
   what: string;
   /** reads map 404 to ManifestUnknown; writes map refusals to PushRejected */
@@ -32,18 +37,48 @@ export interface RequestSpec {
   allow?: readonly number[];
 }
 
+/** `/v2/<the repository's name on the endpoint>/<rest>`: a request's target. */
+export function v2Path(repo: Repo, rest: string): (route: Route) => string {
+  return (route) => `/v2/${repositoryOn(route, repo)}/${rest}`;
+}
+
+/** The request on the registry's endpoints: a read in order until one answers, anything else on the first. */
 export async function request(s: Session, repo: Repo, spec: RequestSpec): Promise<Response> {
-  const url = /^https?:\/\//.test(spec.target)
-    ? spec.target
-    : `${endpointOf(s, repo.registry)}${spec.target}`;
+  const routes = s.routes(repo.registry);
+  const read = spec.method === 'GET' || spec.method === 'HEAD';
+  if (!read || routes.length === 1 || typeof spec.target === 'string')
+    return requestOn(s, routes[0]!, repo, spec);
+  return readThrough(
+    s,
+    repo.registry,
+    spec.what,
+    async (pinned, route) => {
+      const res = await requestOn(pinned, route, repo, spec);
+      if (spec.method === 'HEAD' || res.body === null) return res;
+      // the body is read here, so that an endpoint stalling mid-body is passed over too
+      const body = await readBody(pinned, res, spec.what, repo.registry);
+      return new Response(new Uint8Array(body), {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
+    },
+    (res) => res.status === 404,
+  );
+}
+
+async function requestOn(s: Session, route: Route, repo: Repo, spec: RequestSpec): Promise<Response> {
+  const url = typeof spec.target === 'string' ? spec.target : `${route.base}${spec.target(route)}`;
+  const extraScopes = spec.extraScopes?.(route);
   const baseHeaders: Record<string, string> = { 'user-agent': s.userAgent, ...spec.headers };
   const body = spec.body === undefined ? undefined : new Uint8Array(spec.body);
   const auth: AuthRequest = {
     registry: repo.registry,
     repository: repo.repository,
+    name: repositoryOn(route, repo),
     scope: spec.scope,
     endpoint: endpointOfUrl(url),
-    ...(spec.extraScopes ? { extraScopes: spec.extraScopes } : {}),
+    ...(extraScopes ? { extraScopes } : {}),
   };
   const attempt = (authorization: string | undefined): Promise<Response> =>
     send(

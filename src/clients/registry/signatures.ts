@@ -11,8 +11,7 @@
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { getManifest, probeManifest } from './manifests.js';
-import { remoteRepository } from './mirrors.js';
-import { request, type Repo } from './request.js';
+import { request, v2Path, type Repo } from './request.js';
 import {
   IMAGE_MANIFEST_MEDIA_TYPES,
   indexSchema,
@@ -70,7 +69,7 @@ async function referrersFromApi(s: Session, ref: DigestRef, repo: Repo): Promise
   const what = `the referrers of ${ref.registry}/${ref.repository}@${ref.digest}`;
   const res = await request(s, repo, {
     method: 'GET',
-    target: `/v2/${remoteRepository(repo)}/referrers/${ref.digest}`,
+    target: v2Path(repo, `referrers/${ref.digest}`),
     scope: 'pull',
     what,
     mode: 'read',

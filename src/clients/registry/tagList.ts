@@ -1,13 +1,15 @@
 /**
  * Listing tags: `GET /v2/<name>/tags/list?n=<page size>`, following
  * `Link: <…>; rel="next"` until the last page (RFC 8288 links, resolved
- * against the page they came from, kept on the registry's own origin).
+ * against the page they came from, kept on the endpoint's own origin). A
+ * read: the whole listing from the first endpoint that gives it, in order.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { remoteRepository } from './mirrors.js';
+import { readThrough } from './fallThrough.js';
+import { repositoryOn, type Route } from './mirrors.js';
 import { request, type Repo } from './request.js';
 import { tagListSchema } from './schema.js';
-import { endpointOf, readBody, where, type Session } from './transport.js';
+import { readBody, where, type Session } from './transport.js';
 import { type ListTagsOptions } from './types.js';
 import { issuesOf, parseJson } from './util.js';
 
@@ -27,6 +29,13 @@ export function nextLink(header: string | null): string | undefined {
 }
 
 export async function listTags(s: Session, repo: Repo, options: ListTagsOptions = {}): Promise<string[]> {
+  return readThrough(s, repo.registry, `the tags of ${repo.registry}/${repo.repository}`, (pinned, route) =>
+    listTagsOn(pinned, route, repo, options),
+  );
+}
+
+/** Every page, from one endpoint (`s` is pinned to `route`). */
+async function listTagsOn(s: Session, route: Route, repo: Repo, options: ListTagsOptions): Promise<string[]> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw fatal(
@@ -34,10 +43,9 @@ export async function listTags(s: Session, repo: Repo, options: ListTagsOptions 
       `expected a page size that is a positive integer, found ${JSON.stringify(pageSize)}`,
     );
   }
-  const base = endpointOf(s, repo.registry);
-  const origin = new URL(base).origin;
+  const origin = new URL(route.base).origin;
   const shown = `${repo.registry}/${repo.repository}`;
-  let url = `${base}/v2/${remoteRepository(repo)}/tags/list?n=${pageSize}`;
+  let url = `${route.base}/v2/${repositoryOn(route, repo)}/tags/list?n=${pageSize}`;
   const seen = new Set<string>();
   const tags: string[] = [];
   const have = new Set<string>();

@@ -5,7 +5,8 @@
  * which drops every tag on it), and, given the digest a plan saw, a delete
  * that keeps a tag re-pushed since (compare-then-delete). Check-then-write:
  * callers serialise mutations of one repository (one workflow per
- * repository), the registry has no conditional PUT or DELETE.
+ * repository), the registry has no conditional PUT or DELETE. Every read
+ * a write decides on is on the endpoint written: the registry's first.
  */
 import { isDigest } from '../../lib/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
@@ -14,7 +15,7 @@ import { deleteManifest, getManifest, probeManifest, putManifest } from './manif
 import { type Repo } from './request.js';
 import { indexSchema, INDEX_MEDIA_TYPES } from './schema.js';
 import { listTags } from './tagList.js';
-import { type Session } from './transport.js';
+import { primary, type Session } from './transport.js';
 import { type DeleteTagRequest, type DeleteTagResult, type TagWrite, type TagWriteResult } from './types.js';
 import { mapLimit } from './util.js';
 
@@ -64,7 +65,8 @@ async function verifyTag(s: Session, req: TagWrite): Promise<void> {
   );
 }
 
-async function writeTag(s: Session, req: TagWrite, refuseOther: boolean): Promise<TagWriteResult> {
+async function writeTag(client: Session, req: TagWrite, refuseOther: boolean): Promise<TagWriteResult> {
+  const s = primary(client, req.registry);
   requireTag(req.tag);
   requireDigest(req.digest);
   const repo = repoOf(req);
@@ -107,7 +109,8 @@ async function listsChild(
   return indexSchema.parse(manifest.json).manifests.some((m) => m.digest === digest);
 }
 
-export async function deleteTagSafely(s: Session, req: DeleteTagRequest): Promise<DeleteTagResult> {
+export async function deleteTagSafely(client: Session, req: DeleteTagRequest): Promise<DeleteTagResult> {
+  const s = primary(client, req.registry);
   requireTag(req.tag);
   const repo = repoOf(req);
   const shown = `${req.registry}/${req.repository}:${req.tag}`;

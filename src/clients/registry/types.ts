@@ -1,10 +1,15 @@
 /** The registry client's public types: what callers pass in and get back. */
 import { type ImageRef } from '../../lib/imageRef.js';
 import { type RegistryCredentials } from './credentials.js';
+import { type MirrorsOption } from './mirrorSettings.js';
 
 export interface RegistryClientOptions {
-  /** registry host → base URL, e.g. { 'ghcr.io': 'http://127.0.0.1:5000' } (air-gapped mirrors, our tests) */
-  mirrors?: Record<string, string>;
+  /**
+   * registry host → its endpoints in order (air-gapped mirrors, proxy caches, our tests): a base URL
+   * (`{ 'ghcr.io': 'http://127.0.0.1:5000' }`), `{ url, prefix }` (the name there is `<prefix>/<repository>`),
+   * or a list of them. Reads fall through them in order; writes go to the first. See mirrorSettings.ts.
+   */
+  mirrors?: MirrorsOption;
   /**
    * credentials by the host[:port] actually contacted: a mirror's own host
    * (`127.0.0.1:5000` for ghcr.io mirrored there, never `ghcr.io`), else the

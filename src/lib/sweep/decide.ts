@@ -10,7 +10,9 @@
  * pin that is already one of the index's children is current without asking.
  *
  * A behind image carries evidence when the answer has it: a `version` label
- * that is not the tag, a `revision` that is not the source branch's HEAD.
+ * that is not the tag, a `source` or `revision` label missing (the bump
+ * refuses such an image: LabelMissing), a `revision` that is not the source
+ * branch's HEAD.
  *
  * Exports:
  *   decideSweep(pins: SweepPins, answers: Record<pairId, SweepAnswer>): SweepOutcome
@@ -49,7 +51,12 @@ export type SweepAnswer = TagResolution | { failure: SweepFailure };
 
 export type Evidence =
   | { kind: 'version-label'; tag: string; version: string | undefined }
+  | { kind: 'missing-label'; label: string }
   | { kind: 'stale-revision'; revision: string | undefined; head: string };
+
+/** The labels a bump reads from the new image, besides the version (it refuses an image without one). */
+const LABEL_SOURCE = 'org.opencontainers.image.source';
+const LABEL_REVISION = 'org.opencontainers.image.revision';
 
 export interface PinVerdict extends SweepPin {
   /** `<image>:<tag>` */
@@ -140,7 +147,10 @@ function evidenceOf(pair: ImageTagPair, now: TagResolution): Evidence[] {
   const out: Evidence[] = [];
   if (now.labels !== undefined && now.labels.version !== pair.tag)
     out.push({ kind: 'version-label', tag: pair.tag, version: now.labels.version });
-  if (now.sourceHead !== undefined && now.labels?.revision !== now.sourceHead)
+  const missing = (v: string | undefined) => now.labels !== undefined && (v ?? '').trim() === '';
+  if (missing(now.labels?.source)) out.push({ kind: 'missing-label', label: LABEL_SOURCE });
+  if (missing(now.labels?.revision)) out.push({ kind: 'missing-label', label: LABEL_REVISION });
+  else if (now.sourceHead !== undefined && now.labels?.revision !== now.sourceHead)
     out.push({ kind: 'stale-revision', revision: now.labels?.revision, head: now.sourceHead });
   return out;
 }

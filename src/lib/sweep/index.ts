@@ -4,7 +4,8 @@
  * start, and shown as a table. Pure: the caller resolves (registry client,
  * limitPerKey per registry host) and starts the bumps.
  *
- *   const pins = collectImageTags([{ branch, text }, …], { imagePrefixes });
+ *   const pins = collectImageTags([{ branch, text }, …], { images, imagePrefixes });
+ *   // pins.unpinned: the references in scope pinned by tag only (renderUnpinned)
  *   // resolve each pins.pairs[i] (one HEAD of <image>:<tag>) → answers[pair.id]
  *   // optionally: platformPinsToClassify(pins, answers) → set pinnedPlatforms
  *   const outcome = decideSweep(pins, answers);
@@ -17,6 +18,7 @@ export {
   type SweepBranch,
   type SweepPin,
   type SweepPins,
+  type UnpinnedRef,
 } from './pins.js';
 export {
   decideSweep,
@@ -31,3 +33,5 @@ export {
 export { servicesBehind, type ServiceBump } from './services.js';
 export { renderSweepTable } from './render.js';
 export { limitPerKey, type KeyedLimit } from './limit.js';
+export { describeScope, imageScopeProblem, inScope, type ImageScope } from './scope.js';
+export { renderUnpinned, unpinnedByBranch } from './unpinned.js';

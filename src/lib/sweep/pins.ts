@@ -4,11 +4,14 @@
  * resolved once however many keys and branches pin it.
  *
  * Exports:
- *   collectImageTags(branches, { imagePrefixes? }): SweepPins
+ *   collectImageTags(branches, { images?, imagePrefixes? }): SweepPins
  *     `branches`: [{ branch: 'main', text, path? }, …]; each text is indexed with
  *     indexVarsFile (MalformedVarsFile as it throws). Only digest pins
- *     (`<image>:<tag>@sha256:<hex>`) are swept; `imagePrefixes` (such as
- *     ['ghcr.io/vexxhost/']) keeps the images that start with one of them.
+ *     (`<image>:<tag>@sha256:<hex>`) are swept; the scope (scope.ts: the
+ *     target's globs, such as ['ghcr.io/vexxhost/**'], and `imagePrefixes`,
+ *     such as ['ghcr.io/vexxhost/']) keeps the images in it. The references
+ *     in scope pinned by tag only (`<image>:<tag>`, no digest) are listed
+ *     apart, as `unpinned`: they are not pins and never resolved here.
  *     A branch named twice is BadInput.
  *   pairId({ image, tag }): `<image>:<tag>`, the key of resolution answers.
  * Pure: no I/O.
@@ -16,6 +19,7 @@
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { imageName } from '../imageRef.js';
 import { indexVarsFile } from '../varsFile.js';
+import { inScope } from './scope.js';
 
 export interface SweepBranch {
   /** `main`, `stable/2025.1` */
@@ -32,6 +36,17 @@ export interface SweepPin {
   key: string;
   line: number;
   digest: string;
+}
+
+/** A reference in scope pinned by tag only (`ghcr.io/vexxhost/x:tag`, no `@sha256:`): where it stands. */
+export interface UnpinnedRef {
+  /** `<image>:<tag>` */
+  id: string;
+  image: string;
+  tag: string;
+  branch: string;
+  key: string;
+  line: number;
 }
 
 export interface ImageTagPair {
@@ -52,8 +67,10 @@ export interface SweepPins {
   pairs: ImageTagPair[];
   /** pins swept (the sum of the pairs' pins) */
   pinCount: number;
-  /** every image pinned by digest on any branch, before `imagePrefixes`: service names are judged against these */
+  /** every image pinned by digest on any branch, before the scope: service names are judged against these */
   images: string[];
+  /** the references in scope pinned by tag only, in branch order then file order */
+  unpinned: UnpinnedRef[];
 }
 
 export function pairId(pair: { image: string; tag: string }): string {
@@ -62,10 +79,10 @@ export function pairId(pair: { image: string; tag: string }): string {
 
 export function collectImageTags(
   branches: readonly SweepBranch[],
-  options: { imagePrefixes?: readonly string[] | undefined } = {},
+  options: { images?: readonly string[] | undefined; imagePrefixes?: readonly string[] | undefined } = {},
 ): SweepPins {
-  const prefixes = options.imagePrefixes ?? [];
-  const wanted = (image: string) => prefixes.length === 0 || prefixes.some((p) => image.startsWith(p));
+  const wanted = inScope(options);
+  const unpinned: UnpinnedRef[] = [];
   const seen = new Set<string>();
   const pairs = new Map<string, ImageTagPair>();
   const images = new Set<string>();
@@ -99,11 +116,25 @@ export function collectImageTags(
       pairs.set(id, pair);
       pinCount += 1;
     }
+    for (const entry of index.tagOnly) {
+      const image = imageName(entry.ref);
+      const { tag } = entry.ref;
+      if (!wanted(image) || tag === undefined) continue;
+      unpinned.push({
+        id: pairId({ image, tag }),
+        image,
+        tag,
+        branch: b.branch,
+        key: entry.key,
+        line: entry.line,
+      });
+    }
   }
   return {
     branches: branches.map((b) => b.branch),
     pairs: [...pairs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     pinCount,
     images: [...images].sort(),
+    unpinned,
   };
 }

@@ -1,16 +1,20 @@
 /**
  * One table, two forms: a markdown table for the Temporal UI (cells with `|`
- * escaped, one line each) or aligned text columns for the CLI. Used by the
- * sweep's and the retag plan's renderers.
+ * escaped, one line each) or aligned text columns for the CLI, fitted to a
+ * width when a layout says how (see ../textTable.ts). Used by the sweep's
+ * and the retag plan's renderers.
  *
  * Exports:
- *   renderTable(head, rows, 'markdown' | 'text'): string[]  (lines)
+ *   renderTable(head, rows, 'markdown' | 'text', layout?): string[]  (lines)
  * Pure: no I/O.
  */
+import { fitTable, type TextLayout } from '../textTable.js';
+
 export function renderTable(
   head: readonly string[],
   rows: readonly (readonly string[])[],
   format: 'markdown' | 'text',
+  layout?: TextLayout,
 ): string[] {
   if (format === 'markdown') {
     const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -20,11 +24,5 @@ export function renderTable(
       ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
     ];
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) =>
-    r
-      .map((v, i) => (i < r.length - 1 ? v.padEnd(widths[i]!) : v))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)];
+  return fitTable(head, rows, layout);
 }

@@ -4,13 +4,10 @@
  * request, found or created. A forge whose token or URL is wrong leaves the
  * update `blocked`: fix the worker's environment, `retry`.
  */
-import { workflowInfo } from '@temporalio/workflow';
-import { FatalFailure } from '../../shared/failures.js';
+import { openWorkPullRequest } from '../kit/index.js';
 import type { PlannedFiles } from './planEdit.js';
 import type { CatalogContext } from './catalogContext.js';
 import { commitMessage, pullRequestBody, pullRequestTitle } from './details.js';
-
-const FIXABLE_AT_PR_TIME = [FatalFailure.AuthRefused, FatalFailure.ForgeMisconfigured] as const;
 
 /** Pushes the work branch; false when the base changed the catalog since the plan (re-plan, approve again). */
 export async function pushCatalog(ctx: CatalogContext, plan: PlannedFiles, date: string): Promise<boolean> {
@@ -41,23 +38,8 @@ export async function pushCatalog(ctx: CatalogContext, plan: PlannedFiles, date:
 }
 
 export async function openPullRequest(ctx: CatalogContext): Promise<void> {
-  const { repoUrl, branch } = ctx.input;
-  const head = ctx.status.workBranch!;
-  ctx.enter('opening-pr');
-  const pr = await ctx.step(
-    `open or find the PR ${head} → ${branch}`,
-    () =>
-      ctx.acts.openPullRequest({
-        repoUrl,
-        head,
-        base: branch,
-        title: pullRequestTitle(ctx.status),
-        body: pullRequestBody(ctx.status, workflowInfo().workflowId),
-      }),
-    { blockOn: FIXABLE_AT_PR_TIME },
-  );
-  ctx.status.prNumber = pr.number;
-  ctx.status.prUrl = pr.url;
-  if (!pr.created)
-    ctx.status.notices.push(`the pull request #${pr.number} was already open: found, not created`);
+  await openWorkPullRequest(ctx, ctx.input.repoUrl, ctx.input.branch, (workflowId) => ({
+    title: pullRequestTitle(ctx.status),
+    body: pullRequestBody(ctx.status, workflowId),
+  }));
 }

@@ -15,3 +15,4 @@ export * from './settle.js';
 export * from './lanes.js';
 export * from './look.js';
 export * from './unknownSignals.js';
+export * from './pullRequest.js';

@@ -3,7 +3,8 @@
  * listed, resolves each distinct image:tag once (one HEAD, per registry at a
  * bounded concurrency; platform, labels and source HEAD for those behind only)
  * and decides pin by pin. Only its findings cross the history (counts, the
- * behind pins, the unavailable pairs, the bumps to start): never the pins
+ * behind pins, the unavailable pairs, the bumps to start, the references in
+ * scope pinned by tag only, which are never resolved): never the pins
  * that are current nor the registry's answers. One pair failing is that
  * pair's row in `unavailable`; the others stand.
  */
@@ -16,6 +17,7 @@ export async function checkPins(ctx: SweepContext, heads: Record<string, string>
     varsFile: ctx.input.varsFile,
     heads,
     imagePrefixes: ctx.input.imagePrefixes,
+    ...(ctx.input.images === undefined ? {} : { images: ctx.input.images }),
     concurrency: ctx.input.concurrency,
   });
   const { status } = ctx;
@@ -24,5 +26,6 @@ export async function checkPins(ctx: SweepContext, heads: Record<string, string>
   status.counts = findings.counts;
   status.behind = findings.behind;
   status.unavailable = findings.unavailable;
+  status.unpinned = findings.unpinned ?? [];
   return findings;
 }

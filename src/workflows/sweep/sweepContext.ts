@@ -11,6 +11,7 @@ import { createReporter } from '../kit/index.js';
 import { sweepStatusQuery, type SweepInput, type SweepState, type SweepStatus } from './sweepInput.js';
 import { sweepDetails } from './sweepDetails.js';
 import { parseDuration } from '../../lib/duration.js';
+import { describeScope } from '../../lib/sweep/scope.js';
 
 export interface SweepContext {
   input: SweepInput;
@@ -24,10 +25,12 @@ export interface SweepContext {
 }
 
 export function createSweepContext(input: SweepInput, repoKey: string): SweepContext {
+  const scope = describeScope(input);
   const status: SweepStatus = {
     state: 'listing',
     targetRepo: input.targetRepo,
     report: input.report,
+    ...(scope === undefined ? {} : { scope }),
     branches: [],
     heads: {},
     pinCount: 0,
@@ -36,6 +39,8 @@ export function createSweepContext(input: SweepInput, repoKey: string): SweepCon
     behind: [],
     unavailable: [],
     bumps: [],
+    unpinned: [],
+    ...(input.pin ? { pins: [] } : {}),
     table: '',
     markdown: '',
   };

@@ -8,16 +8,19 @@
  *               evidence) / unavailable; only the findings enter the history
  *   3 table     the table of what is behind (UI, result)
  *   4 bump      with `report`: nothing; otherwise one bumpImage per service behind
- * It changes nothing itself: the bumps it starts do, each with its own approval.
+ *   5 pin       with `pin` (never with `report`): one pinDigests per branch with references
+ *               in scope pinned by tag only (they are listed by every sweep, counted apart)
+ * It changes nothing itself: the bumps and pin runs it starts do, each with its own approval.
  */
 import { parseRepoUrl } from '../../lib/repoUrl.js';
-import { renderSweepTable, type SweepOutcome } from '../../lib/sweep/index.js';
+import { renderSweepTable, renderUnpinned, type SweepOutcome } from '../../lib/sweep/index.js';
 import { createNotifier, errorInfo, onPatch, parseInput, Patches, pure, surfaced } from '../kit/index.js';
 import { sweepInputSchema, type SweepRequest, type SweepResult } from './sweepInput.js';
 import { createSweepContext } from './sweepContext.js';
 import { listTargetBranches } from './listTargetBranches.js';
 import { checkPins } from './checkPins.js';
 import { startBumps } from './startBumps.js';
+import { startPins } from './startPins.js';
 
 export async function sweepPins(raw: SweepRequest): Promise<SweepResult> {
   const input = parseInput(sweepInputSchema, raw, 'a sweep {targetRepo, varsFile?, branches?, report?, …}');
@@ -38,10 +41,15 @@ export async function sweepPins(raw: SweepRequest): Promise<SweepResult> {
       counts: findings.counts,
       unavailable: findings.unavailable,
     };
-    ctx.status.table = pure(() => renderSweepTable(shown, 'text'));
-    ctx.status.markdown = pure(() => renderSweepTable(shown, 'markdown'));
+    const unpinned = findings.unpinned ?? [];
+    ctx.status.table = pure(() => renderSweepTable(shown, 'text') + renderUnpinned(unpinned, 'text'));
+    ctx.status.markdown = pure(
+      () => renderSweepTable(shown, 'markdown') + renderUnpinned(unpinned, 'markdown'),
+    );
     ctx.report();
     if (!input.report) await startBumps(ctx, findings.services);
+    // new input: a run started before `pin` existed never has it, and keeps its commands
+    if (input.pin === true && !input.report && unpinned.length > 0) await startPins(ctx, unpinned);
     return ctx.finish();
   } catch (err) {
     notifier.tell('failed', { error: errorInfo(err).message });

@@ -1,6 +1,8 @@
 /** CLI cases: `approve`, `reject`, `retry` (what a person types at a procedure waiting for them). */
 import { BUMP_ID, CATALOG_ID, DIGEST, PROMOTE_ID, RETAG_ID, type CliCase } from './cliCaseKit.js';
 
+const PIN_ID = 'pin/vexxhost/atmosphere/stable/2025.1';
+
 const ID =
   /bumpflow: <id>: expected a bumpflow workflow id as printed when it started \(bump\/…, .*\), found /;
 export const id = (found: string, why: string) =>
@@ -103,6 +105,11 @@ export const approveCases: CliCase[] = [
     code: 2,
     says: /bumpflow: --branch: expected no --branch or --note or --digest for a catalog update .*, found --branch \["main"\]/,
   },
+  {
+    args: ['approve', PIN_ID, '--digest', DIGEST],
+    code: 2,
+    says: /bumpflow: --digest: expected no --branch or --note or --digest for a pin run \(it has one branch, no release note and a digest per image\), found --digest/,
+  },
 ];
 
 export const rejectCases: CliCase[] = [
@@ -148,6 +155,11 @@ export const rejectCases: CliCase[] = [
     code: 2,
     says: /bumpflow: --branch: expected no --branch for a catalog update .*, found --branch \["main"\]/,
   },
+  {
+    args: ['reject', PIN_ID, '--reason', 'no', '--branch', 'main'],
+    code: 2,
+    says: /bumpflow: --branch: expected no --branch for a pin run \(it has one branch\), found --branch \["main"\]/,
+  },
 ];
 
 export const retryCases: CliCase[] = [
@@ -178,5 +190,10 @@ export const retryCases: CliCase[] = [
     args: ['retry', RETAG_ID, '--branch', 'main'],
     code: 2,
     says: /bumpflow: --branch: expected no --branch for a retag \(it has no branches\), found --branch "main"/,
+  },
+  {
+    args: ['retry', PIN_ID, '--branch', 'main'],
+    code: 2,
+    says: /bumpflow: --branch: expected no --branch for a pin run \(it has one branch\), found --branch "main"/,
   },
 ];

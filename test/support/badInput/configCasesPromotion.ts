@@ -245,7 +245,7 @@ export const notificationCases: ConfigCase[] = [
     yaml: webhook('url: https://hooks.example.com/x', 'procedures: [deploy]'),
     key: 'notifications.0.procedures.0',
     line: 5,
-    says: /^expected one of bump, promote, rollback, cleanup, retag, catalog, sweep, found "deploy"/,
+    says: /^expected one of bump, promote, rollback, cleanup, retag, catalog, sweep, pin, found "deploy"/,
   },
   {
     yaml: webhook('url: https://hooks.example.com/x', 'procedures: bump'),

@@ -152,6 +152,31 @@ export const targetCases: ConfigCase[] = [
     says: /^expected string, found \["main\.yml"\]/,
   },
   {
+    // a prefix written as a glob matches no image: the target would sweep nothing
+    yaml: target(REPO.trim(), 'images: [ghcr.io/vexxhost/]'),
+    key: 'targets.atmosphere.images.0',
+    line: 4,
+    says: /^expected an image glob such as ghcr\.io\/vexxhost\/\*\* \(every image under ghcr\.io\/vexxhost\/\), found "ghcr\.io\/vexxhost\/", which ends in \/ and matches no image name/,
+  },
+  {
+    yaml: target(REPO.trim(), 'images:', "  - 'ghcr.io/vexxhost/{nova,'"),
+    key: 'targets.atmosphere.images.0',
+    line: 5,
+    says: /^expected an image glob such as ghcr\.io\/acme\/\* or ghcr\.io\/\*\* .*, found "ghcr\.io\/vexxhost\/\{nova,", which matches nothing \(an unclosed \[ or \{\)/,
+  },
+  {
+    yaml: target(REPO.trim(), 'images: [GHCR.io/Vexxhost/**]'),
+    key: 'targets.atmosphere.images.0',
+    line: 4,
+    says: /^expected an image glob such as .*, found "GHCR\.io\/Vexxhost\/\*\*"/,
+  },
+  {
+    yaml: target(REPO.trim(), 'images: []'),
+    key: 'targets.atmosphere.images',
+    line: 4,
+    says: /^expected at least 1 item, found \[\]/,
+  },
+  {
     yaml: target(REPO.trim(), 'branch: main'),
     key: 'targets.atmosphere.branch',
     line: 4,
