@@ -22,11 +22,11 @@ import {
 } from '@temporalio/worker';
 import { installRuntime } from '../src/observability.js';
 import { approveSignal, searchAttributeKeys, type BumpResult } from '../src/shared/messages.js';
-import { startBump } from '../src/cli/start.js';
+import { startBump } from '../src/cli/bump/start.js';
 import { createWorker, workflowsPath } from '../src/worker.js';
 import { workflowSource } from '../src/workflowBundle.js';
 import { workflowUiUrl, type TemporalSettings } from '../src/config.js';
-import { formatResult } from '../src/cli/format.js';
+import { formatResult } from '../src/cli/kit/format.js';
 import { createScenario } from '../src/sandbox/scenario.js';
 import { allIn, waitForStatus } from '../src/sandbox/status.js';
 import { temporalCliPath } from '../src/sandbox/temporalCli.js';

@@ -33,7 +33,7 @@ import {
   type BumpResult,
   type BumpStatus,
 } from '../src/shared/messages.js';
-import { startBump } from '../src/cli/start.js';
+import { startBump } from '../src/cli/bump/start.js';
 import {
   addCommit,
   createScenario,

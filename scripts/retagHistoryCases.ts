@@ -20,7 +20,7 @@ import {
   type ManifestName,
   type RetagWorld,
 } from '../src/sandbox/retagWorld.js';
-import { startRetag } from '../src/cli/retagStart.js';
+import { startRetag } from '../src/cli/retag/retagStart.js';
 import { imageRepoWorkflowId, queueStatusQuery } from '../src/shared/messages.js';
 import type { TemporalSettings } from '../src/config.js';
 import type { Fault } from './faultHistoryCases.js';

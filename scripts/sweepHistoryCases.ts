@@ -18,7 +18,7 @@ import {
   type SweepResult,
   type SweepStatus,
 } from '../src/workflows/sweep/sweepInput.js';
-import { startSweep } from '../src/cli/sweepStart.js';
+import { startSweep } from '../src/cli/sweep/sweepStart.js';
 import { PIN_WORKFLOW_TYPE, pinGate, pinStatusQuery, type PinResult } from '../src/shared/pin.js';
 import type { TemporalSettings } from '../src/config.js';
 import type { Fault } from './faultHistoryCases.js';

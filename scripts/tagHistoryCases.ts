@@ -26,7 +26,7 @@ import {
   type TagResult,
   type TagStatus,
 } from '../src/shared/messages.js';
-import { requestTagProcedure, tagResult, type TagRequest } from '../src/cli/startTag.js';
+import { requestTagProcedure, tagResult, type TagRequest } from '../src/cli/tags/startTag.js';
 import type { TemporalSettings } from '../src/config.js';
 import type { InspectResult } from '../src/workflows/tags/inspectTags.js';
 import { revisionOf, TAG_IMAGE, TAG_SOURCE_SLUG, type TagWorld } from '../src/sandbox/tagWorld.js';

@@ -33,22 +33,22 @@ import {
   type BumpStatus,
   type PromoteRequest,
 } from './shared/messages.js';
-import { connect } from './cli/connect.js';
-import { startBump } from './cli/start.js';
-import { requestTagProcedure } from './cli/startTag.js';
-import { readStatus } from './cli/bumpView.js';
-import { awaitingApproval, checkDigestBranches, undecided } from './cli/bumpDecision.js';
-import { notFor } from './cli/flags.js';
-import { deliver, type Delivery } from './cli/deliver.js';
-import { approval, decideGate, rejection } from './cli/gateDecision.js';
-import { isTagWorkflowId, readTagView, runningTagStatus, type TagView } from './cli/tagView.js';
-import { operatorName } from './cli/operator.js';
+import { connect } from './cli/kit/connect.js';
+import { startBump } from './cli/bump/start.js';
+import { requestTagProcedure } from './cli/tags/startTag.js';
+import { readStatus } from './cli/bump/bumpView.js';
+import { awaitingApproval, checkDigestBranches, undecided } from './cli/bump/bumpDecision.js';
+import { notFor } from './cli/kit/flags.js';
+import { deliver, type Delivery } from './cli/kit/deliver.js';
+import { approval, decideGate, rejection } from './cli/kit/gateDecision.js';
+import { isTagWorkflowId, readTagView, runningTagStatus, type TagView } from './cli/tags/tagView.js';
+import { operatorName } from './cli/kit/operator.js';
 
 export { buildProgram, main, run } from './cli/main.js';
-export { CliError, describeFailure, ExitCode } from './cli/exitCodes.js';
+export { CliError, describeFailure, ExitCode } from './cli/kit/exitCodes.js';
 export type { TemporalSettings } from './config.js';
 export type { BumpRequest, BumpStatus, PromoteRequest } from './shared/messages.js';
-export type { TagView } from './cli/tagView.js';
+export type { TagView } from './cli/tags/tagView.js';
 
 /** A started workflow: its id and its page in the Temporal UI. */
 export interface Started {

@@ -1,30 +1,31 @@
 #!/usr/bin/env node
 /**
  * bumpflow: the operator's CLI. Builds the program from one file per
- * subcommand (src/cli/commands/), parses the arguments and maps every error
- * to its exit code (src/cli/exitCodes.ts) in one place.
+ * subcommand (each procedure's in its folder, src/cli/<procedure>/*Command.ts;
+ * those acting on any procedure's run in src/cli/commands/), parses the
+ * arguments and maps every error to its exit code (src/cli/kit/exitCodes.ts) in one place.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { temporalSettings } from '../config.js';
-import { createContext } from './context.js';
-import { describeFailure, exitCodesHelp } from './exitCodes.js';
-import { registerBump } from './commands/bump.js';
+import { createContext } from './kit/context.js';
+import { describeFailure, exitCodesHelp } from './kit/exitCodes.js';
+import { registerBump } from './bump/bumpCommand.js';
 import { registerStatus } from './commands/status.js';
 import { registerList } from './commands/list.js';
 import { registerApprove } from './commands/approve.js';
 import { registerReject } from './commands/reject.js';
 import { registerRetry } from './commands/retry.js';
-import { registerPromote } from './commands/promote.js';
-import { registerRollback } from './commands/rollback.js';
-import { registerCleanup } from './commands/cleanup.js';
-import { registerTags } from './commands/tags.js';
-import { registerRetag } from './commands/retag.js';
-import { registerSweep } from './commands/sweep.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerCatalog } from './commands/catalog.js';
-import { exitQuietlyWhenStdoutCloses } from './closedStdout.js';
+import { registerPromote } from './tags/promoteCommand.js';
+import { registerRollback } from './tags/rollbackCommand.js';
+import { registerCleanup } from './tags/cleanupCommand.js';
+import { registerTags } from './tags/tagsCommand.js';
+import { registerRetag } from './retag/retagCommand.js';
+import { registerSweep } from './sweep/sweepCommand.js';
+import { registerSchedule } from './schedule/scheduleCommand.js';
+import { registerCatalog } from './catalog/catalogCommand.js';
+import { exitQuietlyWhenStdoutCloses } from './kit/closedStdout.js';
 
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('bumpflow')

@@ -20,7 +20,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type { ActivityDeps } from '../activities/index.js';
 import { dependenciesFromEnvironment } from '../worker.js';
 import type { TemporalSettings } from '../config.js';
-import { startCatalog } from '../cli/catalogStart.js';
+import { startCatalog } from '../cli/catalog/catalogStart.js';
 import {
   catalogStatusQuery,
   type CatalogRequest,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { BumpRequest } from '../../src/shared/messages.js';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 import { createWorker } from '../../src/worker.js';
 import type { TemporalSettings } from '../../src/config.js';
 import type { Scenario } from '../../src/sandbox/scenario.js';

@@ -1,7 +1,7 @@
 /** The CLI run in this process, for the CLI tests: the whole program, as bin/bumpflow.js runs it. */
 import { format } from 'node:util';
 import { buildProgram } from '../../src/cli/main.js';
-import { describeFailure } from '../../src/cli/exitCodes.js';
+import { describeFailure } from '../../src/cli/kit/exitCodes.js';
 
 export interface Ran {
   code: number;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TemporalSettings } from '../../src/config.js';
-import { startRetag } from '../../src/cli/retagStart.js';
+import { startRetag } from '../../src/cli/retag/retagStart.js';
 import { retagStatusQuery, type RetagStatus } from '../../src/shared/messages.js';
 import { createRetagWorld, MIRROR, type RetagWorld } from '../../src/sandbox/retagWorld.js';
 import { createWorker } from '../../src/worker.js';

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TemporalSettings } from '../../src/config.js';
 import type { SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import { SWEEP_PREFIX } from '../../src/sandbox/sweepWorld.js';
-import { startSweep } from '../../src/cli/sweepStart.js';
+import { startSweep } from '../../src/cli/sweep/sweepStart.js';
 import type { SweepRequest, SweepResult } from '../../src/workflows/sweep/sweepInput.js';
 import { runWorker } from './bump.js';
 

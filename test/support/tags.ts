@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TemporalSettings } from '../../src/config.js';
 import type { TagWorld } from '../../src/sandbox/tagWorld.js';
-import { requestTagProcedure, tagResult, type TagRequest } from '../../src/cli/startTag.js';
+import { requestTagProcedure, tagResult, type TagRequest } from '../../src/cli/tags/startTag.js';
 import { tagStatusQuery, type TagResult, type TagStatus } from '../../src/shared/messages.js';
 import { runWorker, settingsFor } from './bump.js';
 

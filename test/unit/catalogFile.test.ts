@@ -6,7 +6,7 @@ import { parseCatalog, updatableImages } from '../../src/lib/catalog/catalogFile
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { fixturesDir } from '../../src/sandbox/paths.js';
 import { catalogImages } from '../../src/activities/catalogActivities.js';
-import { formatCatalogStatus } from '../../src/cli/catalogFormat.js';
+import { formatCatalogStatus } from '../../src/cli/catalog/catalogFormat.js';
 import { catalogStatusWith } from '../support/catalogStatus.js';
 
 const UBUNTU = readFileSync(path.join(fixturesDir, 'openstack-image-manager', 'ubuntu.yml'), 'utf8');

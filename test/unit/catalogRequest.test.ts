@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { TemporalSettings } from '../../src/config.js';
 import type { CatalogImageRow, CatalogStatus } from '../../src/shared/catalog.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { CliError, ExitCode } from '../../src/cli/exitCodes.js';
-import { parseCatalogWords } from '../../src/cli/catalogRequest.js';
-import { checkCatalogRequest, startCatalog } from '../../src/cli/catalogStart.js';
-import { createSchedule } from '../../src/cli/scheduleActions.js';
-import { formatCatalogStatus } from '../../src/cli/catalogFormat.js';
+import type { CliContext } from '../../src/cli/kit/context.js';
+import { CliError, ExitCode } from '../../src/cli/kit/exitCodes.js';
+import { parseCatalogWords } from '../../src/cli/catalog/catalogRequest.js';
+import { checkCatalogRequest, startCatalog } from '../../src/cli/catalog/catalogStart.js';
+import { createSchedule } from '../../src/cli/schedule/scheduleActions.js';
+import { formatCatalogStatus } from '../../src/cli/catalog/catalogFormat.js';
 import { catalogStatusWith } from '../support/catalogStatus.js';
 
 const REPO = 'https://github.com/osism/openstack-image-manager';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { repoRoot } from '../../src/sandbox/paths.js';
-import { exitQuietlyWhenStdoutCloses } from '../../src/cli/closedStdout.js';
+import { exitQuietlyWhenStdoutCloses } from '../../src/cli/kit/closedStdout.js';
 
 const BIN = path.join(repoRoot, 'bin', 'bumpflow.js');
 

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { clientIdentity, operatorName } from '../../src/cli/operator.js';
+import { clientIdentity, operatorName } from '../../src/cli/kit/operator.js';
 import { buildProgram } from '../../src/cli/main.js';
 
 const noAccount = () => {

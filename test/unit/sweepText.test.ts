@@ -15,7 +15,7 @@ import {
   servicesBehind,
   type SweepAnswer,
 } from '../../src/lib/sweep/index.js';
-import { formatSweep } from '../../src/cli/sweepStart.js';
+import { formatSweep } from '../../src/cli/sweep/sweepStart.js';
 import type { SweepResult } from '../../src/workflows/sweep/sweepInput.js';
 import { atmosphereDir } from '../../src/sandbox/paths.js';
 

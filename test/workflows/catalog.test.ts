@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { catalogGate } from '../../src/shared/catalog.js';
-import { CliError } from '../../src/cli/exitCodes.js';
+import { CliError } from '../../src/cli/kit/exitCodes.js';
 import { startTemporal } from '../support/temporal.js';
 import {
   approveCatalog as approve,

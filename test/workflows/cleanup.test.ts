@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TAG_IMAGE, type TagWorld } from '../../src/sandbox/tagWorld.js';
 import { tagGate } from '../../src/shared/messages.js';
-import { formatTagResult } from '../../src/cli/tagFormat.js';
+import { formatTagResult } from '../../src/cli/tags/tagFormat.js';
 import { tagDetails } from '../../src/lib/tagDetails.js';
 import { startTemporal } from '../support/temporal.js';
 import { inTagWorld, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';

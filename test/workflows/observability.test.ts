@@ -14,7 +14,7 @@ import { createScenario } from '../../src/sandbox/scenario.js';
 import { freePort } from '../../src/sandbox/registry.js';
 import { temporalCliPath } from '../support/temporal.js';
 import { withWorker } from '../support/bump.js';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 
 const lines: string[] = [];
 const secrets: string[] = [];

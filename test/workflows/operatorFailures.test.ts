@@ -19,7 +19,7 @@ import {
   type BumpResult,
 } from '../../src/shared/messages.js';
 import { runCliWithoutConfig } from '../support/cli.js';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 import { createForge } from '../../src/clients/forge/index.js';
 import { startTemporal } from '../support/temporal.js';
 import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';

@@ -18,7 +18,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 import { createWorker } from '../../src/worker.js';
 import { createScenario } from '../../src/sandbox/scenario.js';
 import { retrySignal } from '../../src/shared/messages.js';

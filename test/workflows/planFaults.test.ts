@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 import { createWorker } from '../../src/worker.js';
 import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
 import type { BumpRequest } from '../../src/shared/messages.js';

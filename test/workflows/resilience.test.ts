@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveSignal, retrySignal, type BumpResult } from '../../src/shared/messages.js';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 import { startTemporal } from '../support/temporal.js';
 import { createScenario } from '../../src/sandbox/scenario.js';
 import { allIn, settingsFor, waitForStatus, withWorker } from '../support/bump.js';

@@ -16,7 +16,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { approveSignal, type BumpResult } from '../../src/shared/messages.js';
 import type { TemporalSettings } from '../../src/config.js';
-import { startBump } from '../../src/cli/start.js';
+import { startBump } from '../../src/cli/bump/start.js';
 import { createWorker } from '../../src/worker.js';
 import { createScenario, type Scenario } from '../../src/sandbox/scenario.js';
 import { listBranches } from '../../src/sandbox/gitFixtures.js';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startPagingFront, type RunningPagingFront } from '../../src/sandbox/pagingFront.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
-import { startRetag } from '../../src/cli/retagStart.js';
+import { startRetag } from '../../src/cli/retag/retagStart.js';
 import { retagGate, retagStatusQuery, type RetagResult } from '../../src/shared/messages.js';
 import { settingsFor } from '../support/bump.js';
 import { startTemporal } from '../support/temporal.js';

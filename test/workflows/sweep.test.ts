@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { workflowFailed } from '../../src/cli/exitCodes.js';
+import { workflowFailed } from '../../src/cli/kit/exitCodes.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSweepWorld, type SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import { bumpWorkflowId } from '../../src/shared/messages.js';

@@ -16,7 +16,7 @@ import { atmosphereDir } from '../../src/sandbox/paths.js';
 import { parseRepoUrl } from '../../src/lib/repoUrl.js';
 import { pinWorkflowId } from '../../src/shared/ids.js';
 import { pinStatusQuery, type PinResult, type PinStatus } from '../../src/shared/pin.js';
-import { decidePin } from '../../src/cli/pinActions.js';
+import { decidePin } from '../../src/cli/pin/pinActions.js';
 import { startTemporal } from '../support/temporal.js';
 import { withSweepWorker } from '../support/sweep.js';
 

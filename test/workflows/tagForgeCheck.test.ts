@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { revisionOf, TAG_IMAGE, TAG_SOURCE_SLUG, type TagWorld } from '../../src/sandbox/tagWorld.js';
 import type { StandInAnswer } from '../../src/sandbox/githubStandIn.js';
 import { retrySignal, tagGate } from '../../src/shared/messages.js';
-import type { TagRequest } from '../../src/cli/startTag.js';
+import type { TagRequest } from '../../src/cli/tags/startTag.js';
 import { startTemporal } from '../support/temporal.js';
 import { inTagWorld, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
 import type { TagRun } from '../support/tags.js';

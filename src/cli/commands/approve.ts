@@ -1,22 +1,22 @@
 /** `bumpflow approve <id>`: the `approveBranch` update per waiting branch; the `approve` signal when no worker answers. */
 import type { Command } from 'commander';
 import { approveSignal, approveUpdate, type ApprovePayload } from '../../shared/messages.js';
-import { NO_WORKER_NOTE } from '../bumpView.js';
-import { awaitingApproval, checkDigestBranches } from '../bumpDecision.js';
-import { deliverAndReport } from '../deliver.js';
-import { usage } from '../exitCodes.js';
-import { print, type CliContext } from '../context.js';
-import { operatorName } from '../operator.js';
-import { checked, checkedList, notFor, text, workflowIdArgument } from '../flags.js';
+import { NO_WORKER_NOTE } from '../bump/bumpView.js';
+import { awaitingApproval, checkDigestBranches } from '../bump/bumpDecision.js';
+import { deliverAndReport } from '../kit/deliver.js';
+import { usage } from '../kit/exitCodes.js';
+import { print, type CliContext } from '../kit/context.js';
+import { operatorName } from '../kit/operator.js';
+import { checked, checkedList, notFor, text, workflowIdArgument } from '../kit/flags.js';
 import { assertBranchOrTag } from '../../lib/branches.js';
 import { assertDigest } from '../../lib/imageRef.js';
-import { isTagWorkflowId } from '../tagView.js';
-import { approveTag } from '../tagActions.js';
+import { isTagWorkflowId } from '../tags/tagView.js';
+import { approveTag } from '../tags/tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
-import { approveCatalog } from '../catalogActions.js';
+import { approveCatalog } from '../catalog/catalogActions.js';
 import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
-import { decidePin } from '../pinActions.js';
-import { approveRetag } from '../retagView.js';
+import { decidePin } from '../pin/pinActions.js';
+import { approveRetag } from '../retag/retagView.js';
 import { noteTextProblem } from '../../lib/releaseNote.js';
 
 /** Who approves or rejects, as the payloads take it. */

@@ -17,13 +17,13 @@ import {
 import { retagStates } from '../../shared/retag.js';
 import { pinStates } from '../../shared/pin.js';
 import { serviceImage } from '../../lib/serviceSelection.js';
-import { checked, oneOf, wholeNumber } from '../flags.js';
+import { checked, oneOf, wholeNumber } from '../kit/flags.js';
 import { workflowUiUrl } from '../../config.js';
-import { formatList, type ListedBump } from '../format.js';
-import { usage } from '../exitCodes.js';
-import { print, type CliContext } from '../context.js';
-import { listTagProcedures } from '../tagView.js';
-import { formatTagList, type ListedTagProcedure } from '../tagFormat.js';
+import { formatList, type ListedBump } from '../kit/format.js';
+import { usage } from '../kit/exitCodes.js';
+import { print, type CliContext } from '../kit/context.js';
+import { listTagProcedures } from '../tags/tagView.js';
+import { formatTagList, type ListedTagProcedure } from '../tags/tagFormat.js';
 
 const PROCEDURES = ['bump', ...tagProcedures] as const;
 const BUMP_PHASES = [

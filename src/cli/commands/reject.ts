@@ -1,21 +1,21 @@
 /** `bumpflow reject <id> --reason …`: the `rejectBranch` update per undecided branch; the `reject` signal when no worker answers. */
 import type { Command } from 'commander';
 import { rejectSignal, rejectUpdate, type RejectPayload } from '../../shared/messages.js';
-import { NO_WORKER_NOTE } from '../bumpView.js';
-import { undecided } from '../bumpDecision.js';
-import { deliverAndReport } from '../deliver.js';
-import { print, type CliContext } from '../context.js';
-import { operatorName } from '../operator.js';
-import { checkedList, notFor, text, workflowIdArgument } from '../flags.js';
+import { NO_WORKER_NOTE } from '../bump/bumpView.js';
+import { undecided } from '../bump/bumpDecision.js';
+import { deliverAndReport } from '../kit/deliver.js';
+import { print, type CliContext } from '../kit/context.js';
+import { operatorName } from '../kit/operator.js';
+import { checkedList, notFor, text, workflowIdArgument } from '../kit/flags.js';
 import { assertBranchOrTag } from '../../lib/branches.js';
 import { approverName } from './approve.js';
-import { isTagWorkflowId } from '../tagView.js';
-import { rejectTag } from '../tagActions.js';
+import { isTagWorkflowId } from '../tags/tagView.js';
+import { rejectTag } from '../tags/tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
-import { rejectCatalog } from '../catalogActions.js';
+import { rejectCatalog } from '../catalog/catalogActions.js';
 import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
-import { decidePin } from '../pinActions.js';
-import { rejectRetag } from '../retagView.js';
+import { decidePin } from '../pin/pinActions.js';
+import { rejectRetag } from '../retag/retagView.js';
 
 export function registerReject(program: Command, ctx: CliContext): void {
   program

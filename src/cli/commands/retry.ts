@@ -1,16 +1,16 @@
 /** `bumpflow retry <id>`: makes blocked branches (or the blocked bump) try again; refuses when nothing is blocked. */
 import type { Command } from 'commander';
 import { retrySignal } from '../../shared/messages.js';
-import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bumpView.js';
-import { refused } from '../exitCodes.js';
-import { print, type CliContext } from '../context.js';
-import { checked, notFor, workflowIdArgument } from '../flags.js';
+import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../bump/bumpView.js';
+import { refused } from '../kit/exitCodes.js';
+import { print, type CliContext } from '../kit/context.js';
+import { checked, notFor, workflowIdArgument } from '../kit/flags.js';
 import { assertBranchOrTag } from '../../lib/branches.js';
-import { isTagWorkflowId } from '../tagView.js';
-import { retryTag } from '../tagActions.js';
+import { isTagWorkflowId } from '../tags/tagView.js';
+import { retryTag } from '../tags/tagActions.js';
 import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
-import { retryPin } from '../pinActions.js';
-import { retryRetag } from '../retagView.js';
+import { retryPin } from '../pin/pinActions.js';
+import { retryRetag } from '../retag/retagView.js';
 
 export function registerRetry(program: Command, ctx: CliContext): void {
   program

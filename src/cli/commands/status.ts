@@ -2,20 +2,20 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { BumpResult } from '../../shared/messages.js';
-import { formatResult, formatStatus } from '../format.js';
-import { readStatus } from '../bumpView.js';
-import { ExitCode, usage, workflowFailed } from '../exitCodes.js';
-import { print, type CliContext } from '../context.js';
-import { seconds as secondsFlag, workflowIdArgument } from '../flags.js';
+import { formatResult, formatStatus } from '../kit/format.js';
+import { readStatus } from '../bump/bumpView.js';
+import { ExitCode, usage, workflowFailed } from '../kit/exitCodes.js';
+import { print, type CliContext } from '../kit/context.js';
+import { seconds as secondsFlag, workflowIdArgument } from '../kit/flags.js';
 
 const intervalSeconds = secondsFlag('--interval', 0.1, 3600);
-import { isTagWorkflowId } from '../tagView.js';
-import { showTagStatus } from '../tagActions.js';
+import { isTagWorkflowId } from '../tags/tagView.js';
+import { showTagStatus } from '../tags/tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
-import { showCatalogStatus } from '../catalogActions.js';
+import { showCatalogStatus } from '../catalog/catalogActions.js';
 import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
-import { showPinStatus } from '../pinActions.js';
-import { showRetagStatus } from '../retagView.js';
+import { showPinStatus } from '../pin/pinActions.js';
+import { showRetagStatus } from '../retag/retagView.js';
 
 /** Redraws the status until the workflow closes; then prints the result. Exit code 1 if a branch failed. */
 async function watch(client: Client, id: string, o: { json: boolean; intervalMs: number }): Promise<void> {
