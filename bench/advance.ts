@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { branchTag } from '../src/lib/branches.js';
+import { branchTag } from '../src/lib/kit/branches.js';
 import { fixtureGit } from '../src/sandbox/gitFixtures.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { SOURCE_SLUG } from '../src/sandbox/scenario.js';

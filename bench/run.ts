@@ -31,7 +31,7 @@ import { markdownReport } from './report.js';
 import { buildSnapshot } from './snapshot.js';
 import { benchSweep } from './sweep.js';
 import { benchMirror } from './mirror.js';
-import { parseByteSize } from '../src/lib/byteSize.js';
+import { parseByteSize } from '../src/lib/kit/byteSize.js';
 import type { BenchResult, BlockResult } from './types.js';
 import { benchBlock } from './block.js';
 import { createBenchWorld } from './world.js';

@@ -19,7 +19,7 @@ import { readFile, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSweep } from '../src/cli/sweep/sweepStart.js';
-import { branchTag } from '../src/lib/branches.js';
+import { branchTag } from '../src/lib/kit/branches.js';
 import { atmosphereDir } from '../src/sandbox/paths.js';
 import { createSweepWorld, SWEEP_PREFIX, type BehindSpec } from '../src/sandbox/sweepWorld.js';
 import { createWorker, dependenciesFromEnvironment } from '../src/worker.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { bumpWorkflowId } from '../src/shared/ids.js';
-import { parseRepoUrl } from '../src/lib/repoUrl.js';
+import { parseRepoUrl } from '../src/lib/kit/repoUrl.js';
 import { statusQuery, type BumpResult } from '../src/shared/messages.js';
 import { repoRoot } from '../src/sandbox/paths.js';
 import { startApprover } from './approver.js';

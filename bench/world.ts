@@ -14,7 +14,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createScenario, type Scenario } from '../src/sandbox/scenario.js';
 import { atmosphereDir } from '../src/sandbox/paths.js';
-import { branchTag } from '../src/lib/branches.js';
+import { branchTag } from '../src/lib/kit/branches.js';
 import { VARS_PATH } from '../src/sandbox/gitFixtures.js';
 import type { RunningPagingFront } from '../src/sandbox/pagingFront.js';
 import { startRegistryFront } from './latencyProxy.js';

@@ -12,7 +12,7 @@
  * The failure paths (`sweep-fails-<activity>`: one activity made to fail,
  * typed) are in sweepFaultHistoryCases.ts, recorded with `--suffix faults`.
  */
-import { parseRepoUrl } from '../src/lib/repoUrl.js';
+import { parseRepoUrl } from '../src/lib/kit/repoUrl.js';
 import { bumpWorkflowId } from '../src/shared/messages.js';
 import { SWEEP_WORKFLOW_TYPE } from '../src/workflows/sweep/sweepInput.js';
 import type { ActivityDeps } from '../src/activities/index.js';

@@ -126,7 +126,7 @@ export const sweepCases: SweepCase[] = [
     request: {},
     async prepare(world, client) {
       const { bumpWorkflowId } = await import('../src/shared/messages.js');
-      const { parseRepoUrl } = await import('../src/lib/repoUrl.js');
+      const { parseRepoUrl } = await import('../src/lib/kit/repoUrl.js');
       await client.workflow.start('bumpImage', {
         taskQueue: 'bumpflow-record-nobody-polls',
         workflowId: bumpWorkflowId(parseRepoUrl(world.targetUrl).key, 'nova'),

@@ -12,7 +12,7 @@ import { type z } from 'zod';
 import { type ApprovalRule } from './shared/approvalRule.js';
 import { configSchema, LITERAL_SECRET, SECRET_NAMED_BY } from './configSchema.js';
 import { duplicateKey, issueProblem } from './configIssues.js';
-import { redactSecrets } from './lib/httpUrl.js';
+import { redactSecrets } from './lib/kit/httpUrl.js';
 import { mirrorsSetting } from './clients/registry/mirrorSettings.js';
 
 export class ConfigError extends Error {

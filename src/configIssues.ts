@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
-import { issueWords, ZOD_DEFAULT_MESSAGE } from './lib/zodIssue.js';
+import { issueWords, ZOD_DEFAULT_MESSAGE } from './lib/kit/zodIssue.js';
 
 /** A found value for a message: JSON, shortened. */
 function shown(value: unknown): string {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { checkedString } from './shared/bump.js';
-import { httpUrlProblem } from './lib/httpUrl.js';
+import { httpUrlProblem } from './lib/kit/httpUrl.js';
 import { registryHost } from './configValues.js';
 import { mirrorPrefixProblem, mirrorUrlShapeProblem } from './clients/registry/mirrorSettings.js';
 

@@ -7,9 +7,9 @@ import { patternProblem } from './shared/approvalRule.js';
 import { TAG_EXPECTED, TAG_PATTERN } from './shared/tags.js';
 import { DEFAULT_VARS_FILE } from './shared/messages.js';
 import { noticeProcedures, noticeStates } from './shared/notices.js';
-import { DURATIONS } from './lib/duration.js';
+import { DURATIONS } from './lib/kit/duration.js';
 import { checkedString, durationSchema } from './shared/bump.js';
-import { repoPathProblem } from './lib/repoPath.js';
+import { repoPathProblem } from './lib/kit/repoPath.js';
 import { registryMirrors } from './configMirrors.js';
 import { imageScopeProblem } from './lib/sweep/scope.js';
 import {

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { TAG_EXPECTED, TAG_PATTERN } from './shared/tags.js';
-import { parseRepoUrl } from './lib/repoUrl.js';
+import { parseRepoUrl } from './lib/kit/repoUrl.js';
 import { checkedString } from './shared/bump.js';
-import { globProblem } from './lib/glob.js';
-import { httpUrlProblem, redactSecrets, type HttpUrlRules } from './lib/httpUrl.js';
-import { stampTemplateProblem } from './lib/stamp.js';
-import { BYTE_SIZE_FORMS, parseByteSize } from './lib/byteSize.js';
+import { globProblem } from './lib/kit/glob.js';
+import { httpUrlProblem, redactSecrets, type HttpUrlRules } from './lib/kit/httpUrl.js';
+import { stampTemplateProblem } from './lib/kit/stamp.js';
+import { BYTE_SIZE_FORMS, parseByteSize } from './lib/kit/byteSize.js';
 import { partSizeProblem } from './lib/catalog/mirrorUpload.js';
 import { keyPrefixProblem } from './lib/catalog/mirrorKey.js';
 
@@ -18,7 +18,7 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 export const envName = z
   .string()
   .regex(ENV_NAME, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _)' });
-/** An http(s) URL key (lib/httpUrl.ts: no credentials, never shown back). */
+/** An http(s) URL key (lib/kit/httpUrl.ts: no credentials, never shown back). */
 export const httpUrl = (rules: HttpUrlRules) => checkedString((v) => httpUrlProblem(v, rules));
 /** A target's clone URL, read by the one repo URL parser the CLI uses (credentials refused, shown redacted). */
 export const repoUrl = checkedString((v) => {
@@ -62,7 +62,7 @@ export const approvalGlob = (what: 'image' | 'tag') => checkedString((g) => glob
 
 export const tag = z.string().regex(TAG_PATTERN, { message: `expected ${TAG_EXPECTED}` });
 
-/** The stamp a promotion creates (lib/stamp.ts's check, as `promote --stamp`). */
+/** The stamp a promotion creates (lib/kit/stamp.ts's check, as `promote --stamp`). */
 export const stampTemplate = checkedString((t) => {
   const problem = stampTemplateProblem(t);
   return problem === undefined

@@ -8,7 +8,7 @@
  * release, the forge answers and the token may create releases there.
  */
 import { BumpflowError, fatal, isFatalFailureType } from '../shared/failures.js';
-import { parseRepoUrl } from '../lib/repoUrl.js';
+import { parseRepoUrl } from '../lib/kit/repoUrl.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface AuditInput {

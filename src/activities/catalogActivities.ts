@@ -13,7 +13,7 @@ import { fatal, FatalFailure } from '../shared/failures.js';
 import type { CatalogImageRef, SkippedImage } from '../shared/catalog.js';
 import { parseCatalog, updatableImages } from '../lib/catalog/catalogFile.js';
 import { writeCatalogVersions, type CatalogUpdate } from '../lib/catalog/catalogEdit.js';
-import { assertValidRefName } from '../lib/branches.js';
+import { assertValidRefName } from '../lib/kit/branches.js';
 import { createHttpFetch, type HttpFetch } from '../clients/httpFetch.js';
 import type { ActivityDeps } from './deps.js';
 import { imageChecker } from './catalogCheck.js';

@@ -4,7 +4,7 @@ import type { Git } from '../clients/git/index.js';
 import type { Forge } from '../clients/forge/index.js';
 import type { TrustPolicyEntry } from './signatureActivities.js';
 import type { NoticeSettings } from '../clients/notify/index.js';
-import type { PromotionPolicy } from '../lib/promotionPolicy.js';
+import type { PromotionPolicy } from '../lib/kit/promotionPolicy.js';
 import type { TagApprovalSettings } from './tagApprovalActivities.js';
 import type { CatalogMirror } from '../clients/s3MirrorSettings.js';
 

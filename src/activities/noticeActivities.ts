@@ -7,7 +7,7 @@
  * could cause.
  */
 import type { DeliverNoticeInput, DeliverNoticeResult, Notice, NoticeTarget } from '../shared/notices.js';
-import { deliveryId, noticeTargetsFor, slackBody, webhookBody } from '../lib/notices/index.js';
+import { deliveryId, noticeTargetsFor, slackBody, webhookBody } from '../lib/kit/notices/index.js';
 import { postNotice, sentLedger } from '../clients/notify/index.js';
 import { workflowUiUrl } from '../config.js';
 import type { ActivityDeps } from './deps.js';

@@ -11,10 +11,10 @@ import { log } from '@temporalio/activity';
 import { fatal, FatalFailure } from '../shared/failures.js';
 import type { UnpinnedImage } from '../shared/pin.js';
 import { collectImageTags } from '../lib/sweep/index.js';
-import { addDigests, type DigestAddition } from '../lib/digestEdit.js';
-import { indexVarsFile } from '../lib/varsFile.js';
-import { imageName } from '../lib/imageRef.js';
-import { assertValidRefName } from '../lib/branches.js';
+import { addDigests, type DigestAddition } from '../lib/kit/digestEdit.js';
+import { indexVarsFile } from '../lib/kit/varsFile.js';
+import { imageName } from '../lib/kit/imageRef.js';
+import { assertValidRefName } from '../lib/kit/branches.js';
 import type { ActivityDeps } from './deps.js';
 import { baseAndWorkHeads } from './workHeads.js';
 

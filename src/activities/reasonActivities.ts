@@ -1,6 +1,6 @@
 /** The stated reason for a bump, proved at the image's source revision: a commit, a merged PR, or a dependency pin. */
 import { BumpflowError, fatal, FatalFailure } from '../shared/failures.js';
-import { DEPENDENCY_FILES, dependencyPinned, type Reason } from '../lib/reason.js';
+import { DEPENDENCY_FILES, dependencyPinned, type Reason } from '../lib/bump/reason.js';
 import { parseRepoUrl } from '../clients/forge/index.js';
 import type { ActivityDeps } from './deps.js';
 

@@ -11,9 +11,9 @@
  * Reads only, or requests the queue takes once per id: safe to retry.
  */
 import { Context } from '@temporalio/activity';
-import { parseRetagManifest, retagKey, type RetagEntry } from '../lib/retagManifest.js';
-import type { RetagAnswer, RetagFailure } from '../lib/retagPlan.js';
-import { limitPerKey } from '../lib/sweep/limit.js';
+import { parseRetagManifest, retagKey, type RetagEntry } from '../lib/retag/retagManifest.js';
+import type { RetagAnswer, RetagFailure } from '../lib/retag/retagPlan.js';
+import { limitPerKey } from '../lib/kit/limit.js';
 import { BumpflowError, fatal, FatalFailure, isFatalFailureType } from '../shared/failures.js';
 import { imageRepoWorkflowId } from '../shared/ids.js';
 import { queueRequestSignal, TagWorkflowType } from '../shared/tagMessages.js';

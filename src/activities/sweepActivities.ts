@@ -17,7 +17,7 @@
  * keys manifests and configs by digest only, which never go stale.
  *
  * A pair's calls are tried again after a retryable failure, with
- * exponential back-off and jitter (REGISTRY_BACKOFF, lib/backoff.ts: 5
+ * exponential back-off and jitter (REGISTRY_BACKOFF, lib/sweep/backoff.ts: 5
  * attempts over a few seconds, a short Retry-After honoured), the activity
  * heartbeating all the while (wrap.ts), so a blip is waited out. One pair
  * failing still (a registry answering 5xx on every attempt, a missing tag) is
@@ -36,8 +36,8 @@ import {
   type SweepPins,
   type UnpinnedRef,
 } from '../lib/sweep/index.js';
-import { sourceBranchForVersion } from '../lib/branches.js';
-import { nextDelay, REGISTRY_BACKOFF } from '../lib/backoff.js';
+import { sourceBranchForVersion } from '../lib/kit/branches.js';
+import { nextDelay, REGISTRY_BACKOFF } from '../lib/sweep/backoff.js';
 import { INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from '../clients/registry/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION } from './types.js';

@@ -8,7 +8,7 @@
  * `already-gone`.
  */
 import picomatch from 'picomatch';
-import { isDigest } from '../lib/imageRef.js';
+import { isDigest } from '../lib/kit/imageRef.js';
 import { mapLimit } from '../clients/registry/util.js';
 import { INDEX_MEDIA_TYPES } from '../clients/registry/schema.js';
 import type { DeleteTagResult } from '../clients/registry/index.js';

@@ -10,7 +10,7 @@
  *   catalogMirrorSecrets(settings): string[]    for the worker's log masking
  */
 import type { BumpflowConfig } from '../configFile.js';
-import { parseByteSize } from '../lib/byteSize.js';
+import { parseByteSize } from '../lib/kit/byteSize.js';
 import { fatal, FatalFailure } from '../shared/failures.js';
 import { createS3Mirror, type MirrorCredentials, type S3Mirror } from './s3Mirror.js';
 

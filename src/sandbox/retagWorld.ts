@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseRetagManifest, type RetagEntry } from '../lib/retagManifest.js';
+import { parseRetagManifest, type RetagEntry } from '../lib/retag/retagManifest.js';
 import { pushLabelledImage } from './images.js';
 import { repoRoot } from './paths.js';
 import { addCommit, createGitSandbox, type GitSandbox } from './gitFixtures.js';

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActivityDeps } from '../activities/index.js';
 import { createRegistryClient, type RegistryClient } from '../clients/registry/index.js';
 import { dependenciesFromEnvironment } from '../worker.js';
-import { branchTag } from '../lib/branches.js';
+import { branchTag } from '../lib/kit/branches.js';
 import { createGitSandbox, addCommit, type GitSandbox } from './gitFixtures.js';
 import { createSourceRepo, createTargetRepo } from './fixtureRepos.js';
 import { startRegistry, type RunningRegistry } from './registry.js';

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { approvalRuleSchema } from './approvalRule.js';
-import { DURATIONS, durationProblem, type DurationBounds } from '../lib/duration.js';
-import { isNoteFileName, NOTES_DIR, noteTextProblem, renderNote } from '../lib/releaseNote.js';
-import { repoPathProblem } from '../lib/repoPath.js';
+import { DURATIONS, durationProblem, type DurationBounds } from '../lib/kit/duration.js';
+import { isNoteFileName, NOTES_DIR, noteTextProblem, renderNote } from '../lib/bump/releaseNote.js';
+import { repoPathProblem } from '../lib/kit/repoPath.js';
 
 export const DEFAULT_VARS_FILE = 'roles/defaults/vars/main.yml';
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
@@ -22,7 +22,7 @@ export function checkedString(problem: (value: string) => string | undefined) {
 
 /**
  * A duration as an operator types it (`30s`, `72h`, `1d12h`), read by the one
- * parser (lib/duration.ts) within `bounds`; the message says what was expected
+ * parser (lib/kit/duration.ts) within `bounds`; the message says what was expected
  * and what was found. The workflow turns it into milliseconds where Temporal
  * takes it (temporalDuration).
  */

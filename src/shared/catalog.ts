@@ -8,7 +8,7 @@ import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import { defineGateMessages } from './gateMessages.js';
 import { checkedString } from './bump.js';
-import { repoPathProblem } from '../lib/repoPath.js';
+import { repoPathProblem } from '../lib/kit/repoPath.js';
 import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
 export const CATALOG_PROCEDURE = 'catalog';
@@ -24,7 +24,7 @@ export const MAX_CATALOG_FILES = 50;
 export const catalogInputSchema = z.lazy(() =>
   z
     .strictObject({
-      /** the repository's normalised clone URL (src/lib/repoUrl.ts) */
+      /** the repository's normalised clone URL (src/lib/kit/repoUrl.ts) */
       repoUrl: z.string().min(1).max(500),
       /** one catalog file, a path inside the repository */
       path: checkedString(repoPathProblem).optional(),

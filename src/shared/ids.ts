@@ -1,6 +1,6 @@
 /**
  * Workflow ids: one running procedure per thing it changes. Built from the
- * normalised identity of a repository (see src/lib/repoUrl.ts: `key`, e.g.
+ * normalised identity of a repository (see src/lib/kit/repoUrl.ts: `key`, e.g.
  * `github.com/vexxhost/atmosphere`), never from the URL as typed. Pure.
  */
 

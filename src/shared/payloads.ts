@@ -4,7 +4,7 @@
  * Every handler parses its input with `parsePayload` before acting on it. Pure.
  */
 import { z } from 'zod';
-import { noteTextProblem } from '../lib/releaseNote.js';
+import { noteTextProblem } from '../lib/bump/releaseNote.js';
 
 export const digestSchema = z
   .string()

@@ -18,7 +18,7 @@ import {
   type PullRequestFields,
 } from './procedure.js';
 import { targetBranchSchema } from './targetBranch.js';
-import { repoPathProblem } from '../lib/repoPath.js';
+import { repoPathProblem } from '../lib/kit/repoPath.js';
 import { imageScopeProblem } from '../lib/sweep/scope.js';
 
 export const PIN_PROCEDURE = 'pin';

@@ -5,7 +5,7 @@
  * of them can be in, and the end of their status. Plain JSON. Pure.
  */
 import { z } from 'zod';
-import { DURATIONS } from '../lib/duration.js';
+import { DURATIONS } from '../lib/kit/duration.js';
 import { durationSchema, retryPolicyInputSchema, type ErrorInfo, type StepInfo } from './bump.js';
 
 /** The last fields of a procedure's input schema; `approvalTimeout` defaults to `defaultTimeout`. */

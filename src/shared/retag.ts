@@ -10,9 +10,9 @@ import { digestSchema } from './payloads.js';
 import { DEFAULT_TAG_APPROVAL_TIMEOUT } from './tags.js';
 import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 
-import type { RetagPlan } from '../lib/retagPlan.js';
-import { redactRepoUrl } from '../lib/repoUrl.js';
-import { repoPathProblem } from '../lib/repoPath.js';
+import type { RetagPlan } from '../lib/retag/retagPlan.js';
+import { redactRepoUrl } from '../lib/kit/repoUrl.js';
+import { repoPathProblem } from '../lib/kit/repoPath.js';
 
 /** A branch name or a commit (7 to 40 hex digits). */
 const REF = /^(?![-/.])(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$))[A-Za-z0-9._/+-]{1,200}$/;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { durationSchema, type ErrorInfo } from './bump.js';
-import { DURATIONS } from '../lib/duration.js';
+import { DURATIONS } from '../lib/kit/duration.js';
 import { digestSchema } from './payloads.js';
 import { OTHER_ENDS, procedureInputFields, WAITING_STATES, type ProcedureStatusFields } from './procedure.js';
 

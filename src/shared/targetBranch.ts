@@ -1,6 +1,6 @@
 /** A branch a sweep or a pin run reads (`main`, `stable/<release>`): never a git option or another ref. Pure. */
 import { z } from 'zod';
-import { branchTag } from '../lib/branches.js';
+import { branchTag } from '../lib/kit/branches.js';
 
 export const targetBranchSchema = z
   .string()

@@ -13,7 +13,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { HEARTBEAT_EVERY_MS } from '../../src/activities/wrap.js';
 import { createForge } from '../../src/clients/forge/index.js';
-import { parseDuration } from '../../src/lib/duration.js';
+import { parseDuration } from '../../src/lib/kit/duration.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/githubStandIn.js';
 import { activityClasses } from '../../src/workflows/kit/proxies.js';
 import { OWNER, PR_INPUT, REPO, TOKEN } from './forgeSupport.js';

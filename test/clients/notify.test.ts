@@ -20,7 +20,7 @@ import { parseConfig } from '../../src/configFile.js';
 import { noticeActivities } from '../../src/activities/noticeActivities.js';
 import { wrapActivities } from '../../src/activities/wrap.js';
 import { noticeSecrets, noticeSettings, type NoticeSettings } from '../../src/clients/notify/index.js';
-import { deliveryId } from '../../src/lib/notices/index.js';
+import { deliveryId } from '../../src/lib/kit/notices/index.js';
 import type {
   DeliverNoticeInput,
   DeliverNoticeResult,

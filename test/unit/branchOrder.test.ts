@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareBranches } from '../../src/lib/branches.js';
-import { chooseBranches } from '../../src/lib/branchChoice.js';
+import { compareBranches } from '../../src/lib/kit/branches.js';
+import { chooseBranches } from '../../src/lib/kit/branchChoice.js';
 
 /** The order an operator expects: main, the numbered releases newest first, then the named ones newest first. */
 const EXPECTED = [

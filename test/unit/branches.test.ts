@@ -7,7 +7,7 @@ import {
   branchTag,
   sourceBranchForVersion,
   workBranchName,
-} from '../../src/lib/branches.js';
+} from '../../src/lib/kit/branches.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 function badInput(...needles: string[]): (err: unknown) => boolean {

@@ -5,8 +5,8 @@ import {
   planCleanup,
   type CleanupInput,
   type CleanupTag,
-} from '../../src/lib/cleanupPlan.js';
-import { parseDuration } from '../../src/lib/duration.js';
+} from '../../src/lib/tags/cleanupPlan.js';
+import { parseDuration } from '../../src/lib/kit/duration.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 const H = 3_600_000;

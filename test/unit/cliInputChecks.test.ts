@@ -11,8 +11,8 @@ import { cli } from '../support/cliInProcess.js';
 import { approvePayloadSchema, parsePayload } from '../../src/shared/payloads.js';
 import { bumpInputSchema } from '../../src/shared/bump.js';
 import { cleanupSpecSchema, rollbackInputSchema } from '../../src/shared/tags.js';
-import { checkRollbackTarget } from '../../src/lib/rollbackChoice.js';
-import { DURATIONS, parseDuration } from '../../src/lib/duration.js';
+import { checkRollbackTarget } from '../../src/lib/tags/rollbackChoice.js';
+import { DURATIONS, parseDuration } from '../../src/lib/kit/duration.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 const IMAGE = 'ghcr.io/vexxhost/magnum';

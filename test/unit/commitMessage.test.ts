@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { signedOffMessage, stripSpace } from '../../src/lib/commitMessage.js';
+import { signedOffMessage, stripSpace } from '../../src/lib/kit/commitMessage.js';
 
 const AUTHOR = { name: 'Release Bot', email: 'bot@example.test' };
 const SIGN_OFF = `Signed-off-by: ${AUTHOR.name} <${AUTHOR.email}>`;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { approvalPolicy, loadConfig, parseConfig, workerEnvironment } from '../../src/configFile.js';
-import { approvalFor, branchMatches } from '../../src/lib/approvalPolicy.js';
+import { approvalFor, branchMatches } from '../../src/lib/bump/approvalPolicy.js';
 import { patternProblem } from '../../src/shared/approvalRule.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
 import { refusedConfig as refused } from '../support/fixtures.js';

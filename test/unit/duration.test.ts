@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, imageCreatedMs, parseDuration, parseTime } from '../../src/lib/duration.js';
+import { formatDuration, imageCreatedMs, parseDuration, parseTime } from '../../src/lib/kit/duration.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 const S = 1_000;

@@ -11,7 +11,7 @@ import {
   normalizeImageRepository,
   parseImageRef,
   sameImageRepository,
-} from '../../src/lib/imageRef.js';
+} from '../../src/lib/kit/imageRef.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { atmosphereDir } from '../../src/sandbox/paths.js';
 

@@ -1,12 +1,12 @@
 /**
  * Where a catalog image goes in the S3 mirror (src/lib/catalog/mirrorKey.ts)
- * and the part size a config writes (src/lib/byteSize.ts): pure, on the
+ * and the part size a config writes (src/lib/kit/byteSize.ts): pure, on the
  * mirror_urls of OSISM's real catalogs.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { keyPrefixProblem, mirrorKeyFor } from '../../src/lib/catalog/mirrorKey.js';
-import { parseByteSize } from '../../src/lib/byteSize.js';
+import { parseByteSize } from '../../src/lib/kit/byteSize.js';
 import { FatalFailure } from '../../src/shared/failures.js';
 import { throwsTyped } from '../support/typedFailures.js';
 

@@ -16,7 +16,7 @@ import {
   shellWord,
   slackBody,
   webhookBody,
-} from '../../src/lib/notices/index.js';
+} from '../../src/lib/kit/notices/index.js';
 import type { Notice } from '../../src/shared/notices.js';
 import { refusedConfig, sampleNotice } from '../support/fixtures.js';
 

@@ -7,9 +7,9 @@ import {
   prBody,
   prTitle,
   type PlanText,
-} from '../../src/lib/pullRequest.js';
-import { publicRepoUrl } from '../../src/lib/repoUrl.js';
-import { parseReason } from '../../src/lib/reason.js';
+} from '../../src/lib/bump/pullRequest.js';
+import { publicRepoUrl } from '../../src/lib/kit/repoUrl.js';
+import { parseReason } from '../../src/lib/bump/reason.js';
 
 const OLD = 'sha256:9c68f141c7b0646365e5a5480fdd5eb46f6b35b743ee73aa2b0ce9b7a3a9b8e1';
 const NEW = 'sha256:abcdef1234567890abcdef1234567890abcdef1234567890abcdef1234567890';

@@ -5,7 +5,7 @@ import {
   dependencyPinned,
   normaliseDependencyName,
   parseReason,
-} from '../../src/lib/reason.js';
+} from '../../src/lib/bump/reason.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 void describe('parseReason', () => {

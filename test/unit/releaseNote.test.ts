@@ -22,8 +22,8 @@ import {
   renderNote,
   serviceDisplayName,
   type NoteSection,
-} from '../../src/lib/releaseNote.js';
-import { parseReason } from '../../src/lib/reason.js';
+} from '../../src/lib/bump/releaseNote.js';
+import { parseReason } from '../../src/lib/bump/reason.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { atmosphereDir } from '../../src/sandbox/paths.js';
 

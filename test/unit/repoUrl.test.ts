@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRepoUrl, redactRepoUrl, repoSlug, sameRepo } from '../../src/lib/repoUrl.js';
+import { parseRepoUrl, redactRepoUrl, repoSlug, sameRepo } from '../../src/lib/kit/repoUrl.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 function refused(pattern: RegExp, secret?: string): (err: unknown) => boolean {

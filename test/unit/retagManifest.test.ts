@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseRetagManifest, retagKey } from '../../src/lib/retagManifest.js';
+import { parseRetagManifest, retagKey } from '../../src/lib/retag/retagManifest.js';
 import { BumpflowError, FatalFailure, type FatalFailureType } from '../../src/shared/failures.js';
 import { fixturesDir } from '../../src/sandbox/paths.js';
 

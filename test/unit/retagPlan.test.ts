@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseRetagManifest, retagKey, type RetagEntry } from '../../src/lib/retagManifest.js';
-import { planRetag, renderRetagPlan, type RetagAnswer } from '../../src/lib/retagPlan.js';
+import { parseRetagManifest, retagKey, type RetagEntry } from '../../src/lib/retag/retagManifest.js';
+import { planRetag, renderRetagPlan, type RetagAnswer } from '../../src/lib/retag/retagPlan.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { fixturesDir } from '../../src/sandbox/paths.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseRollbackTarget, type RollbackCandidate } from '../../src/lib/rollbackChoice.js';
+import { chooseRollbackTarget, type RollbackCandidate } from '../../src/lib/tags/rollbackChoice.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;

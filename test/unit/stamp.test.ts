@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseStamp, renderStamp, rollbackAuditTag, stampTemplateProblem } from '../../src/lib/stamp.js';
+import { parseStamp, renderStamp, rollbackAuditTag, stampTemplateProblem } from '../../src/lib/kit/stamp.js';
 import { BumpflowError, FatalFailure, type FatalFailureType } from '../../src/shared/failures.js';
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56';

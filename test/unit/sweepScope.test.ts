@@ -15,8 +15,8 @@ import {
   renderUnpinned,
   unpinnedByBranch,
 } from '../../src/lib/sweep/index.js';
-import { addDigests } from '../../src/lib/digestEdit.js';
-import { indexVarsFile } from '../../src/lib/varsFile.js';
+import { addDigests } from '../../src/lib/kit/digestEdit.js';
+import { indexVarsFile } from '../../src/lib/kit/varsFile.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { ATMOSPHERE_BRANCHES } from '../support/atmosphereBranches.js';
 import { parseConfig } from '../../src/configFile.js';

@@ -11,7 +11,7 @@ import { trustPolicyOf } from '../../src/trustPolicy.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
 import { pemOf } from '../support/signatureFixtures.js';
 import { trustRuleFor } from '../../src/activities/signatureActivities.js';
-import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tagDetails.js';
+import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tags/tagDetails.js';
 import { queueRequestSchema, type TagStatus } from '../../src/shared/tags.js';
 
 /** A fresh ECDSA key pair as PEM (SPKI public, PKCS#8 private). */

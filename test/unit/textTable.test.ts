@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { elideList, fitTable, shortDigest, wrapLine, wrapText } from '../../src/lib/textTable.js';
-import { nextDelay, REGISTRY_BACKOFF } from '../../src/lib/backoff.js';
+import { elideList, fitTable, shortDigest, wrapLine, wrapText } from '../../src/lib/kit/textTable.js';
+import { nextDelay, REGISTRY_BACKOFF } from '../../src/lib/sweep/backoff.js';
 
 void describe('wrapText, wrapLine, elideList, shortDigest', () => {
   void it('wraps at spaces; a word too long breaks after / : , - and is cut only as a last resort', () => {

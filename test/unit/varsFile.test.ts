@@ -2,10 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { indexVarsFile, type ServiceSelection } from '../../src/lib/varsFile.js';
-import { commonDigest, selectService } from '../../src/lib/serviceSelection.js';
-import { replaceDigest } from '../../src/lib/digestEdit.js';
-import { imageName } from '../../src/lib/imageRef.js';
+import { indexVarsFile, type ServiceSelection } from '../../src/lib/kit/varsFile.js';
+import { commonDigest, selectService } from '../../src/lib/bump/serviceSelection.js';
+import { replaceDigest } from '../../src/lib/kit/digestEdit.js';
+import { imageName } from '../../src/lib/kit/imageRef.js';
 import { BumpflowError, FatalFailure, type FatalFailureType } from '../../src/shared/failures.js';
 import { atmosphereDir } from '../../src/sandbox/paths.js';
 

@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TAG_IMAGE, type TagWorld } from '../../src/sandbox/tagWorld.js';
 import { tagGate } from '../../src/shared/messages.js';
 import { formatTagResult } from '../../src/cli/tags/tagFormat.js';
-import { tagDetails } from '../../src/lib/tagDetails.js';
+import { tagDetails } from '../../src/lib/tags/tagDetails.js';
 import { startTemporal } from '../support/temporal.js';
 import { inTagWorld, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
 

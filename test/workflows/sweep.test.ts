@@ -10,7 +10,7 @@ import { workflowFailed } from '../../src/cli/kit/exitCodes.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSweepWorld, type SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import { bumpWorkflowId } from '../../src/shared/messages.js';
-import { parseRepoUrl } from '../../src/lib/repoUrl.js';
+import { parseRepoUrl } from '../../src/lib/kit/repoUrl.js';
 import type { SweepResult } from '../../src/workflows/sweep/sweepInput.js';
 import { startTemporal } from '../support/temporal.js';
 import { requestsSince, withSweepWorker } from '../support/sweep.js';

@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSweepWorld, type SweepWorld } from '../../src/sandbox/sweepWorld.js';
 import { commitsOn, listBranches, readBranchFile, VARS_PATH } from '../../src/sandbox/gitFixtures.js';
 import { atmosphereDir } from '../../src/sandbox/paths.js';
-import { parseRepoUrl } from '../../src/lib/repoUrl.js';
+import { parseRepoUrl } from '../../src/lib/kit/repoUrl.js';
 import { pinWorkflowId } from '../../src/shared/ids.js';
 import { pinStatusQuery, type PinResult, type PinStatus } from '../../src/shared/pin.js';
 import { decidePin } from '../../src/cli/pin/pinActions.js';

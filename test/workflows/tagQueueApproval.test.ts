@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { revisionOf, TAG_IMAGE } from '../../src/sandbox/tagWorld.js';
-import { DEFAULT_PROMOTION_POLICY, promotionPolicyOf } from '../../src/lib/promotionPolicy.js';
+import { DEFAULT_PROMOTION_POLICY, promotionPolicyOf } from '../../src/lib/kit/promotionPolicy.js';
 import {
   tagStatusQuery,
   tagWorkflowId,

@@ -4,18 +4,18 @@ import { Option, type Command } from 'commander';
 import type { BumpRequest, BumpResult } from '../../shared/messages.js';
 import { workflowUiUrl } from '../../config.js';
 import { approvalPolicy } from '../../configFile.js';
-import { parseRepoUrl } from '../../lib/repoUrl.js';
-import { parseReason } from '../../lib/reason.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
+import { parseReason } from '../../lib/bump/reason.js';
 import { formatResult } from '../kit/format.js';
 import { ExitCode, usage, workflowFailed } from '../kit/exitCodes.js';
 import { print, type CliContext } from '../kit/context.js';
-import { DURATIONS } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
 import { checkBumpRequest, startBump } from './start.js';
 import { waitTellingPickup } from '../kit/pickup.js';
 import { checked, checkedList, durationFlag, parsedAs, targetOf } from '../kit/flags.js';
-import { serviceImage } from '../../lib/serviceSelection.js';
-import { assertBumpBranch } from '../../lib/branches.js';
-import { assertRepoPath } from '../../lib/repoPath.js';
+import { serviceImage } from '../../lib/bump/serviceSelection.js';
+import { assertBumpBranch } from '../../lib/kit/branches.js';
+import { assertRepoPath } from '../../lib/kit/repoPath.js';
 
 interface BumpOptions {
   repo?: string;

@@ -12,7 +12,7 @@ import {
   type BumpRequest,
 } from '../../shared/messages.js';
 import type { TemporalSettings } from '../../config.js';
-import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
 import { usage } from '../kit/exitCodes.js';
 import { schemaRefusal } from '../kit/flags.js';
 

@@ -9,10 +9,10 @@
  */
 import type { Command } from 'commander';
 import { CATALOG_DIR, MAX_CATALOG_FILES, type CatalogRequest } from '../../shared/catalog.js';
-import { DURATIONS } from '../../lib/duration.js';
-import { parseRepoUrl } from '../../lib/repoUrl.js';
-import { assertRepoPath } from '../../lib/repoPath.js';
-import { assertValidRefName } from '../../lib/branches.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
+import { assertRepoPath } from '../../lib/kit/repoPath.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
 import type { CliContext } from '../kit/context.js';
 import { operatorName } from '../kit/operator.js';
 import { checkCatalogRequest } from './catalogStart.js';

@@ -20,7 +20,7 @@ import {
   type CatalogRequest,
 } from '../../shared/catalog.js';
 import type { TemporalSettings } from '../../config.js';
-import { parseRepoUrl, repoSlug, type RepoUrl } from '../../lib/repoUrl.js';
+import { parseRepoUrl, repoSlug, type RepoUrl } from '../../lib/kit/repoUrl.js';
 import { parsedAs, schemaRefusal } from '../kit/flags.js';
 import { usage } from '../kit/exitCodes.js';
 

@@ -8,8 +8,8 @@ import { usage } from '../kit/exitCodes.js';
 import { print, type CliContext } from '../kit/context.js';
 import { operatorName } from '../kit/operator.js';
 import { checked, checkedList, notFor, text, workflowIdArgument } from '../kit/flags.js';
-import { assertBranchOrTag } from '../../lib/branches.js';
-import { assertDigest } from '../../lib/imageRef.js';
+import { assertBranchOrTag } from '../../lib/kit/branches.js';
+import { assertDigest } from '../../lib/kit/imageRef.js';
 import { isTagWorkflowId } from '../tags/tagView.js';
 import { approveTag } from '../tags/tagActions.js';
 import { isCatalogWorkflowId } from '../../shared/catalog.js';
@@ -17,7 +17,7 @@ import { approveCatalog } from '../catalog/catalogActions.js';
 import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';
 import { decidePin } from '../pin/pinActions.js';
 import { approveRetag } from '../retag/retagView.js';
-import { noteTextProblem } from '../../lib/releaseNote.js';
+import { noteTextProblem } from '../../lib/bump/releaseNote.js';
 
 /** Who approves or rejects, as the payloads take it. */
 export const approverName = text('--approver', 'a name', 200);

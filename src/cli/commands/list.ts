@@ -16,7 +16,7 @@ import {
 } from '../../shared/messages.js';
 import { retagStates } from '../../shared/retag.js';
 import { pinStates } from '../../shared/pin.js';
-import { serviceImage } from '../../lib/serviceSelection.js';
+import { serviceImage } from '../../lib/bump/serviceSelection.js';
 import { checked, oneOf, wholeNumber } from '../kit/flags.js';
 import { workflowUiUrl } from '../../config.js';
 import { formatList, type ListedBump } from '../kit/format.js';

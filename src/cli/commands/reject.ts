@@ -7,7 +7,7 @@ import { deliverAndReport } from '../kit/deliver.js';
 import { print, type CliContext } from '../kit/context.js';
 import { operatorName } from '../kit/operator.js';
 import { checkedList, notFor, text, workflowIdArgument } from '../kit/flags.js';
-import { assertBranchOrTag } from '../../lib/branches.js';
+import { assertBranchOrTag } from '../../lib/kit/branches.js';
 import { approverName } from './approve.js';
 import { isTagWorkflowId } from '../tags/tagView.js';
 import { rejectTag } from '../tags/tagActions.js';

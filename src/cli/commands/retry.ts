@@ -5,7 +5,7 @@ import { among, branchesIn, currentStates, NO_WORKER_NOTE, readView } from '../b
 import { refused } from '../kit/exitCodes.js';
 import { print, type CliContext } from '../kit/context.js';
 import { checked, notFor, workflowIdArgument } from '../kit/flags.js';
-import { assertBranchOrTag } from '../../lib/branches.js';
+import { assertBranchOrTag } from '../../lib/kit/branches.js';
 import { isTagWorkflowId } from '../tags/tagView.js';
 import { retryTag } from '../tags/tagActions.js';
 import { isPinWorkflowId, isRetagWorkflowId } from '../../shared/ids.js';

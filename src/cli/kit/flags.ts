@@ -5,8 +5,8 @@
  * checks), before anything reaches a server. A refusal is exit 2 saying
  * `<flag>: expected …, found …`, with any credential in it redacted.
  */
-import { redactSecrets } from '../../lib/httpUrl.js';
-import { parseDuration, type DurationBounds } from '../../lib/duration.js';
+import { redactSecrets } from '../../lib/kit/httpUrl.js';
+import { parseDuration, type DurationBounds } from '../../lib/kit/duration.js';
 import { CliError, usage } from './exitCodes.js';
 import type { CliContext } from './context.js';
 import { workflowIdProblem } from '../../shared/ids.js';

@@ -4,9 +4,9 @@
  * happens under its row, long names and details wrapped), or everything on
  * one line per entry with `wide`.
  */
-import { renderRetagPlan } from '../../lib/retagPlan.js';
-import { renderTable } from '../../lib/sweep/table.js';
-import { shortDigest as short, TEXT_WIDTH, wrapLine } from '../../lib/textTable.js';
+import { renderRetagPlan } from '../../lib/retag/retagPlan.js';
+import { renderTable } from '../../lib/kit/table.js';
+import { shortDigest as short, TEXT_WIDTH, wrapLine } from '../../lib/kit/textTable.js';
 import type { RetagResult, RetagStatus } from '../../shared/retag.js';
 
 export interface RetagTextOptions {

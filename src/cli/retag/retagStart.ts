@@ -18,8 +18,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { gitEnvironment, workDir, type TemporalSettings } from '../../config.js';
 import { createGit } from '../../clients/git/index.js';
-import { parseRepoUrl, redactRepoUrl } from '../../lib/repoUrl.js';
-import { assertValidRefName } from '../../lib/branches.js';
+import { parseRepoUrl, redactRepoUrl } from '../../lib/kit/repoUrl.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
 import { mirrorSideProblem, refProblem } from '../../shared/retag.js';
 import { parsedAs, schemaRefusal } from '../kit/flags.js';
 import {

@@ -16,7 +16,7 @@ import {
   type ScheduleHandle,
 } from '@temporalio/client';
 import type { TemporalSettings } from '../../config.js';
-import { DURATIONS, parseDuration } from '../../lib/duration.js';
+import { DURATIONS, parseDuration } from '../../lib/kit/duration.js';
 import { SWEEP_WORKFLOW_TYPE, type SweepRequest } from '../../workflows/sweep/sweepInput.js';
 import {
   catalogScope,
@@ -24,7 +24,7 @@ import {
   CatalogWorkflowType,
   type CatalogRequest,
 } from '../../shared/catalog.js';
-import { parseRepoUrl, repoSlug } from '../../lib/repoUrl.js';
+import { parseRepoUrl, repoSlug } from '../../lib/kit/repoUrl.js';
 import { usage } from '../kit/exitCodes.js';
 import { sweepWorkflowId } from '../sweep/sweepStart.js';
 import { describeScope } from '../../lib/sweep/scope.js';

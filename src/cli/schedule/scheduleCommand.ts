@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { print, type CliContext } from '../kit/context.js';
 import { checked, durationFlag } from '../kit/flags.js';
-import { DURATIONS } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
 import { usage } from '../kit/exitCodes.js';
 import {
   createSchedule,

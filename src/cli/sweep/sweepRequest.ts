@@ -8,13 +8,13 @@
  */
 import { type Command, Option } from 'commander';
 import { approvalPolicy } from '../../configFile.js';
-import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
 import { sweepInputSchema, type SweepRequest } from '../../workflows/sweep/sweepInput.js';
 import type { CliContext } from '../kit/context.js';
-import { DURATIONS } from '../../lib/duration.js';
-import { assertBumpBranch } from '../../lib/branches.js';
-import { assertImagePrefix } from '../../lib/imageRef.js';
-import { assertRepoPath } from '../../lib/repoPath.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
+import { assertBumpBranch } from '../../lib/kit/branches.js';
+import { assertImagePrefix } from '../../lib/kit/imageRef.js';
+import { assertRepoPath } from '../../lib/kit/repoPath.js';
 import { usage } from '../kit/exitCodes.js';
 import { optionsOfWords } from '../schedule/scheduledWords.js';
 import {

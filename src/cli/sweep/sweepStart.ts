@@ -1,10 +1,10 @@
 /** Starting a sweep and printing what it found: the one place that makes a running `sweepPins`. */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { TemporalSettings } from '../../config.js';
-import { parseRepoUrl, repoSlug } from '../../lib/repoUrl.js';
-import { compareBranches } from '../../lib/branches.js';
+import { parseRepoUrl, repoSlug } from '../../lib/kit/repoUrl.js';
+import { compareBranches } from '../../lib/kit/branches.js';
 import { renderSweepTable, renderUnpinned } from '../../lib/sweep/index.js';
-import { TEXT_WIDTH, wrapLine } from '../../lib/textTable.js';
+import { TEXT_WIDTH, wrapLine } from '../../lib/kit/textTable.js';
 import {
   SWEEP_WORKFLOW_TYPE,
   type SweepRequest,

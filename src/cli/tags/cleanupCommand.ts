@@ -5,13 +5,13 @@
  * waits for the plan and prints it — delete, or keep and why — deleting nothing.
  */
 import type { Command } from 'commander';
-import { DURATIONS } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
 import type { CleanupRequest } from '../../shared/messages.js';
 import { usage } from '../kit/exitCodes.js';
 import type { CliContext } from '../kit/context.js';
 import { operatorName } from '../kit/operator.js';
 import { checkedList, durationFlag, wholeNumber } from '../kit/flags.js';
-import { globProblem } from '../../lib/glob.js';
+import { globProblem } from '../../lib/kit/glob.js';
 import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from './tagRequest.js';
 import type { TagImage } from './tagRequest.js';
 
@@ -26,7 +26,7 @@ interface CleanupOptions {
   json?: boolean;
 }
 
-/** A tag glob that can match a tag (lib/glob.ts, as the config's approval globs). */
+/** A tag glob that can match a tag (lib/kit/glob.ts, as the config's approval globs). */
 const tagGlob = checkedList('--tags', (glob) => {
   const problem = globProblem('tag', glob);
   if (problem !== undefined) throw usage(problem);

@@ -6,14 +6,14 @@
  */
 import type { Command } from 'commander';
 import { tagApproval } from '../../configFile.js';
-import { assertStampTemplate } from '../../lib/stamp.js';
-import { DURATIONS } from '../../lib/duration.js';
+import { assertStampTemplate } from '../../lib/kit/stamp.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
 import type { PromoteRequest } from '../../shared/messages.js';
 import { usage } from '../kit/exitCodes.js';
 import type { CliContext } from '../kit/context.js';
 import { operatorName } from '../kit/operator.js';
 import { checked, checkedList, durationFlag, parsedAs } from '../kit/flags.js';
-import { assertTag, assertTagOrDigest } from '../../lib/imageRef.js';
+import { assertTag, assertTagOrDigest } from '../../lib/kit/imageRef.js';
 import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from './tagRequest.js';
 import type { TagImage } from './tagRequest.js';
 

@@ -10,9 +10,9 @@ import type { RollbackRequest } from '../../shared/messages.js';
 import type { CliContext } from '../kit/context.js';
 import { operatorName } from '../kit/operator.js';
 import { checked, checkedList, parsedAs } from '../kit/flags.js';
-import { assertTag } from '../../lib/imageRef.js';
+import { assertTag } from '../../lib/kit/imageRef.js';
 import { usage } from '../kit/exitCodes.js';
-import { checkRollbackTarget } from '../../lib/rollbackChoice.js';
+import { checkRollbackTarget } from '../../lib/tags/rollbackChoice.js';
 import { configOrDefaults, requestAndReport, tagCommand, withRequestOptions } from './tagRequest.js';
 import type { TagImage } from './tagRequest.js';
 

@@ -9,13 +9,13 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { workflowUiUrl } from '../../config.js';
 import { parseConfig, type BumpflowConfig } from '../../configFile.js';
-import { normalizeImageRepository } from '../../lib/imageRef.js';
+import { normalizeImageRepository } from '../../lib/kit/imageRef.js';
 import type { ImageName, TagResult } from '../../shared/messages.js';
 import { checkTagRequest, requestTagProcedure, tagResult, type TagRequest } from './startTag.js';
 import { ExitCode, refused } from '../kit/exitCodes.js';
 import { print, type CliContext } from '../kit/context.js';
 import { durationFlag, parsedAs } from '../kit/flags.js';
-import { DURATIONS } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
 import { ENDED_BADLY } from './tagView.js';
 import { formatRequested, formatTagResult } from './tagFormat.js';
 

@@ -1,6 +1,6 @@
 /** GitHub repository names: parsing a repository URL and checking owner/repo input. */
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { parseRepoUrl as parseGitUrl } from '../../lib/repoUrl.js';
+import { parseRepoUrl as parseGitUrl } from '../../lib/kit/repoUrl.js';
 
 const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
@@ -18,7 +18,7 @@ function validOwnerAndRepo(owner: unknown, repo: unknown): boolean {
 
 /**
  * Owner, repo (and host) of a GitHub repository URL, on top of the one URL
- * parser (src/lib/repoUrl.ts): https://github.com/vexxhost/atmosphere(.git)(/),
+ * parser (src/lib/kit/repoUrl.ts): https://github.com/vexxhost/atmosphere(.git)(/),
  * git@github.com:o/r.git, ssh://git@github.com/o/r.git. Userinfo is dropped
  * (the forge authenticates with its token), never echoed.
  */

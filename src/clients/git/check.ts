@@ -1,5 +1,5 @@
 /** Input checks of the git client: every value that reaches a git command line is checked here first. */
-import { assertValidRefName } from '../../lib/branches.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { redactCredentials } from './classify.js';
 import type { PushInput } from './types.js';
@@ -12,7 +12,7 @@ const TRANSPORT_HELPER = /^[A-Za-z][A-Za-z0-9+.-]*::/;
 /** git strips these from the ends of names (`crud`); refuse them so the sign-off shows the name as given. */
 const IDENT_CRUD = /^[\s.,:;<>"\\']|[\s.,:;<>"\\']$/;
 
-/** A branch name by git's check-ref-format rules (src/lib/branches.ts), without spawning git. */
+/** A branch name by git's check-ref-format rules (src/lib/kit/branches.ts), without spawning git. */
 export function checkBranch(name: string, what: string): string {
   return assertValidRefName(name, what);
 }

@@ -4,7 +4,7 @@
  * on the remote.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { signedOffMessage } from '../../lib/commitMessage.js';
+import { signedOffMessage } from '../../lib/kit/commitMessage.js';
 import type { GitCache } from './cache.js';
 import { checkDate, checkFiles, checkFullSha, checkIdentity, checkUrl, checkWorkBranch } from './check.js';
 import { quoteOutput, redactCredentials, remoteFailure } from './classify.js';

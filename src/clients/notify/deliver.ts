@@ -6,7 +6,7 @@
  */
 import { describeNoAnswer, fetchWithDeadline, parseRetryAfter } from '../http.js';
 import { fatal, FatalFailure, transient, TransientFailure } from '../../shared/failures.js';
-import { oneLine } from '../../lib/notices/index.js';
+import { oneLine } from '../../lib/kit/notices/index.js';
 import type { NoticeReceiver } from './settings.js';
 
 const BODY_SHOWN = 200;

@@ -7,7 +7,7 @@
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DELIVERY_ID } from '../../lib/notices/index.js';
+import { DELIVERY_ID } from '../../lib/kit/notices/index.js';
 
 export interface LedgerEntry {
   target: string;

@@ -5,8 +5,8 @@
  * the worker instead of losing notices later.
  */
 import type { BumpflowConfig } from '../../configFile.js';
-import type { NoticeFilter } from '../../lib/notices/index.js';
-import { parseDuration } from '../../lib/duration.js';
+import type { NoticeFilter } from '../../lib/kit/notices/index.js';
+import { parseDuration } from '../../lib/kit/duration.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 
 export interface NoticeReceiver extends NoticeFilter {

@@ -6,7 +6,7 @@
  * bytes streamed through this process. Pushes, and the checks they decide
  * on, go to the registry's first endpoint.
  */
-import { isDigest } from '../../lib/imageRef.js';
+import { isDigest } from '../../lib/kit/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { repositoryOn } from './mirrors.js';
 import { request, v2Path, type Repo } from './request.js';

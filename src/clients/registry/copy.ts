@@ -7,7 +7,7 @@
  * The source is read through its registry's endpoints in order; everything
  * about the destination (what is there, what is written) is on its first.
  */
-import { isDigest } from '../../lib/imageRef.js';
+import { isDigest } from '../../lib/kit/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { copyBlob } from './blobs.js';
 import { getManifest, probeManifest, putManifest } from './manifests.js';

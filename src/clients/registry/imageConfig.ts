@@ -1,5 +1,5 @@
 /** An image's config (and so its labels): through an index to the platform's manifest, every blob verified. */
-import { formatImageRef, type ImageRef } from '../../lib/imageRef.js';
+import { formatImageRef, type ImageRef } from '../../lib/kit/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { getBlob } from './blobs.js';
 import { getManifest } from './manifests.js';

@@ -2,7 +2,7 @@
  * Manifests: resolve a tag's digest, fetch (verified against the digest),
  * probe without failing on 404, push byte-for-byte, delete by digest.
  */
-import { formatImageRef, isDigest, type ImageRef } from '../../lib/imageRef.js';
+import { formatImageRef, isDigest, type ImageRef } from '../../lib/kit/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { request, v2Path, type Repo } from './request.js';
 import {

@@ -8,7 +8,7 @@
  * repository), the registry has no conditional PUT or DELETE. Every read
  * a write decides on is on the endpoint written: the registry's first.
  */
-import { isDigest } from '../../lib/imageRef.js';
+import { isDigest } from '../../lib/kit/imageRef.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { TAG_PATTERN } from '../../shared/tags.js';
 import { deleteManifest, getManifest, probeManifest, putManifest } from './manifests.js';

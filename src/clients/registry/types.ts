@@ -1,5 +1,5 @@
 /** The registry client's public types: what callers pass in and get back. */
-import { type ImageRef } from '../../lib/imageRef.js';
+import { type ImageRef } from '../../lib/kit/imageRef.js';
 import { type RegistryCredentials } from './credentials.js';
 import { type MirrorsOption } from './mirrorSettings.js';
 

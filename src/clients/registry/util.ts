@@ -1,7 +1,7 @@
 /** Small pure helpers shared by the registry modules: hashing, lenient JSON, zod issue text. */
 import { createHash } from 'node:crypto';
 import { type z } from 'zod';
-import { issueWords } from '../../lib/zodIssue.js';
+import { issueWords } from '../../lib/kit/zodIssue.js';
 
 export function sha256(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;

@@ -14,7 +14,7 @@
  * prefix is the same as none.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { redactSecrets } from '../httpUrl.js';
+import { redactSecrets } from '../kit/httpUrl.js';
 
 /** What the mirror config says about keys (catalog.mirror). */
 export interface MirrorKeyRules {

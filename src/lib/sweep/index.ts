@@ -32,6 +32,6 @@ export {
 } from './decide.js';
 export { servicesBehind, type ServiceBump } from './services.js';
 export { renderSweepTable } from './render.js';
-export { limitPerKey, type KeyedLimit } from './limit.js';
+export { limitPerKey, type KeyedLimit } from '../kit/limit.js';
 export { describeScope, imageScopeProblem, inScope, type ImageScope } from './scope.js';
 export { renderUnpinned, unpinnedByBranch } from './unpinned.js';

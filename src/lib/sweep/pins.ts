@@ -17,8 +17,8 @@
  * Pure: no I/O.
  */
 import { fatal, FatalFailure } from '../../shared/failures.js';
-import { imageName } from '../imageRef.js';
-import { indexVarsFile } from '../varsFile.js';
+import { imageName } from '../kit/imageRef.js';
+import { indexVarsFile } from '../kit/varsFile.js';
 import { inScope } from './scope.js';
 
 export interface SweepBranch {

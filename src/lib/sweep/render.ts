@@ -5,7 +5,7 @@
  * aligned text for the CLI. Rows by image, then branch (main, then the
  * releases newest first: compareBranches).
  *
- * Text with a `width` fits it (../textTable.ts): the keys are elided to the
+ * Text with a `width` fits it (../kit/textTable.ts): the keys are elided to the
  * first ones and `+N more`, old → new and long names wrap, the evidence goes
  * on a line of its own under its row. Without one, everything in full.
  *
@@ -13,10 +13,10 @@
  *   renderSweepTable(outcome: SweepOutcome, format: 'markdown' | 'text', { width? }): string
  * Pure: no I/O.
  */
-import { compareBranches } from '../branches.js';
-import { shortDigest as short, type TextLayout } from '../textTable.js';
+import { compareBranches } from '../kit/branches.js';
+import { shortDigest as short, type TextLayout } from '../kit/textTable.js';
 import { type Evidence, type PinVerdict, type SweepOutcome } from './decide.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../kit/table.js';
 
 function describe(e: Evidence): string {
   if (e.kind === 'missing-label') return `missing label ${e.label}`;

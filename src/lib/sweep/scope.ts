@@ -18,7 +18,7 @@
  * Pure: no I/O.
  */
 import picomatch from 'picomatch';
-import { globProblem } from '../glob.js';
+import { globProblem } from '../kit/glob.js';
 
 export interface ImageScope {
   /** the target's globs over image repositories */

@@ -10,7 +10,7 @@
  *     sorted by service; branches in the sweep's branch order.
  * Pure: no I/O.
  */
-import { SERVICE_PATTERN } from '../varsFile.js';
+import { SERVICE_PATTERN } from '../kit/varsFile.js';
 import { type Evidence, type PinVerdict, type SweepOutcome } from './decide.js';
 import { type SweepPins } from './pins.js';
 

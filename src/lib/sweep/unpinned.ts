@@ -11,8 +11,8 @@
  * Pure: no I/O.
  */
 import type { UnpinnedRef } from './pins.js';
-import { renderTable } from './table.js';
-import { wrapText } from '../textTable.js';
+import { renderTable } from '../kit/table.js';
+import { wrapText } from '../kit/textTable.js';
 
 export function unpinnedByBranch(refs: readonly UnpinnedRef[]): { branch: string; refs: UnpinnedRef[] }[] {
   const out = new Map<string, UnpinnedRef[]>();

@@ -1,6 +1,6 @@
 /** What every step of a branch bump works with: its input, activities, status and blockable step. */
 import type { BranchStatus, BumpBranchInput, ReleaseNotePlan } from '../../shared/bump.js';
-import type { Reason } from '../../lib/reason.js';
+import type { Reason } from '../../lib/bump/reason.js';
 import type { Blocker, BumpActivities } from '../kit/index.js';
 
 export interface BranchContext {

@@ -38,9 +38,9 @@ import {
   type BranchStatus,
   type BumpBranchInput,
 } from '../../shared/bump.js';
-import { parseReason } from '../../lib/reason.js';
-import { renderNote } from '../../lib/releaseNote.js';
-import { branchDetails } from '../../lib/details.js';
+import { parseReason } from '../../lib/bump/reason.js';
+import { renderNote } from '../../lib/bump/releaseNote.js';
+import { branchDetails } from '../../lib/bump/details.js';
 import {
   activitiesFor,
   countBranchOutcome,

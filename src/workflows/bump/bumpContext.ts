@@ -1,6 +1,6 @@
 /** What every step of the parent bump works with. */
 import type { BranchStatus, BumpInput, BumpStatus } from '../../shared/bump.js';
-import type { Reason } from '../../lib/reason.js';
+import type { Reason } from '../../lib/bump/reason.js';
 import type { Blocker, BumpActivities } from '../kit/index.js';
 
 export interface BumpContext {

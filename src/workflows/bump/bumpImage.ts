@@ -16,8 +16,8 @@ import {
   type BumpStatus,
 } from '../../shared/bump.js';
 import { FatalFailure } from '../../shared/failures.js';
-import { parseReason } from '../../lib/reason.js';
-import { bumpDetails } from '../../lib/details.js';
+import { parseReason } from '../../lib/bump/reason.js';
+import { bumpDetails } from '../../lib/bump/details.js';
 import {
   activitiesFor,
   createBlocker,

@@ -6,7 +6,7 @@
 import { startChild, workflowInfo } from '@temporalio/workflow';
 import { branchWorkflowId, WorkflowType } from '../../shared/messages.js';
 import type { BranchOutcome, BumpBranchInput } from '../../shared/bump.js';
-import { approvalFor } from '../../lib/approvalPolicy.js';
+import { approvalFor } from '../../lib/bump/approvalPolicy.js';
 import { errorInfo } from '../kit/index.js';
 import type { bumpBranch } from './bumpBranch.js';
 import type { BumpContext } from './bumpContext.js';

@@ -20,7 +20,7 @@ import {
   retryPayloadSchema,
 } from '../../shared/payloads.js';
 import type { BranchStatus, BumpStatus } from '../../shared/bump.js';
-import { renderNote } from '../../lib/releaseNote.js';
+import { renderNote } from '../../lib/bump/releaseNote.js';
 import { pure, recordRefusal, type Blocker, type Gate } from '../kit/index.js';
 import { targets, type BumpContext } from './bumpContext.js';
 import { handleBranchReports } from './branchReports.js';

@@ -6,9 +6,9 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FatalFailure } from '../../shared/failures.js';
-import { formatImageRef } from '../../lib/imageRef.js';
-import { sourceBranchForVersion, workBranchName } from '../../lib/branches.js';
-import { commitMessage, prBody, prTitle, type PlanText } from '../../lib/pullRequest.js';
+import { formatImageRef } from '../../lib/kit/imageRef.js';
+import { sourceBranchForVersion, workBranchName } from '../../lib/kit/branches.js';
+import { commitMessage, prBody, prTitle, type PlanText } from '../../lib/bump/pullRequest.js';
 import { isFatal, pure, settleLanes, sideBySide, type Step } from '../kit/index.js';
 import { enter, type BranchContext } from './branchContext.js';
 

@@ -6,9 +6,9 @@
 import { uuid4 } from '@temporalio/workflow';
 import type { ReleaseNotePlan } from '../../shared/bump.js';
 import type { PinsOnBranch, ImageFacts } from '../../activities/index.js';
-import { branchTag } from '../../lib/branches.js';
-import type { Reason } from '../../lib/reason.js';
-import { draftNoteText, noteFileName, renderNote } from '../../lib/releaseNote.js';
+import { branchTag } from '../../lib/kit/branches.js';
+import type { Reason } from '../../lib/bump/reason.js';
+import { draftNoteText, noteFileName, renderNote } from '../../lib/bump/releaseNote.js';
 import { pure, settleLanes, sideBySide, type Step } from '../kit/index.js';
 import type { BumpContext } from './bumpContext.js';
 

@@ -15,7 +15,7 @@ import {
   type Parsed,
   type RejectPayload,
 } from '../../shared/payloads.js';
-import { parseDuration } from '../../lib/duration.js';
+import { parseDuration } from '../../lib/kit/duration.js';
 
 export type Decision =
   { kind: 'approve'; by: string; payload: ApprovePayload } | { kind: 'reject'; by: string; reason: string };

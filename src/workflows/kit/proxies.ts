@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
-import { parseDuration } from '../../lib/duration.js';
+import { parseDuration } from '../../lib/kit/duration.js';
 
 type Input<K extends keyof Activities> = Parameters<Activities[K]>[0];
 type Output<K extends keyof Activities> = ReturnType<Activities[K]>;

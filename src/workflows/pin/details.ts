@@ -4,8 +4,8 @@
  * checked, or why it is left alone), the work branch, and the commit message
  * and pull request text. Deterministic, no I/O.
  */
-import { branchTag } from '../../lib/branches.js';
-import { detailsTail } from '../../lib/detailsTail.js';
+import { branchTag } from '../../lib/kit/branches.js';
+import { detailsTail } from '../../lib/kit/detailsTail.js';
 import type { PinRow, PinStatus } from '../../shared/pin.js';
 
 /** `pin-digests-2025.1`: one work branch (and PR) per target branch, as a bump has one per service and branch. */

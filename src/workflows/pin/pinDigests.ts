@@ -7,7 +7,7 @@
  *               an image refused is left alone and says why
  *   3 approve   a human, at the gate (approve/reject signals for the UI, updates for the CLI)
  *   4 push      one signed-off commit on `pin-digests-<tag>`: `@sha256:<digest>` added after
- *               each tag where it stands, every other byte kept (lib/digestEdit.ts addDigests)
+ *               each tag where it stands, every other byte kept (lib/kit/digestEdit.ts addDigests)
  *   5 PR        found or created
  * Nothing to pin (or nothing verified) ends `no-op` without approval.
  * Outages wait in `blocked` for `retry`; malformed messages are refused, never fatal.

@@ -13,7 +13,7 @@
  */
 import { FatalFailure, RegistryFailure, VerdictFailure } from '../../shared/failures.js';
 import type { PinRow } from '../../shared/pin.js';
-import { branchTag, sourceBranchForVersion } from '../../lib/branches.js';
+import { branchTag, sourceBranchForVersion } from '../../lib/kit/branches.js';
 import { errorInfo, isFatal, pure } from '../kit/index.js';
 import type { PinContext } from './pinContext.js';
 

@@ -3,7 +3,7 @@
  * (skip, conflict, missing-source, failed), from the child's word for those
  * that write (copy, repush). Pure.
  */
-import type { RetagStep } from '../../lib/retagPlan.js';
+import type { RetagStep } from '../../lib/retag/retagPlan.js';
 import type { RetagEntryDone, RetagEntryResult, RetagOutcome } from '../../shared/retag.js';
 
 const PLANNED: Record<Exclude<RetagStep['action'], 'copy' | 'repush'>, RetagOutcome> = {

@@ -5,8 +5,8 @@
  * (`repushOnly`: the commit's run ended) reads and plans only the entries of
  * the `repush` images. The status shows the plan table from here on.
  */
-import type { RetagEntry } from '../../lib/retagManifest.js';
-import { planRetag, repushEntries, type RetagPlan } from '../../lib/retagPlan.js';
+import type { RetagEntry } from '../../lib/retag/retagManifest.js';
+import { planRetag, repushEntries, type RetagPlan } from '../../lib/retag/retagPlan.js';
 import { fatal, FatalFailure } from '../../shared/failures.js';
 import { pure } from '../kit/index.js';
 import type { RetagContext } from './retagContext.js';

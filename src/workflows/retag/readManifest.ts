@@ -4,7 +4,7 @@
  * is the activity's MalformedManifest naming the entry and its line: the
  * workflow fails with it before anything is read from a registry.
  */
-import type { RetagEntry } from '../../lib/retagManifest.js';
+import type { RetagEntry } from '../../lib/retag/retagManifest.js';
 import type { RetagContext } from './retagContext.js';
 
 export async function readManifest(ctx: RetagContext): Promise<RetagEntry[]> {

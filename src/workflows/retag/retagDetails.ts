@@ -3,8 +3,8 @@
  * manifest and its commit, the state, the plan table, the entries done, and how
  * to approve. Pure: no Temporal, no I/O.
  */
-import { renderRetagPlan } from '../../lib/retagPlan.js';
-import { detailsTail } from '../../lib/detailsTail.js';
+import { renderRetagPlan } from '../../lib/retag/retagPlan.js';
+import { detailsTail } from '../../lib/kit/detailsTail.js';
 import type { RetagStatus } from '../../shared/retag.js';
 
 export function retagDetails(s: RetagStatus): string {

@@ -8,7 +8,7 @@
  * The workflow fails only for a bad manifest (or input); a rejection ends it
  * `rejected`; an entry that cannot be done is that entry's outcome, the others go on.
  */
-import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
 import { retagManifestInputSchema, type RetagManifestRequest, type RetagResult } from '../../shared/retag.js';
 import { awaitApproval, endWith, parseInput, pure, unapprovedReason } from '../kit/index.js';
 import { createRetagContext } from './retagContext.js';

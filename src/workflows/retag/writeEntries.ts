@@ -8,7 +8,7 @@
  * request queued behind a promotion's approval costs no running activity.
  */
 import { condition, workflowInfo } from '@temporalio/workflow';
-import type { RetagPlan, RetagStep } from '../../lib/retagPlan.js';
+import type { RetagPlan, RetagStep } from '../../lib/retag/retagPlan.js';
 import { tagWorkflowId } from '../../shared/ids.js';
 import type { RetagImageRequest } from '../../shared/tags.js';
 import { childOutcome } from './outcomes.js';

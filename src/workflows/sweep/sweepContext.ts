@@ -10,7 +10,7 @@ import { Procedure, State, Target } from '../../shared/searchAttributes.js';
 import { createReporter } from '../kit/index.js';
 import { sweepStatusQuery, type SweepInput, type SweepState, type SweepStatus } from './sweepInput.js';
 import { sweepDetails } from './sweepDetails.js';
-import { parseDuration } from '../../lib/duration.js';
+import { parseDuration } from '../../lib/kit/duration.js';
 import { describeScope } from '../../lib/sweep/scope.js';
 
 export interface SweepContext {

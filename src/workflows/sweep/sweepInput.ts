@@ -12,7 +12,7 @@ import {
   durationSchema,
   retryPolicyInputSchema,
 } from '../../shared/bump.js';
-import { DURATIONS } from '../../lib/duration.js';
+import { DURATIONS } from '../../lib/kit/duration.js';
 import { targetBranchSchema } from '../../shared/targetBranch.js';
 import { imageScopeProblem } from '../../lib/sweep/scope.js';
 import type { Evidence, PinVerdict, SweepFailure, UnpinnedRef } from '../../lib/sweep/index.js';

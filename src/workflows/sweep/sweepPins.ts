@@ -12,7 +12,7 @@
  *               in scope pinned by tag only (they are listed by every sweep, counted apart)
  * It changes nothing itself: the bumps and pin runs it starts do, each with its own approval.
  */
-import { parseRepoUrl } from '../../lib/repoUrl.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
 import { renderSweepTable, renderUnpinned, type SweepOutcome } from '../../lib/sweep/index.js';
 import { createNotifier, errorInfo, onPatch, parseInput, Patches, pure, surfaced } from '../kit/index.js';
 import { sweepInputSchema, type SweepRequest, type SweepResult } from './sweepInput.js';

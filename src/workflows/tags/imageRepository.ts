@@ -32,7 +32,7 @@ import {
 import { parsePayload } from '../../shared/payloads.js';
 import { FatalFailure } from '../../shared/failures.js';
 import { queueRequestSignal, queueStatusQuery, TagWorkflowType } from '../../shared/tagMessages.js';
-import { queueDetails, requestSummary } from '../../lib/tagDetails.js';
+import { queueDetails, requestSummary } from '../../lib/tags/tagDetails.js';
 import { createReporter, errorInfo, parseInput, recordRefusal, refuseUnknownSignals } from '../kit/index.js';
 
 /** The queue's input, parsed at its start: one started by hand with anything else fails BadInput, never its task. */

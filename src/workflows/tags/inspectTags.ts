@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { retryPolicyInputSchema } from '../../shared/bump.js';
 import { imageNameSchema } from '../../shared/tags.js';
-import { parseStamp } from '../../lib/stamp.js';
+import { parseStamp } from '../../lib/kit/stamp.js';
 import {
   errorInfo,
   isFatal,

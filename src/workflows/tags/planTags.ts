@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FatalFailure } from '../../shared/failures.js';
 import type { PlannedTag, SourceImage, TagPlan } from '../../shared/tags.js';
-import { commitUrl } from '../../lib/tagDetails.js';
+import { commitUrl } from '../../lib/tags/tagDetails.js';
 import type { TagContext } from './tagContext.js';
 
 export async function planTags(

@@ -12,8 +12,8 @@
  * Runs as a child of the repository's queue: one mutation of a repository at a time.
  */
 import { promoteInputSchema, type PromoteRequest, type TagResult } from '../../shared/tags.js';
-import { renderStamp } from '../../lib/stamp.js';
-import { promotionAuditBody } from '../../lib/tagDetails.js';
+import { renderStamp } from '../../lib/kit/stamp.js';
+import { promotionAuditBody } from '../../lib/tags/tagDetails.js';
 import { onPatch, parseInput, Patches, pure } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { resolveAndVerify } from './verifySource.js';

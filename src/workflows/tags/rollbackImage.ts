@@ -10,9 +10,9 @@
  * Runs as a child of the repository's queue, so it never interleaves with a promotion.
  */
 import { rollbackInputSchema, type RollbackRequest, type TagResult } from '../../shared/tags.js';
-import { checkRollbackTarget, chooseRollbackTarget } from '../../lib/rollbackChoice.js';
-import { rollbackAuditTag } from '../../lib/stamp.js';
-import { promotionAuditBody } from '../../lib/tagDetails.js';
+import { checkRollbackTarget, chooseRollbackTarget } from '../../lib/tags/rollbackChoice.js';
+import { rollbackAuditTag } from '../../lib/kit/stamp.js';
+import { promotionAuditBody } from '../../lib/tags/tagDetails.js';
 import { onPatch, parseInput, Patches, pure } from '../kit/index.js';
 import { createTagContext } from './tagContext.js';
 import { resolveAndVerify } from './verifySource.js';

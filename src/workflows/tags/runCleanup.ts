@@ -10,8 +10,8 @@
  */
 import type { CleanupSpec, CleanupPlanInfo } from '../../shared/tags.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
-import { planCleanup } from '../../lib/cleanupPlan.js';
-import { formatDuration, parseDuration } from '../../lib/duration.js';
+import { planCleanup } from '../../lib/tags/cleanupPlan.js';
+import { formatDuration, parseDuration } from '../../lib/kit/duration.js';
 import { FatalFailure } from '../../shared/failures.js';
 import { errorInfo, isFatal, pure } from '../kit/index.js';
 import { approvePlan } from './approvePlan.js';

@@ -10,7 +10,7 @@ import { ImageRepo, Procedure, State, Target } from '../../shared/searchAttribut
 import { tagGate, tagStatusQuery } from '../../shared/tagMessages.js';
 import type { ImageName, TagProcedure, TagResult, TagState, TagStatus } from '../../shared/tags.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
-import { tagDetails } from '../../lib/tagDetails.js';
+import { tagDetails } from '../../lib/tags/tagDetails.js';
 import {
   createProcedure,
   tagActivitiesFor,

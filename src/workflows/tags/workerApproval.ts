@@ -12,7 +12,7 @@ import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RetryPolicyInput } from '../../shared/bump.js';
 import type { TagContext } from './tagContext.js';
-import { parseDuration } from '../../lib/duration.js';
+import { parseDuration } from '../../lib/kit/duration.js';
 
 /** What approvePlan takes: whether to wait, and the rule that let a plan go without a human. */
 export interface ApprovalNeed {

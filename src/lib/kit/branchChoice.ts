@@ -1,5 +1,5 @@
 /** Which branches a bump works on: the ones asked (each must exist) or main plus every stable/*. Pure. */
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 import { assertValidRefName, compareBranches } from './branches.js';
 
 /** Branches to bump: the ones asked (each must exist) or main plus every stable/*. */

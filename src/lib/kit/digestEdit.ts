@@ -6,7 +6,7 @@
  */
 import { assertDigest, imageName } from './imageRef.js';
 import { indexVarsFile, type PinEntry, type ServiceSelection } from './varsFile.js';
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 
 /**
  * Replaces the digest of the selection's pins where they stand; every other

@@ -8,8 +8,8 @@
  * a digest (whose hex is no commit) nor from another tag's name. Dates and
  * times are UTC. Pure.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { TAG_PATTERN } from '../shared/tags.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { TAG_PATTERN } from '../../shared/tags.js';
 
 const REVISION_PATTERN = /^[a-f0-9]{7,40}$/;
 const REVISION_LABEL = 'org.opencontainers.image.revision';

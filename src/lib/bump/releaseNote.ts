@@ -5,7 +5,7 @@
  * Pure: imported by workflow code.
  */
 import { parse } from 'yaml';
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 import type { Reason } from './reason.js';
 
 export type NoteSection = 'fixes' | 'upgrade';

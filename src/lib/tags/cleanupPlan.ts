@@ -9,8 +9,8 @@
  * real elapsed milliseconds (a 49 h old tag is 49 h old). Pure.
  */
 import picomatch from 'picomatch';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { formatDuration, imageCreatedMs, parseTime } from './duration.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { formatDuration, imageCreatedMs, parseTime } from '../kit/duration.js';
 
 export interface CleanupTag {
   tag: string;

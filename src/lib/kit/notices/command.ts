@@ -2,7 +2,7 @@
  * The CLI line a notice offers, ready to paste into a POSIX shell: what the
  * person told can do next. Pure.
  */
-import type { Notice } from '../../shared/notices.js';
+import type { Notice } from '../../../shared/notices.js';
 
 const SHELL_SAFE = /^[A-Za-z0-9/._:@+=-]+$/;
 

@@ -3,15 +3,15 @@
  * (a variable-name prefix only resolves an ambiguous name), with a typed error
  * naming candidates or similar names, and the one tag and digest they share. Pure.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { imageName, parseImageRef, type ImageRef } from './imageRef.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { imageName, parseImageRef, type ImageRef } from '../kit/imageRef.js';
 import {
   IMAGES_KEY,
   SERVICE_PATTERN,
   type PinEntry,
   type ServiceSelection,
   type VarsFileIndex,
-} from './varsFile.js';
+} from '../kit/varsFile.js';
 
 function basename(repository: string): string {
   return repository.split('/').pop() ?? repository;

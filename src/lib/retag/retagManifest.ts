@@ -28,9 +28,9 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { z } from 'zod';
-import { fatal, FatalFailure, type BumpflowError } from '../shared/failures.js';
-import { TAG_PATTERN } from '../shared/tags.js';
-import { normalizeImageRepository } from './imageRef.js';
+import { fatal, FatalFailure, type BumpflowError } from '../../shared/failures.js';
+import { TAG_PATTERN } from '../../shared/tags.js';
+import { normalizeImageRepository } from '../kit/imageRef.js';
 
 export interface RetagEntry {
   /** position in the manifest's `images` list, from 0 */

@@ -4,7 +4,7 @@
  * are dropped before it is shown).
  */
 import type { Reason } from './reason.js';
-import { publicRepoUrl } from './repoUrl.js';
+import { publicRepoUrl } from '../kit/repoUrl.js';
 
 export interface PlanText {
   service: string;

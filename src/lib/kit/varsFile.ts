@@ -7,7 +7,7 @@
  * is indexed again to prove that only those bytes changed. Pure: no I/O.
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 import { parseImageRef, type ImageRef } from './imageRef.js';
 
 export interface PinEntry {

@@ -3,7 +3,7 @@
  * procedure and state (a filter left out matches everything), in the
  * config's order, each with its tries and deadline. Pure.
  */
-import type { Notice, NoticeProcedure, NoticeState, NoticeTarget } from '../../shared/notices.js';
+import type { Notice, NoticeProcedure, NoticeState, NoticeTarget } from '../../../shared/notices.js';
 
 /** A configured target as the filter sees it (the URL and the token stay with the deliverer). */
 export interface NoticeFilter {

@@ -3,7 +3,7 @@
  * first rule whose pattern matches the branch decides; with no matching rule
  * a branch waits (approval is the safe default). Pure: runs in workflows.
  */
-import type { ApprovalRule } from '../shared/approvalRule.js';
+import type { ApprovalRule } from '../../shared/approvalRule.js';
 
 export type { ApprovalRule };
 

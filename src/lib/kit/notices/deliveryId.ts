@@ -4,7 +4,7 @@
  * duplicate (`x-bumpflow-delivery`). Pure.
  */
 import { createHash } from 'node:crypto';
-import type { Notice } from '../../shared/notices.js';
+import type { Notice } from '../../../shared/notices.js';
 
 /** hex sha256 of `workflowId\nrunId\nkey\ntarget` */
 export function deliveryId(notice: Pick<Notice, 'workflowId' | 'runId' | 'key'>, target: string): string {

@@ -24,10 +24,10 @@
  * A step's `write` has the shape of the registry client's CopyImageRequest.
  * Pure: no I/O.
  */
-import { fatal, FatalFailure, type FailureType } from '../shared/failures.js';
+import { fatal, FatalFailure, type FailureType } from '../../shared/failures.js';
 import { retagKey, type RetagEntry } from './retagManifest.js';
-import { renderTable } from './sweep/table.js';
-import { shortDigest as short } from './textTable.js';
+import { renderTable } from '../kit/table.js';
+import { shortDigest as short } from '../kit/textTable.js';
 
 export interface RetagFailure {
   type: FailureType;

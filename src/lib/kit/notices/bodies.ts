@@ -2,7 +2,7 @@
  * The request bodies: a Slack-compatible incoming webhook's `{ text }` and
  * the generic webhook's JSON (`type: 'bumpflow.notice'`, version 1). Pure.
  */
-import type { Notice } from '../../shared/notices.js';
+import type { Notice } from '../../../shared/notices.js';
 import { noticeWording } from './wording.js';
 
 export interface SlackBody {

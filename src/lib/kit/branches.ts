@@ -1,5 +1,5 @@
 /** Branch names, branch tags and work-branch names. Pure. */
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 
 const RELEASE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SERVICE_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;

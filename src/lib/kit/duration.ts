@@ -6,7 +6,7 @@
  * `timedelta.seconds`, which wraps every day and made a 49 h old tag 1 h old.
  * Pure.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNIT_MS;

@@ -3,8 +3,8 @@
  *   registry/org/name:tag@sha256:<64 hex>
  * Pure helpers, no I/O.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { TAG_EXPECTED, TAG_PATTERN } from '../shared/tags.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { TAG_EXPECTED, TAG_PATTERN } from '../../shared/tags.js';
 
 export interface ImageRef {
   /** Registry host, with port if any: `ghcr.io`, `127.0.0.1:5000`. */

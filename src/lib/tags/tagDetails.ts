@@ -2,9 +2,9 @@
  * What an operator reads of a tag procedure (the Temporal UI's current
  * details, the audit release's body) and of a repository's queue. Pure.
  */
-import type { ParsedQueueRequest, QueueStatus, SignatureEvidenceInfo, TagStatus } from '../shared/tags.js';
-import { publicRepoUrl } from './repoUrl.js';
-import { detailsTail } from './detailsTail.js';
+import type { ParsedQueueRequest, QueueStatus, SignatureEvidenceInfo, TagStatus } from '../../shared/tags.js';
+import { publicRepoUrl } from '../kit/repoUrl.js';
+import { detailsTail } from '../kit/detailsTail.js';
 
 const short = (d: string | undefined) => (d === undefined ? '—' : `\`${d.slice(0, 19)}\``);
 

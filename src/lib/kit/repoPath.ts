@@ -4,7 +4,7 @@
  * segments. The one check for every flag, schema and config key that takes
  * one. Pure.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 
 const MAX_LENGTH = 500;
 // eslint-disable-next-line no-control-regex

@@ -3,8 +3,8 @@
  * bodies' summary: which branch, which digests, which source SHAs, what will
  * change. Pure.
  */
-import type { BranchStatus, BumpStatus, StepInfo } from '../shared/bump.js';
-import { publicRepoUrl } from './repoUrl.js';
+import type { BranchStatus, BumpStatus, StepInfo } from '../../shared/bump.js';
+import { publicRepoUrl } from '../kit/repoUrl.js';
 
 function short(value: string | undefined, length = 19): string {
   if (value === undefined) return '—';

@@ -1,14 +1,14 @@
 /**
  * One table, two forms: a markdown table for the Temporal UI (cells with `|`
  * escaped, one line each) or aligned text columns for the CLI, fitted to a
- * width when a layout says how (see ../textTable.ts). Used by the sweep's
+ * width when a layout says how (see textTable.ts). Used by the sweep's
  * and the retag plan's renderers.
  *
  * Exports:
  *   renderTable(head, rows, 'markdown' | 'text', layout?): string[]  (lines)
  * Pure: no I/O.
  */
-import { fitTable, type TextLayout } from '../textTable.js';
+import { fitTable, type TextLayout } from './textTable.js';
 
 export function renderTable(
   head: readonly string[],

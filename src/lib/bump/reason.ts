@@ -1,5 +1,5 @@
 /** The operator's stated reason for a bump, and checks of dependency pins. Pure. */
-import { fatal, FatalFailure } from '../shared/failures.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
 
 export type Reason =
   /** A commit (abbreviated or full) of the source repo; from a commit URL also its owner/repo. */

@@ -5,7 +5,7 @@
  * webhook's `text`, logs) and Slack mrkdwn (`*bold*`, `<url|label>` links,
  * backticks for commands). Pure.
  */
-import type { Notice } from '../../shared/notices.js';
+import type { Notice } from '../../../shared/notices.js';
 import { noticeCommand, rejectCommand } from './command.js';
 
 export interface NoticeWording {

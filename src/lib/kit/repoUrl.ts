@@ -5,7 +5,7 @@
  * iff their keys are equal) and `repoSlug(key)` the part used in workflow ids.
  * Pure: no I/O, no Temporal.
  */
-import { fatal, FatalFailure, type BumpflowError } from '../shared/failures.js';
+import { fatal, FatalFailure, type BumpflowError } from '../../shared/failures.js';
 
 export interface RepoUrl {
   /** The normalised clone URL: `https://github.com/vexxhost/atmosphere`, `git@github.com:o/r`, `file:///srv/r`. */

@@ -4,10 +4,10 @@
  * the one the tag holds now. Audit tags (`prod-rollback-…`) and anything else
  * that is not a stamp are never candidates. Pure.
  */
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { imageCreatedMs } from './duration.js';
-import { assertDigest } from './imageRef.js';
-import { parseStamp } from './stamp.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { imageCreatedMs } from '../kit/duration.js';
+import { assertDigest } from '../kit/imageRef.js';
+import { parseStamp } from '../kit/stamp.js';
 
 export interface RollbackCandidate {
   tag: string;
