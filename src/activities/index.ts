@@ -1,36 +1,38 @@
 /**
- * Activities: everything that touches the world, grouped by what they touch.
+ * Activities: everything that touches the world, one folder per procedure
+ * (bump/, tags/, retag/, catalog/, sweep/, pin/) and kit/ for those several
+ * use (git, registry, forge, confirm, notices) and the shared deps, types, wrap.
  * Each takes one object, is idempotent, and reports failures as typed
  * Temporal failures: non-retryable for what no retry can fix, retryable for
  * outages. Dependencies come in through `createActivities(deps)`: the worker
  * builds real clients, tests build them against local real parts.
  */
-import type { ActivityDeps } from './deps.js';
-import { gitActivities } from './gitActivities.js';
-import { registryActivities } from './registryActivities.js';
-import { reasonActivities } from './reasonActivities.js';
-import { forgeActivities } from './forgeActivities.js';
-import { tagActivities } from './tagActivities.js';
-import { signatureActivities } from './signatureActivities.js';
-import { auditActivities } from './auditActivities.js';
-import { retagActivities } from './retagActivities.js';
-import { retagApprovalActivities } from './retagApprovalActivities.js';
-import { sweepActivities } from './sweepActivities.js';
-import { pinActivities } from './pinActivities.js';
-import { catalogActivities } from './catalogActivities.js';
-import { catalogMirrorActivities } from './catalogMirror.js';
-import { catalogFilesActivities } from './catalogFiles.js';
-import { noticeActivities } from './noticeActivities.js';
-import { tagApprovalActivities } from './tagApprovalActivities.js';
-import { confirmActivities } from './confirmActivities.js';
-import { wrapActivities } from './wrap.js';
+import type { ActivityDeps } from './kit/deps.js';
+import { gitActivities } from './kit/gitActivities.js';
+import { registryActivities } from './kit/registryActivities.js';
+import { reasonActivities } from './bump/reasonActivities.js';
+import { forgeActivities } from './kit/forgeActivities.js';
+import { tagActivities } from './tags/tagActivities.js';
+import { signatureActivities } from './tags/signatureActivities.js';
+import { auditActivities } from './tags/auditActivities.js';
+import { retagActivities } from './retag/retagActivities.js';
+import { retagApprovalActivities } from './retag/retagApprovalActivities.js';
+import { sweepActivities } from './sweep/sweepActivities.js';
+import { pinActivities } from './pin/pinActivities.js';
+import { catalogActivities } from './catalog/catalogActivities.js';
+import { catalogMirrorActivities } from './catalog/catalogMirror.js';
+import { catalogFilesActivities } from './catalog/catalogFiles.js';
+import { noticeActivities } from './kit/noticeActivities.js';
+import { tagApprovalActivities } from './tags/tagApprovalActivities.js';
+import { confirmActivities } from './kit/confirmActivities.js';
+import { wrapActivities } from './kit/wrap.js';
 
-export type { ActivityDeps } from './deps.js';
-export * from './types.js';
-export type { TrustPolicyEntry } from './signatureActivities.js';
-export type { ListedTag } from './tagActivities.js';
-export type { WorkflowLook, WorkflowLookInput } from './confirmActivities.js';
-export type { MirrorCatalogImageInput, MirrorCatalogImageResult } from './catalogMirror.js';
+export type { ActivityDeps } from './kit/deps.js';
+export * from './kit/types.js';
+export type { TrustPolicyEntry } from './tags/signatureActivities.js';
+export type { ListedTag } from './tags/tagActivities.js';
+export type { WorkflowLook, WorkflowLookInput } from './kit/confirmActivities.js';
+export type { MirrorCatalogImageInput, MirrorCatalogImageResult } from './catalog/catalogMirror.js';
 
 export function createActivities(deps: ActivityDeps) {
   const activities = {

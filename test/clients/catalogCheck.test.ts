@@ -1,5 +1,5 @@
 /**
- * The catalog update's mirror read (`checkImage`, src/activities/catalogCheck.ts)
+ * The catalog update's mirror read (`checkImage`, src/activities/catalog/catalogCheck.ts)
  * over real HTTP against the loopback distro mirror laid out from each
  * vendored real catalog: every image with latest_url is found as its
  * versions[0] records it (the mirror serves each distro's layout and the
@@ -9,7 +9,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { imageChecker } from '../../src/activities/catalogCheck.js';
+import { imageChecker } from '../../src/activities/catalog/catalogCheck.js';
 import { createHttpFetch } from '../../src/clients/httpFetch.js';
 import { parseCatalog, updatableImages, type CatalogImage } from '../../src/lib/catalog/catalogFile.js';
 import type { CatalogImageRef } from '../../src/shared/catalog.js';

@@ -1,5 +1,5 @@
 /**
- * The catalog's mirror-upload activity (src/activities/catalogMirror.ts) on
+ * The catalog's mirror-upload activity (src/activities/catalog/catalogMirror.ts) on
  * real parts: MinIO built from the Go module proxy (src/sandbox/minio.ts),
  * the real AWS SDK, image files from a loopback HTTP server, and the
  * activity run as the worker runs it (createActivities, so wrapped and
@@ -14,7 +14,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
-import { NO_MIRROR, type MirrorCatalogImageInput } from '../../src/activities/catalogMirror.js';
+import { NO_MIRROR, type MirrorCatalogImageInput } from '../../src/activities/catalog/catalogMirror.js';
 import { createS3Mirror, type MirrorProgress } from '../../src/clients/s3Mirror.js';
 import type { CatalogMirror } from '../../src/clients/s3MirrorSettings.js';
 import { startMinio, type RunningMinio } from '../../src/sandbox/minio.js';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
-import { HEARTBEAT_EVERY_MS } from '../../src/activities/wrap.js';
+import { HEARTBEAT_EVERY_MS } from '../../src/activities/kit/wrap.js';
 import { createForge } from '../../src/clients/forge/index.js';
 import { parseDuration } from '../../src/lib/kit/duration.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/githubStandIn.js';

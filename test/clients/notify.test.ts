@@ -17,8 +17,8 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parseConfig } from '../../src/configFile.js';
-import { noticeActivities } from '../../src/activities/noticeActivities.js';
-import { wrapActivities } from '../../src/activities/wrap.js';
+import { noticeActivities } from '../../src/activities/kit/noticeActivities.js';
+import { wrapActivities } from '../../src/activities/kit/wrap.js';
 import { noticeSecrets, noticeSettings, type NoticeSettings } from '../../src/clients/notify/index.js';
 import { deliveryId } from '../../src/lib/kit/notices/index.js';
 import type {

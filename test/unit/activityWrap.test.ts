@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { beatWith, wrapActivities, HEARTBEAT_EVERY_MS } from '../../src/activities/wrap.js';
+import { beatWith, wrapActivities, HEARTBEAT_EVERY_MS } from '../../src/activities/kit/wrap.js';
 import { fatal, FatalFailure, transient, TransientFailure } from '../../src/shared/failures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,7 +12,7 @@ import {
   pullRequestBody,
   pullRequestTitle,
 } from '../../src/workflows/catalog/details.js';
-import { catalogsWorkBranch } from '../../src/activities/catalogFiles.js';
+import { catalogsWorkBranch } from '../../src/activities/catalog/catalogFiles.js';
 import { catalogStatusWith } from '../support/catalogStatus.js';
 
 const sha = (c: string) => `sha256:${c.repeat(64)}`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseCatalog, updatableImages } from '../../src/lib/catalog/catalogFile.js';
 import { BumpflowError, FatalFailure } from '../../src/shared/failures.js';
 import { fixturesDir } from '../../src/sandbox/paths.js';
-import { catalogImages } from '../../src/activities/catalogActivities.js';
+import { catalogImages } from '../../src/activities/catalog/catalogActivities.js';
 import { formatCatalogStatus } from '../../src/cli/catalog/catalogFormat.js';
 import { catalogStatusWith } from '../support/catalogStatus.js';
 

@@ -10,7 +10,7 @@ import { ConfigError, parseConfig, tagApproval } from '../../src/configFile.js';
 import { trustPolicyOf } from '../../src/trustPolicy.js';
 import { repoRoot } from '../../src/sandbox/paths.js';
 import { pemOf } from '../support/signatureFixtures.js';
-import { trustRuleFor } from '../../src/activities/signatureActivities.js';
+import { trustRuleFor } from '../../src/activities/tags/signatureActivities.js';
 import { queueDetails, requestSummary, tagDetails, commitUrl } from '../../src/lib/tags/tagDetails.js';
 import { queueRequestSchema, type TagStatus } from '../../src/shared/tags.js';
 

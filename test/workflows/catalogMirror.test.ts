@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { MirrorCatalogImageResult } from '../../src/activities/catalogMirror.js';
+import type { MirrorCatalogImageResult } from '../../src/activities/catalog/catalogMirror.js';
 import { catalogRunner } from '../../src/sandbox/catalogWorld.js';
 import { CATALOG_MIRROR_BASE, CATALOG_PART_SIZE } from '../../src/sandbox/catalogStore.js';
 import type { MirrorBuild } from '../../src/sandbox/imageMirror.js';

@@ -22,7 +22,7 @@ import { startTemporal } from '../support/temporal.js';
 import { inTagWorld, skopeoDigest, skopeoTags } from '../support/tagWorlds.js';
 import type { TagRun } from '../support/tags.js';
 import { temporalWorkflow, typedRequest as typedRequestTo } from '../support/typedRequests.js';
-import { tagApprovalActivities } from '../../src/activities/tagApprovalActivities.js';
+import { tagApprovalActivities } from '../../src/activities/tags/tagApprovalActivities.js';
 
 const image = { ...TAG_IMAGE };
 const HOUR = 3_600_000;

@@ -21,7 +21,7 @@ import type {
 } from '../../shared/notices.js';
 import { occasionKeys } from './occasions.js';
 
-/** The two activities, by the names the worker registers (src/activities/noticeActivities.ts). */
+/** The two activities, by the names the worker registers (src/activities/kit/noticeActivities.ts). */
 interface NoticeActivities {
   planNotice(notice: Notice): Promise<NoticeTarget[]>;
   deliverNotice(input: DeliverNoticeInput): Promise<DeliverNoticeResult>;

@@ -19,7 +19,7 @@ type Output<K extends keyof Activities> = ReturnType<Activities[K]>;
 
 /**
  * Timeouts per class of activity. With a `heartbeatTimeout` the activity
- * heartbeats while it runs (src/activities/wrap.ts beats for every activity
+ * heartbeats while it runs (src/activities/kit/wrap.ts beats for every activity
  * scheduled with one), so a lost worker is noticed within it: the forge's too
  * (PR find/create, the access check, the audit release), not only after 30 s.
  */

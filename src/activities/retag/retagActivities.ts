@@ -11,14 +11,14 @@
  * Reads only, or requests the queue takes once per id: safe to retry.
  */
 import { Context } from '@temporalio/activity';
-import { parseRetagManifest, retagKey, type RetagEntry } from '../lib/retag/retagManifest.js';
-import type { RetagAnswer, RetagFailure } from '../lib/retag/retagPlan.js';
-import { limitPerKey } from '../lib/kit/limit.js';
-import { BumpflowError, fatal, FatalFailure, isFatalFailureType } from '../shared/failures.js';
-import { imageRepoWorkflowId } from '../shared/ids.js';
-import { queueRequestSignal, TagWorkflowType } from '../shared/tagMessages.js';
-import type { RetagImageRequest } from '../shared/tags.js';
-import type { ActivityDeps } from './deps.js';
+import { parseRetagManifest, retagKey, type RetagEntry } from '../../lib/retag/retagManifest.js';
+import type { RetagAnswer, RetagFailure } from '../../lib/retag/retagPlan.js';
+import { limitPerKey } from '../../lib/kit/limit.js';
+import { BumpflowError, fatal, FatalFailure, isFatalFailureType } from '../../shared/failures.js';
+import { imageRepoWorkflowId } from '../../shared/ids.js';
+import { queueRequestSignal, TagWorkflowType } from '../../shared/tagMessages.js';
+import type { RetagImageRequest } from '../../shared/tags.js';
+import type { ActivityDeps } from '../kit/deps.js';
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
 

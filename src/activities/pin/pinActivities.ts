@@ -8,15 +8,15 @@
  * commit from the same inputs, and the git client finds it already there.
  */
 import { log } from '@temporalio/activity';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import type { UnpinnedImage } from '../shared/pin.js';
-import { collectImageTags } from '../lib/sweep/index.js';
-import { addDigests, type DigestAddition } from '../lib/kit/digestEdit.js';
-import { indexVarsFile } from '../lib/kit/varsFile.js';
-import { imageName } from '../lib/kit/imageRef.js';
-import { assertValidRefName } from '../lib/kit/branches.js';
-import type { ActivityDeps } from './deps.js';
-import { baseAndWorkHeads } from './workHeads.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import type { UnpinnedImage } from '../../shared/pin.js';
+import { collectImageTags } from '../../lib/sweep/index.js';
+import { addDigests, type DigestAddition } from '../../lib/kit/digestEdit.js';
+import { indexVarsFile } from '../../lib/kit/varsFile.js';
+import { imageName } from '../../lib/kit/imageRef.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
+import type { ActivityDeps } from '../kit/deps.js';
+import { baseAndWorkHeads } from '../kit/workHeads.js';
 
 export interface ReadUnpinnedInput {
   repoUrl: string;

@@ -1,11 +1,11 @@
 /** Activities that read and write the target and source repos through git. Idempotent: a retried push finds its commit. */
 import { log } from '@temporalio/activity';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { indexVarsFile } from '../lib/kit/varsFile.js';
-import { commonDigest, selectService } from '../lib/bump/serviceSelection.js';
-import { replaceDigest } from '../lib/kit/digestEdit.js';
-import { chooseBranches } from '../lib/kit/branchChoice.js';
-import { assertValidRefName } from '../lib/kit/branches.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { indexVarsFile } from '../../lib/kit/varsFile.js';
+import { commonDigest, selectService } from '../../lib/bump/serviceSelection.js';
+import { replaceDigest } from '../../lib/kit/digestEdit.js';
+import { chooseBranches } from '../../lib/kit/branchChoice.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
 import type { ActivityDeps } from './deps.js';
 import type { PinsOnBranch, PushBumpInput, PushBumpResult } from './types.js';
 

@@ -8,8 +8,8 @@
  * `cleanup.approveAbove`. A worker without a config file asks for approval of
  * every plan. A local activity: it reads settings the worker loaded at start.
  */
-import { tagApproval, type TagApprovalRule } from '../configFile.js';
-import type { ActivityDeps } from './deps.js';
+import { tagApproval, type TagApprovalRule } from '../../configFile.js';
+import type { ActivityDeps } from '../kit/deps.js';
 
 export interface TagApprovalQuery {
   /** `registry/repository`, as the config's `images` globs read it */

@@ -1,7 +1,7 @@
 /** Activities that read the registry: a tag's digest, an image's labels checked against what the branch expects. */
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { formatImageRef } from '../lib/kit/imageRef.js';
-import { parseRepoUrl, publicRepoUrl } from '../lib/kit/repoUrl.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { formatImageRef } from '../../lib/kit/imageRef.js';
+import { parseRepoUrl, publicRepoUrl } from '../../lib/kit/repoUrl.js';
 import type { ActivityDeps } from './deps.js';
 import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION, type ImageFacts, type ImageName } from './types.js';
 

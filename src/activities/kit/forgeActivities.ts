@@ -1,6 +1,6 @@
 /** Activities on the forge (GitHub): check access before anything is pushed; find or create the PR. */
 import { log } from '@temporalio/activity';
-import { parseRepoUrl } from '../clients/forge/index.js';
+import { parseRepoUrl } from '../../clients/forge/index.js';
 import type { ActivityDeps } from './deps.js';
 
 export function forgeActivities(deps: ActivityDeps) {

@@ -8,18 +8,18 @@
  * and for the last two, when the checksum changed, the build date from the
  * image's Last-Modified (HEAD; the image itself is never read). Reads only.
  */
-import { fatal, FatalFailure, type FatalFailureType } from '../shared/failures.js';
-import type { CatalogImageRef, FoundBuild } from '../shared/catalog.js';
-import { checksumValue, type ChecksumAlgorithm } from '../lib/catalog/checksums.js';
+import { fatal, FatalFailure, type FatalFailureType } from '../../shared/failures.js';
+import type { CatalogImageRef, FoundBuild } from '../../shared/catalog.js';
+import { checksumValue, type ChecksumAlgorithm } from '../../lib/catalog/checksums.js';
 import {
   checksumOfFile,
   latestFileChecksum,
   newestMatching,
   resolutionForm,
   versionFromLastModified,
-} from '../lib/catalog/resolutionForm.js';
-import { latestDatedBuild, type DatedVersion } from '../lib/catalog/versionFromUrl.js';
-import type { HttpFetch } from '../clients/httpFetch.js';
+} from '../../lib/catalog/resolutionForm.js';
+import { latestDatedBuild, type DatedVersion } from '../../lib/catalog/versionFromUrl.js';
+import type { HttpFetch } from '../../clients/httpFetch.js';
 
 export function imageChecker(http: HttpFetch) {
   /** The body of `url`, or `failure` naming what was expected there. */

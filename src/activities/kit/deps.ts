@@ -1,12 +1,12 @@
 /** What activities are built from: real clients in the worker, clients of local real parts in tests. */
-import type { RegistryClient } from '../clients/registry/index.js';
-import type { Git } from '../clients/git/index.js';
-import type { Forge } from '../clients/forge/index.js';
-import type { TrustPolicyEntry } from './signatureActivities.js';
-import type { NoticeSettings } from '../clients/notify/index.js';
-import type { PromotionPolicy } from '../lib/kit/promotionPolicy.js';
-import type { TagApprovalSettings } from './tagApprovalActivities.js';
-import type { CatalogMirror } from '../clients/s3MirrorSettings.js';
+import type { RegistryClient } from '../../clients/registry/index.js';
+import type { Git } from '../../clients/git/index.js';
+import type { Forge } from '../../clients/forge/index.js';
+import type { TrustPolicyEntry } from '../tags/signatureActivities.js';
+import type { NoticeSettings } from '../../clients/notify/index.js';
+import type { PromotionPolicy } from '../../lib/kit/promotionPolicy.js';
+import type { TagApprovalSettings } from '../tags/tagApprovalActivities.js';
+import type { CatalogMirror } from '../../clients/s3MirrorSettings.js';
 
 export interface ActivityDeps {
   registry: RegistryClient;

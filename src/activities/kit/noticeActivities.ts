@@ -6,10 +6,10 @@
  * drop the one duplicate a crash between its answer and the ledger write
  * could cause.
  */
-import type { DeliverNoticeInput, DeliverNoticeResult, Notice, NoticeTarget } from '../shared/notices.js';
-import { deliveryId, noticeTargetsFor, slackBody, webhookBody } from '../lib/kit/notices/index.js';
-import { postNotice, sentLedger } from '../clients/notify/index.js';
-import { workflowUiUrl } from '../config.js';
+import type { DeliverNoticeInput, DeliverNoticeResult, Notice, NoticeTarget } from '../../shared/notices.js';
+import { deliveryId, noticeTargetsFor, slackBody, webhookBody } from '../../lib/kit/notices/index.js';
+import { postNotice, sentLedger } from '../../clients/notify/index.js';
+import { workflowUiUrl } from '../../config.js';
 import type { ActivityDeps } from './deps.js';
 
 export function noticeActivities(deps: Pick<ActivityDeps, 'notices'>) {

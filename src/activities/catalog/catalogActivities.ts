@@ -9,15 +9,15 @@
  */
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import type { CatalogImageRef, SkippedImage } from '../shared/catalog.js';
-import { parseCatalog, updatableImages } from '../lib/catalog/catalogFile.js';
-import { writeCatalogVersions, type CatalogUpdate } from '../lib/catalog/catalogEdit.js';
-import { assertValidRefName } from '../lib/kit/branches.js';
-import { createHttpFetch, type HttpFetch } from '../clients/httpFetch.js';
-import type { ActivityDeps } from './deps.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import type { CatalogImageRef, SkippedImage } from '../../shared/catalog.js';
+import { parseCatalog, updatableImages } from '../../lib/catalog/catalogFile.js';
+import { writeCatalogVersions, type CatalogUpdate } from '../../lib/catalog/catalogEdit.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
+import { createHttpFetch, type HttpFetch } from '../../clients/httpFetch.js';
+import type { ActivityDeps } from '../kit/deps.js';
 import { imageChecker } from './catalogCheck.js';
-import { baseAndWorkHeads } from './workHeads.js';
+import { baseAndWorkHeads } from '../kit/workHeads.js';
 
 export interface PushFilesInput {
   repoUrl: string;

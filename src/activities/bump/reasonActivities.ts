@@ -1,8 +1,8 @@
 /** The stated reason for a bump, proved at the image's source revision: a commit, a merged PR, or a dependency pin. */
-import { BumpflowError, fatal, FatalFailure } from '../shared/failures.js';
-import { DEPENDENCY_FILES, dependencyPinned, type Reason } from '../lib/bump/reason.js';
-import { parseRepoUrl } from '../clients/forge/index.js';
-import type { ActivityDeps } from './deps.js';
+import { BumpflowError, fatal, FatalFailure } from '../../shared/failures.js';
+import { DEPENDENCY_FILES, dependencyPinned, type Reason } from '../../lib/bump/reason.js';
+import { parseRepoUrl } from '../../clients/forge/index.js';
+import type { ActivityDeps } from '../kit/deps.js';
 
 export function reasonActivities(deps: ActivityDeps) {
   const { git, forge } = deps;

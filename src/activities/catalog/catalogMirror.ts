@@ -16,13 +16,13 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { parseCatalogChecksum } from '../lib/catalog/mirrorUpload.js';
-import { mirrorKeyFor } from '../lib/catalog/mirrorKey.js';
-import type { MirrorImageInput } from '../clients/s3Mirror.js';
-import type { CatalogMirror } from '../clients/s3MirrorSettings.js';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import type { ActivityDeps } from './deps.js';
-import { beatWith } from './wrap.js';
+import { parseCatalogChecksum } from '../../lib/catalog/mirrorUpload.js';
+import { mirrorKeyFor } from '../../lib/catalog/mirrorKey.js';
+import type { MirrorImageInput } from '../../clients/s3Mirror.js';
+import type { CatalogMirror } from '../../clients/s3MirrorSettings.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import type { ActivityDeps } from '../kit/deps.js';
+import { beatWith } from '../kit/wrap.js';
 
 export interface MirrorCatalogImageInput {
   /** the catalog image's name, for messages */

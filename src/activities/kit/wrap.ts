@@ -12,8 +12,8 @@
  * progress a retry resumes from.
  */
 import { Context, log } from '@temporalio/activity';
-import { BumpflowError } from '../shared/failures.js';
-import { toApplicationFailure } from '../shared/temporalFailure.js';
+import { BumpflowError } from '../../shared/failures.js';
+import { toApplicationFailure } from '../../shared/temporalFailure.js';
 
 export const HEARTBEAT_EVERY_MS = 2_000;
 

@@ -23,7 +23,7 @@
  * failing still (a registry answering 5xx on every attempt, a missing tag) is
  * that pair's answer ({failure}, saying how many attempts); the others stand.
  */
-import { BumpflowError, fatal, FatalFailure, type FailureType } from '../shared/failures.js';
+import { BumpflowError, fatal, FatalFailure, type FailureType } from '../../shared/failures.js';
 import {
   collectImageTags,
   decideSweep,
@@ -35,12 +35,12 @@ import {
   type SweepOutcome,
   type SweepPins,
   type UnpinnedRef,
-} from '../lib/sweep/index.js';
-import { sourceBranchForVersion } from '../lib/kit/branches.js';
-import { nextDelay, REGISTRY_BACKOFF } from '../lib/sweep/backoff.js';
-import { INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from '../clients/registry/schema.js';
-import type { ActivityDeps } from './deps.js';
-import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION } from './types.js';
+} from '../../lib/sweep/index.js';
+import { sourceBranchForVersion } from '../../lib/kit/branches.js';
+import { nextDelay, REGISTRY_BACKOFF } from '../../lib/sweep/backoff.js';
+import { INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from '../../clients/registry/schema.js';
+import type { ActivityDeps } from '../kit/deps.js';
+import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION } from '../kit/types.js';
 
 /** One distinct image:tag to resolve, with the digests its pins name. */
 interface SweepPairRequest {

@@ -8,13 +8,13 @@
  * `already-gone`.
  */
 import picomatch from 'picomatch';
-import { isDigest } from '../lib/kit/imageRef.js';
-import { mapLimit } from '../clients/registry/util.js';
-import { INDEX_MEDIA_TYPES } from '../clients/registry/schema.js';
-import type { DeleteTagResult } from '../clients/registry/index.js';
-import type { SourceImage } from '../shared/tags.js';
-import type { ActivityDeps } from './deps.js';
-import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION, type ImageName } from './types.js';
+import { isDigest } from '../../lib/kit/imageRef.js';
+import { mapLimit } from '../../clients/registry/util.js';
+import { INDEX_MEDIA_TYPES } from '../../clients/registry/schema.js';
+import type { DeleteTagResult } from '../../clients/registry/index.js';
+import type { SourceImage } from '../../shared/tags.js';
+import type { ActivityDeps } from '../kit/deps.js';
+import { LABEL_REVISION, LABEL_SOURCE, LABEL_VERSION, type ImageName } from '../kit/types.js';
 
 const CONCURRENCY = 4;
 /** cosign's and the referrers schema's own tags: never promoted, listed or cleaned up as images */

@@ -15,10 +15,10 @@
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { retagStatusQuery, TagWorkflowType } from '../shared/tagMessages.js';
-import type { ImageName } from '../shared/tags.js';
-import { DEFAULT_PROMOTION_POLICY, promotionPolicyOf } from '../lib/kit/promotionPolicy.js';
-import type { ActivityDeps } from './deps.js';
+import { retagStatusQuery, TagWorkflowType } from '../../shared/tagMessages.js';
+import type { ImageName } from '../../shared/tags.js';
+import { DEFAULT_PROMOTION_POLICY, promotionPolicyOf } from '../../lib/kit/promotionPolicy.js';
+import type { ActivityDeps } from '../kit/deps.js';
 
 export interface RetagWriteCheck {
   /** the retagImage run about to write */

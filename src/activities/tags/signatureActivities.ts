@@ -7,11 +7,11 @@
  * from a workflow input.
  */
 import picomatch from 'picomatch';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { verifyImageSignature, type TrustRule } from '../clients/signatures/index.js';
-import type { SignatureEvidenceInfo } from '../shared/tags.js';
-import type { ActivityDeps } from './deps.js';
-import type { ImageName } from './types.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { verifyImageSignature, type TrustRule } from '../../clients/signatures/index.js';
+import type { SignatureEvidenceInfo } from '../../shared/tags.js';
+import type { ActivityDeps } from '../kit/deps.js';
+import type { ImageName } from '../kit/types.js';
 
 /** A trust rule for the image repositories (`registry/repository`) a glob matches; the first match wins. */
 export interface TrustPolicyEntry {

@@ -8,11 +8,11 @@
  * Reads only; the same input gives the same plan.
  */
 import { createHash } from 'node:crypto';
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { CATALOG_DIR, CATALOG_FILE, MAX_CATALOG_FILES } from '../shared/catalog.js';
-import type { CatalogImageRef, SkippedImage } from '../shared/catalog.js';
-import { writeCatalogVersions, type CatalogUpdate } from '../lib/catalog/catalogEdit.js';
-import type { ActivityDeps } from './deps.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { CATALOG_DIR, CATALOG_FILE, MAX_CATALOG_FILES } from '../../shared/catalog.js';
+import type { CatalogImageRef, SkippedImage } from '../../shared/catalog.js';
+import { writeCatalogVersions, type CatalogUpdate } from '../../lib/catalog/catalogEdit.js';
+import type { ActivityDeps } from '../kit/deps.js';
 import { catalogBase, catalogImages, catalogTextAt } from './catalogActivities.js';
 
 export interface ReadCatalogsInput {

@@ -1,6 +1,6 @@
 /** The heads a push builds on: the base branch's (MissingBranch when absent) and the work branch's, from one listing. */
-import { fatal, FatalFailure } from '../shared/failures.js';
-import { assertValidRefName } from '../lib/kit/branches.js';
+import { fatal, FatalFailure } from '../../shared/failures.js';
+import { assertValidRefName } from '../../lib/kit/branches.js';
 import type { ActivityDeps } from './deps.js';
 
 export async function baseAndWorkHeads(

@@ -7,9 +7,9 @@
  * `checkAuditForge`, before any tag is written: where the audit will be a
  * release, the forge answers and the token may create releases there.
  */
-import { BumpflowError, fatal, isFatalFailureType } from '../shared/failures.js';
-import { parseRepoUrl } from '../lib/kit/repoUrl.js';
-import type { ActivityDeps } from './deps.js';
+import { BumpflowError, fatal, isFatalFailureType } from '../../shared/failures.js';
+import { parseRepoUrl } from '../../lib/kit/repoUrl.js';
+import type { ActivityDeps } from '../kit/deps.js';
 
 export interface AuditInput {
   procedure: string;
