@@ -10,7 +10,9 @@
  *   npx tsx scripts/record-sweep-histories.ts [--case sweep-report …] [--suffix v2]
  *
  * The failure paths (`sweep-fails-<activity>`: one activity made to fail,
- * typed) are in sweepFaultHistoryCases.ts, recorded with `--suffix faults`.
+ * typed) are in sweepFaultHistoryCases.ts, recorded with `--suffix faults`;
+ * the pin runs' (`sweep-pins-fails-<activity>`: an activity of main's pin run,
+ * on the same worker) in pinFaultHistoryCases.ts, recorded with `--suffix pin`.
  */
 import { parseRepoUrl } from '../src/lib/kit/repoUrl.js';
 import { bumpWorkflowId } from '../src/shared/messages.js';
@@ -19,11 +21,12 @@ import type { ActivityDeps } from '../src/activities/index.js';
 import { checkNoSecret, runRecorder, showHistory, recordingWorker } from './historyRecording.js';
 import { runSweepCase, sweepCases, sweepCaseWorld } from './sweepHistoryCases.js';
 import { SWEEP_FAULT_CASES } from './sweepFaultHistoryCases.js';
+import { PIN_FAULT_CASES } from './pinFaultHistoryCases.js';
 import { faultyActivities } from './faultHistoryCases.js';
 
 runRecorder({
   tool: 'record-sweep-histories',
-  cases: [...sweepCases, ...SWEEP_FAULT_CASES],
+  cases: [...sweepCases, ...SWEEP_FAULT_CASES, ...PIN_FAULT_CASES],
   async record(env, bundle, c, base) {
     const world = await sweepCaseWorld(c, `record/${c.name}`);
     const ended: string[] = [];

@@ -35,8 +35,11 @@ export interface SweepCase {
   /** the world also holds each ghcr.io/vexxhost/ image:tag pinned by tag only (a pin run's images) */
   publishUnpinned?: boolean;
   /** after the sweep: drives the children it started to their end; each is recorded as <case>-<part>.json */
-  drive?(client: Client, result: SweepResult): Promise<RecordedChild[]>;
-  /** an activity made to fail (sweepFaultHistoryCases.ts): the sweep must fail, `failed` checks how */
+  drive?(client: Client, result: SweepResult, world: SweepWorld): Promise<RecordedChild[]>;
+  /**
+   * an activity made to fail: the sweep's own (sweepFaultHistoryCases.ts: the sweep must fail,
+   * `failed` checks how) or a pin run's (pinFaultHistoryCases.ts: the sweep ends, `drive` checks the run)
+   */
   fault?: Fault;
   check(result: SweepResult): void;
   /** a fault case: the failure and the status the sweep answers afterwards */
@@ -80,10 +83,10 @@ export async function runSweepCase(
     ...c.request,
   });
   const ended = withDeadline(handle.result() as Promise<SweepResult>, 120_000, `the sweep of ${c.name}`);
-  if (c.fault === undefined) {
+  if (c.failed === undefined) {
     const result = await ended;
     c.check(result);
-    const children = (await c.drive?.(client, result)) ?? [];
+    const children = (await c.drive?.(client, result, world)) ?? [];
     return { workflowId: handle.workflowId, bumps: result.bumps.map((b) => b.workflowId), children };
   }
   const err = await ended.then(
@@ -95,6 +98,29 @@ export async function runSweepCase(
   const typed = cause.type === undefined && cause.cause !== undefined ? cause.cause : cause;
   c.failed!({ type: typed.type, message: typed.message ?? '' }, await handle.query(sweepStatusQuery));
   return { workflowId: handle.workflowId, bumps: [], children: [] };
+}
+
+/** Waits until the pin run `workflowId` waits at its gate; its handle. */
+export async function awaitPinApproval(client: Client, workflowId: string) {
+  const handle = client.workflow.getHandle(workflowId);
+  await withDeadline(
+    (async () => {
+      while ((await handle.query(pinStatusQuery).catch(() => undefined))?.state !== 'awaiting-approval')
+        await new Promise((done) => setTimeout(done, 200));
+    })(),
+    60_000,
+    `${workflowId} awaiting approval`,
+  );
+  return handle;
+}
+
+/** A pin run recorded beside its sweep: `pin-main`, `pin-2025.1`. */
+export function pinChild(p: { branch: string; workflowId: string }): RecordedChild {
+  return {
+    part: `pin-${p.branch === 'main' ? 'main' : p.branch.slice('stable/'.length)}`,
+    workflowId: p.workflowId,
+    workflowType: PIN_WORKFLOW_TYPE,
+  };
 }
 
 const MAGNUM = 'ghcr.io/vexxhost/magnum';
@@ -174,15 +200,7 @@ export const sweepCases: SweepCase[] = [
     async drive(client, r) {
       const out: RecordedChild[] = [];
       for (const p of r.pins ?? []) {
-        const handle = client.workflow.getHandle(p.workflowId);
-        await withDeadline(
-          (async () => {
-            while ((await handle.query(pinStatusQuery).catch(() => undefined))?.state !== 'awaiting-approval')
-              await new Promise((done) => setTimeout(done, 200));
-          })(),
-          60_000,
-          `${p.workflowId} awaiting approval`,
-        );
+        const handle = await awaitPinApproval(client, p.workflowId);
         const main = p.branch === 'main';
         await (main
           ? handle.executeUpdate(pinGate.approveUpdate, { args: [{ approver: 'recorder' }] })
@@ -191,11 +209,7 @@ export const sweepCases: SweepCase[] = [
             }));
         const end = (await withDeadline(handle.result(), 60_000, p.workflowId)) as PinResult;
         assert.equal(end.state, main ? 'pr-opened' : 'rejected', JSON.stringify(end.error));
-        out.push({
-          part: `pin-${p.branch === 'main' ? 'main' : p.branch.slice('stable/'.length)}`,
-          workflowId: p.workflowId,
-          workflowType: PIN_WORKFLOW_TYPE,
-        });
+        out.push(pinChild(p));
       }
       return out;
     },

@@ -30,6 +30,7 @@ import { RETAG_FAULT_CASES } from '../../scripts/retagFaultHistoryCases.js';
 import { SWEEP_FAULT_CASES } from '../../scripts/sweepFaultHistoryCases.js';
 import { CATALOG_FAULT_CASES } from '../../scripts/catalogFaultHistoryCases.js';
 import { CATALOG_ALL_CASES } from '../../scripts/catalogAllHistoryCases.js';
+import { PIN_FAULT_CASES } from '../../scripts/pinFaultHistoryCases.js';
 
 /** Every bump case the recorder drives, and the branch tags it records besides the parent. */
 const BUMP_CASES: Record<string, string[]> = {
@@ -156,9 +157,12 @@ const CATALOG_ALL_FILES = CATALOG_ALL_CASES.map((c) => `${c.name}.many-update.js
 /**
  * A sweep with a target's images and `pin` (issue 23: new input, not a patch; on every patch
  * then in force, `.pin`): the sweep, and the pin run it started per branch (main's approved to
- * its PR, stable/2025.1's rejected).
+ * its PR, stable/2025.1's rejected); and its failure paths (scripts/pinFaultHistoryCases.ts:
+ * main's pin run failing on one activity, typed), the same three parts.
  */
-const SWEEP_PIN_FILES = ['sweep', 'pin-main', 'pin-2025.1'].map((p) => `sweep-pins.pin-${p}.json`);
+const SWEEP_PIN_FILES = ['sweep-pins', ...PIN_FAULT_CASES.map((c) => c.name)].flatMap((name) =>
+  ['sweep', 'pin-main', 'pin-2025.1'].map((p) => `${name}.pin-${p}.json`),
+);
 const CASE_PATHS = new Map([
   [TAG_CASES, POLICY_PATHS],
   [RETAG_CASES, RETAG_PATHS],
